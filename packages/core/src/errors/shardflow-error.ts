@@ -1,0 +1,19 @@
+/**
+ * Base class of every error shardflow throws. `code` is stable across releases and is what callers
+ * should branch on; `retriable` tells a retry layer whether trying again can help.
+ */
+export class ShardflowError extends Error {
+  readonly code: string;
+  readonly retriable: boolean;
+
+  constructor(code: string, message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+  }
+
+  static is(value: unknown, code?: string): value is ShardflowError {
+    return value instanceof ShardflowError && (code === undefined || value.code === code);
+  }
+}

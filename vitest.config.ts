@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+const sourceCondition = { resolve: { conditions: ['@shardflow/source'] }, ssr: { resolve: { conditions: ['@shardflow/source'] } } };
+
+export default defineConfig({
+  test: {
+    reporters: ['default'],
+    projects: [
+      {
+        ...sourceCondition,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/unit/**/*.test.ts', 'examples/*/test/unit/**/*.test.ts', 'docs/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        ...sourceCondition,
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/integration/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['examples/*/test/unit/**'],
+          environment: 'node',
+          globalSetup: ['packages/testkit/src/vitest/global-setup.ts'],
+          // The real services are shared by the whole run and some tests stop or partition them.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
