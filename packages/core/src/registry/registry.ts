@@ -9,7 +9,8 @@ import type { EventEmitter } from 'eventemitter3';
  * - `lost`: the session expired, or the client has been cut off longer than the session timeout
  *   (counted from the last server answer), so the server has (or will have) expired it.
  * - `closed`: `close()` was called.
- * After `lost` the registry opens a new session by itself and emits `connected` with a new session id.
+ * After `lost` the registry opens a new session by itself, re-creates the ephemeral nodes created
+ * with `restoreOnNewSession`, and emits `connected` with a new session id.
  */
 export type ConnectionState = 'connected' | 'suspended' | 'reconnected' | 'lost' | 'closed';
 
@@ -30,6 +31,12 @@ export interface NodeData {
 export interface CreateOptions {
   ephemeral?: boolean;
   sequential?: boolean;
+  /**
+   * Ephemeral nodes only: re-create the node with the same data when a new session replaces a lost
+   * one (how an instance re-registers after expiry). Off by default, because locks and election
+   * nodes must NOT come back by themselves: their owner decides after a loss.
+   */
+  restoreOnNewSession?: boolean;
 }
 
 export type RegistryOperation =
