@@ -1,0 +1,11 @@
+export { TestkitError } from './errors/testkit-error.js';
+export { ZooKeeperEnsemble } from './zookeeper/zookeeper-server.js';
+export { fourLetterWord } from './zookeeper/four-letter-word.js';
+export { KafkaCluster, roundTrip } from './kafka/kafka-cluster.js';
+export { createTestDatabase, mysqlUrl, type TestDatabase } from './mysql/test-database.js';
+export { FaultProxy, type FaultMode } from './proxy/fault-proxy.js';
+export { parseKafkaClusterMap, formatKafkaClusterMap } from './env.js';
+export { startServices, type ServiceAddresses, type StartedServices, type StartServicesOptions } from './services.js';
+export { testServices, uniqueNamespace, kafkaControl, zookeeperControl } from './test-services.js';
+export { resolveServiceJars, servicesCacheDir } from './java/service-jars.js';
+export { sweepOrphanJvms } from './java/jvm-process.js';

@@ -1,0 +1,76 @@
+import { ZooKeeperEnsemble } from './zookeeper/zookeeper-server.js';
+import { KafkaCluster } from './kafka/kafka-cluster.js';
+import { checkMysqlReachable, mysqlUrl } from './mysql/test-database.js';
+import { sweepOrphanJvms } from './java/jvm-process.js';
+import { resolveServiceJars } from './java/service-jars.js';
+import { formatKafkaClusterMap, parseKafkaClusterMap } from './env.js';
+
+export interface ServiceAddresses {
+  /** ZooKeeper connect string. */
+  readonly zookeeper: string;
+  /** Kafka cluster name -> bootstrap brokers. */
+  readonly kafka: Readonly<Record<string, string>>;
+  readonly mysqlUrl: string;
+}
+
+export interface StartedServices {
+  readonly addresses: ServiceAddresses;
+  /** ZooKeeper we started ourselves; undefined when SHARDFLOW_ZK named an existing one. */
+  readonly zookeeper: ZooKeeperEnsemble | undefined;
+  /** Kafka clusters we started ourselves, by name. */
+  readonly kafka: ReadonlyMap<string, KafkaCluster>;
+  /** The env lines that point other processes at these services. */
+  readonly env: Readonly<Record<string, string>>;
+  stopAll(): Promise<void>;
+}
+
+export interface StartServicesOptions {
+  readonly kafkaClusters?: readonly string[];
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Starts what the env does not name: ZooKeeper (`SHARDFLOW_ZK`), the Kafka clusters
+ * (`SHARDFLOW_KAFKA`), and checks MySQL (`SHARDFLOW_MYSQL_URL`, default root@127.0.0.1:3306).
+ * Services named by the env are used as they are and never stopped by us.
+ */
+export async function startServices(options: StartServicesOptions = {}): Promise<StartedServices> {
+  const log = options.log ?? (() => undefined);
+  const wantedClusters = options.kafkaClusters ?? ['cluster_a', 'cluster_b'];
+  const namedZk = process.env['SHARDFLOW_ZK'];
+  const namedKafka = process.env['SHARDFLOW_KAFKA'] ? parseKafkaClusterMap(process.env['SHARDFLOW_KAFKA']) : undefined;
+  await checkMysqlReachable();
+  if (!namedZk || !namedKafka) {
+    const swept = sweepOrphanJvms();
+    if (swept > 0) log(`killed ${swept} JVM(s) left by an earlier interrupted run`);
+    resolveServiceJars();
+  }
+  let zookeeper: ZooKeeperEnsemble | undefined;
+  const kafka = new Map<string, KafkaCluster>();
+  const stopAll = async (): Promise<void> => {
+    await Promise.allSettled([...kafka.values()].map((cluster) => cluster.stop()));
+    await zookeeper?.stop();
+  };
+  try {
+    const startedAt = Date.now();
+    const [zk, clusters] = await Promise.all([
+      namedZk ? Promise.resolve(undefined) : ZooKeeperEnsemble.start(),
+      namedKafka ? Promise.resolve([]) : Promise.all(wantedClusters.map((name) => KafkaCluster.start({ name }))),
+    ]);
+    zookeeper = zk;
+    for (const cluster of clusters) kafka.set(cluster.name, cluster);
+    log(`services ready in ${Date.now() - startedAt} ms`);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  const kafkaMap = namedKafka ?? Object.fromEntries([...kafka].map(([name, cluster]) => [name, cluster.bootstrap]));
+  const addresses: ServiceAddresses = { zookeeper: namedZk ?? (zookeeper as ZooKeeperEnsemble).connectString, kafka: kafkaMap, mysqlUrl: mysqlUrl() };
+  return {
+    addresses,
+    zookeeper,
+    kafka,
+    env: { SHARDFLOW_ZK: addresses.zookeeper, SHARDFLOW_KAFKA: formatKafkaClusterMap(kafkaMap), SHARDFLOW_MYSQL_URL: addresses.mysqlUrl },
+    stopAll,
+  };
+}
