@@ -5,6 +5,8 @@ const sourceCondition = { resolve: { conditions: ['@shardflow/source'] }, ssr: {
 export default defineConfig({
   test: {
     reporters: ['default'],
+    // Integration files share the real services and some stop or partition them: one file at a time.
+    fileParallelism: false,
     projects: [
       {
         ...sourceCondition,
@@ -22,8 +24,6 @@ export default defineConfig({
           exclude: ['examples/*/test/unit/**'],
           environment: 'node',
           globalSetup: ['packages/testkit/src/vitest/global-setup.ts'],
-          // The real services are shared by the whole run and some tests stop or partition them.
-          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -1,0 +1,11 @@
+import { ShardflowError } from './shardflow-error.js';
+
+/** Another live scheduler already registered this instance id for the job. */
+export class DuplicateInstanceError extends ShardflowError {
+  constructor(
+    readonly jobName: string,
+    readonly instanceId: string,
+  ) {
+    super('DUPLICATE_INSTANCE_ID', `Instance id '${instanceId}' is already registered for job '${jobName}'`);
+  }
+}

@@ -1,0 +1,13 @@
+import { ShardflowError } from './shardflow-error.js';
+
+/** Base of the registry's errors; `path` is the node the operation was about, when there is one. */
+export class RegistryError extends ShardflowError {
+  constructor(
+    code: string,
+    message: string,
+    readonly path: string | undefined,
+    options: { cause?: unknown; retriable?: boolean } = {},
+  ) {
+    super(code, message, options);
+  }
+}

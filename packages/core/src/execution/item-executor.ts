@@ -1,0 +1,249 @@
+import type { EventEmitter } from 'eventemitter3';
+import { isDataflowJob, type Job } from '../job/job.js';
+import type { ShardingContext, TriggerSource } from '../job/sharding-context.js';
+import type { JobSchedulerEvents, ItemRunInfo, ItemStopReason } from '../events/job-events.js';
+import type { JobStateView } from '../state/job-state-view.js';
+import type { ResolvedJobConfig } from '../config/validate-job-config.js';
+import { ItemTimeoutError } from '../errors/item-timeout-error.js';
+import { toError } from '../util/to-error.js';
+import type { ConnectionFence } from './connection-fence.js';
+import { createItemContext } from './item-context.js';
+import type { ItemLock } from './item-lock.js';
+import { Semaphore } from './semaphore.js';
+
+interface ActiveRun {
+  readonly epoch: number;
+  readonly controller: AbortController;
+  misfirePending: boolean;
+}
+
+export interface ItemExecutorOptions {
+  readonly instanceId: string;
+  readonly job: Job<unknown>;
+  readonly view: JobStateView;
+  readonly fence: ConnectionFence;
+  readonly lock: ItemLock;
+  readonly events: EventEmitter<JobSchedulerEvents>;
+  readonly onItemError: ((error: Error, ctx: ShardingContext) => void) | undefined;
+}
+
+/**
+ * Runs this instance's items. Per item at most one run at a time; a fire that finds the item
+ * running sets one pending catch-up run (misfire) instead of queueing more. Items run
+ * concurrently up to `maxConcurrentItems`; one item's failure never touches the others.
+ *
+ * A run: take a permit, take the item's run lock, then loop batches while `ctx.isOwner()`
+ * (same owner and epoch in the assignment, healthy registry connection, signal not aborted).
+ * The signal aborts on reassignment, shutdown, connection fencing and per-item timeout; loops
+ * stop between batches, and jobs may pass the signal into their own I/O.
+ */
+export class ItemExecutor {
+  private readonly runs = new Map<number, ActiveRun>();
+  private readonly settled = new Set<Promise<void>>();
+  private readonly handledFailoverEpochs = new Map<number, number>();
+  private readonly semaphore = new Semaphore(1);
+  private sequence = 0;
+  private accepting = true;
+  /** During graceful shutdown, locks are released only after the instance node is gone (see releaseHeldLocks). */
+  private holdLocks = false;
+  private readonly heldLocks = new Set<number>();
+
+  constructor(private readonly options: ItemExecutorOptions) {}
+
+  isRunning(item: number): boolean {
+    return this.runs.has(item);
+  }
+
+  /** Starts runs of the given items (default: all owned), or marks a misfire for those still running. */
+  fire(trigger: TriggerSource, items: readonly number[] = this.ownedItems()): void {
+    const config = this.options.view.config;
+    if (!this.accepting || !config || config.disabled) return;
+    for (const item of items) {
+      if (this.options.view.disabledItems.has(item)) continue;
+      const active = this.runs.get(item);
+      if (active) {
+        if (config.misfire && trigger === 'cron' && !active.misfirePending) {
+          active.misfirePending = true;
+          this.options.events.emit('misfire', { jobName: config.jobName, item });
+        }
+        continue;
+      }
+      this.start(item, trigger);
+    }
+  }
+
+  /** Reacts to a new assignment: aborts runs of items we lost, runs failed-over items at once. */
+  onAssignmentChanged(): void {
+    const assignment = this.options.view.assignment;
+    for (const [item, run] of this.runs) {
+      const owner = assignment?.items[item];
+      if (!owner || owner.instance !== this.options.instanceId || owner.epoch !== run.epoch) {
+        run.controller.abort(new Error(`item ${item} was reassigned`));
+      }
+    }
+    const config = this.options.view.config;
+    if (!assignment || !config?.failover) return;
+    const takeovers: number[] = [];
+    assignment.items.forEach((owner, item) => {
+      if (owner.instance !== this.options.instanceId || !owner.failover) return;
+      if ((this.handledFailoverEpochs.get(item) ?? -1) >= owner.epoch) return;
+      this.handledFailoverEpochs.set(item, owner.epoch);
+      takeovers.push(item);
+      this.options.events.emit('failoverTaken', { jobName: config.jobName, item, epoch: owner.epoch, fromInstance: undefined });
+    });
+    if (takeovers.length > 0) this.fire('failover', takeovers);
+  }
+
+  setConcurrency(limit: number): void {
+    this.semaphore.setLimit(limit);
+  }
+
+  abortAll(reason: string): void {
+    for (const run of this.runs.values()) run.controller.abort(new Error(reason));
+  }
+
+  /**
+   * Graceful stop: no new runs, ask running ones to stop between batches, wait up to `timeoutMs`.
+   * Run locks of runs that end are kept until `releaseHeldLocks`, so that the survivors see the
+   * lock vanish after our instance node did, and take the items over at once.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.accepting = false;
+    this.holdLocks = true;
+    this.abortAll('the scheduler is shutting down');
+    await Promise.race([Promise.allSettled([...this.settled]), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
+
+  async releaseHeldLocks(): Promise<void> {
+    const items = [...this.heldLocks];
+    this.heldLocks.clear();
+    await Promise.allSettled(items.map((item) => this.options.lock.release(item)));
+  }
+
+  private ownedItems(): number[] {
+    const assignment = this.options.view.assignment;
+    if (!assignment) return [];
+    const items: number[] = [];
+    assignment.items.forEach((owner, item) => {
+      if (owner.instance === this.options.instanceId) items.push(item);
+    });
+    return items;
+  }
+
+  private start(item: number, trigger: TriggerSource): void {
+    const owner = this.options.view.assignment?.items[item];
+    if (!owner || owner.instance !== this.options.instanceId) return;
+    const run: ActiveRun = { epoch: owner.epoch, controller: new AbortController(), misfirePending: false };
+    this.runs.set(item, run);
+    const done = this.run(item, trigger, run).finally(() => {
+      this.runs.delete(item);
+      this.settled.delete(done);
+      if (run.misfirePending && this.accepting) this.start(item, 'misfire');
+    });
+    this.settled.add(done);
+  }
+
+  private async run(item: number, trigger: TriggerSource, run: ActiveRun): Promise<void> {
+    const { view, fence, lock, events, instanceId } = this.options;
+    const config = view.config as ResolvedJobConfig;
+    const signal = run.controller.signal;
+    const fencedBecause = (): string | undefined => {
+      if (signal.aborted) return String((signal.reason as Error | undefined)?.message ?? 'aborted');
+      if (!fence.isHealthy()) return 'the registry connection is not healthy';
+      const owner = view.assignment?.items[item];
+      if (!owner || owner.instance !== instanceId) return 'the item is assigned to another instance';
+      if (owner.epoch !== run.epoch) return `the item's epoch moved from ${run.epoch} to ${owner.epoch}`;
+      return undefined;
+    };
+    try {
+      await this.semaphore.acquire(signal);
+    } catch {
+      return;
+    }
+    let locked = false;
+    try {
+      if (fencedBecause() !== undefined) return;
+      await lock.acquire(item, run.epoch, signal);
+      locked = true;
+      await this.execute(item, trigger, run, config, fencedBecause);
+    } catch (error) {
+      // Only lock acquisition can land here (execute reports its own errors): an aborted wait is normal.
+      if (!signal.aborted) events.emit('error', toError(error));
+    } finally {
+      this.semaphore.release();
+      if (locked) {
+        if (this.holdLocks) this.heldLocks.add(item);
+        else await lock.release(item).catch((error: unknown) => events.emit('error', toError(error)));
+      }
+    }
+  }
+
+  private async execute(
+    item: number,
+    trigger: TriggerSource,
+    run: ActiveRun,
+    config: ResolvedJobConfig,
+    fencedBecause: () => string | undefined,
+  ): Promise<void> {
+    const { events, instanceId, job } = this.options;
+    this.sequence += 1;
+    const info: ItemRunInfo = {
+      jobName: config.jobName,
+      item,
+      taskId: `${config.jobName}@${item}@${instanceId}@${this.sequence}`,
+      epoch: run.epoch,
+      trigger,
+    };
+    const ctx = createItemContext({
+      ...info,
+      shardingTotalCount: config.shardingTotalCount,
+      shardingItem: item,
+      shardingParameter: config.shardingItemParameters.get(item),
+      jobParameter: config.jobParameter,
+      instanceId,
+      signal: run.controller.signal,
+      fencedBecause,
+    });
+    const timeout = config.itemTimeoutMs === undefined
+      ? undefined
+      : setTimeout(() => run.controller.abort(new ItemTimeoutError(config.jobName, item, config.itemTimeoutMs as number)), config.itemTimeoutMs);
+    const startedAt = Date.now();
+    events.emit('itemStarted', info);
+    try {
+      const { batches, stoppedBy } = await this.executeJob(job, ctx, config, startedAt);
+      events.emit('itemCompleted', { ...info, durationMs: Date.now() - startedAt, batches, stoppedBy });
+    } catch (thrown) {
+      const error = toError(thrown);
+      events.emit('itemFailed', { ...info, durationMs: Date.now() - startedAt, error });
+      this.options.onItemError?.(error, ctx);
+    } finally {
+      if (timeout) clearTimeout(timeout);
+    }
+  }
+
+  private async executeJob(
+    job: Job<unknown>,
+    ctx: ShardingContext,
+    config: ResolvedJobConfig,
+    startedAt: number,
+  ): Promise<{ batches: number; stoppedBy: ItemStopReason }> {
+    if (!isDataflowJob(job)) {
+      await job.execute(ctx);
+      return { batches: 1, stoppedBy: 'not-streaming' };
+    }
+    let batches = 0;
+    for (;;) {
+      if (ctx.signal.aborted) return { batches, stoppedBy: 'aborted' };
+      if (!ctx.isOwner()) return { batches, stoppedBy: 'fenced' };
+      const data = await job.fetchData(ctx);
+      if (data.length === 0) return { batches, stoppedBy: 'drained' };
+      if (!ctx.isOwner()) return { batches, stoppedBy: ctx.signal.aborted ? 'aborted' : 'fenced' };
+      await job.processData(ctx, data);
+      batches += 1;
+      if (!config.streamingProcess) return { batches, stoppedBy: 'not-streaming' };
+      const overBatches = config.maxBatchesPerTrigger !== undefined && batches >= config.maxBatchesPerTrigger;
+      const overTime = config.maxTimePerTriggerMs !== undefined && Date.now() - startedAt >= config.maxTimePerTriggerMs;
+      if (overBatches || overTime) return { batches, stoppedBy: 'budget' };
+    }
+  }
+}

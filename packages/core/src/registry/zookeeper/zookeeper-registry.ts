@@ -1,0 +1,487 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'eventemitter3';
+import zookeeper from 'node-zookeeper-client';
+import type {
+  ConnectionState, CreateOptions, NodeData, Registry, RegistryEvents, RegistryOperation, Unsubscribe,
+} from '../registry.js';
+import { RegistryConnectionError } from '../../errors/registry-connection-error.js';
+import { RegistryNodeExistsError } from '../../errors/registry-node-exists-error.js';
+import { RegistryNoNodeError } from '../../errors/registry-no-node-error.js';
+import { RegistryTransactionError } from '../../errors/registry-transaction-error.js';
+import { InvalidRegistryConfigError } from '../../errors/invalid-registry-config-error.js';
+import { toError } from '../../util/to-error.js';
+import { isRetriableZookeeperError, toRegistryError, zookeeperCode } from './zookeeper-errors.js';
+
+export interface ZookeeperRegistryOptions {
+  /** `host:port[,host:port...]` */
+  connectString: string;
+  /** All nodes live under `/{namespace}`; created if missing. */
+  namespace: string;
+  /** Requested session timeout; the server may clamp it. Default 10 000 ms. */
+  sessionTimeoutMs?: number;
+  /** How long `connect()` waits for the first session. Default 15 000 ms. */
+  connectionTimeoutMs?: number;
+  /** `user:password`: authenticates and creates nodes readable and writable only by that user. */
+  digest?: string;
+  /** Retries of requests that failed with connection loss or timeout. */
+  retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+}
+
+interface Watch {
+  readonly kind: 'data' | 'children';
+  readonly path: string;
+  readonly listener: (value: never) => void;
+  generation: number;
+  lastDelivered: string | undefined;
+  active: boolean;
+}
+
+type Callback<T> = (error: Error | zookeeper.Exception | null, result: T) => void;
+
+/**
+ * The Registry on Apache ZooKeeper, through node-zookeeper-client.
+ *
+ * Connection states (Curator's names) and what moves between them:
+ * - connecting -> connected: the first session is established.
+ * - connected/reconnected -> suspended: the client reports a disconnect, or no request was
+ *   answered for a third of the session timeout (the heartbeat runs every sixth).
+ * - suspended -> reconnected: answers arrive again on the same session.
+ * - suspended -> lost: the server reports the session expired, or nothing was answered for a full
+ *   session timeout since the last answered request was sent. node-zookeeper-client never reports
+ *   expiry while it cannot reach the server (its issue #20), so, like Curator, we decide on the
+ *   client side: the server cannot have kept the session longer than that.
+ * - lost -> connected: a new client and session replace the old one; ephemeral nodes created with
+ *   `restoreOnNewSession` are created again and every watch is re-read and re-armed.
+ * - any -> closed: `close()`.
+ *
+ * `lastServerContactAt()` is the send time of the most recent request the server answered; the
+ * scheduler's fencing counts from it.
+ */
+export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements Registry {
+  private client: zookeeper.Client | undefined;
+  private currentState: ConnectionState | 'connecting' = 'connecting';
+  private contactAt = 0;
+  private session = '';
+  private negotiatedTimeoutMs: number;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private replacing = false;
+  private readonly restorable = new Map<string, string>();
+  private readonly watches = new Set<Watch>();
+  private readonly root: string;
+  private readonly acls: zookeeper.ACL[];
+  private readonly retry: Required<NonNullable<ZookeeperRegistryOptions['retry']>>;
+
+  constructor(private readonly options: ZookeeperRegistryOptions) {
+    super();
+    if (!/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/.test(options.connectString ?? '')) {
+      throw new InvalidRegistryConfigError('connectString', options.connectString, 'must be host:port[,host:port...]');
+    }
+    if (!/^[A-Za-z0-9_.-]{1,200}$/.test(options.namespace ?? '')) {
+      throw new InvalidRegistryConfigError('namespace', options.namespace, 'must be 1-200 characters of A-Z a-z 0-9 _ . -');
+    }
+    if (options.digest !== undefined && !/^[^:]+:.+$/.test(options.digest)) {
+      throw new InvalidRegistryConfigError('digest', '***', 'must be user:password');
+    }
+    this.root = `/${options.namespace}`;
+    this.negotiatedTimeoutMs = options.sessionTimeoutMs ?? 10_000;
+    this.retry = { attempts: 5, baseDelayMs: 100, maxDelayMs: 2_000, ...options.retry };
+    this.acls = options.digest === undefined
+      ? [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('world', 'anyone'))]
+      : [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('digest', digestId(options.digest)))];
+  }
+
+  get state(): ConnectionState | 'connecting' {
+    return this.currentState;
+  }
+
+  get sessionId(): string {
+    return this.session;
+  }
+
+  get sessionTimeoutMs(): number {
+    return this.negotiatedTimeoutMs;
+  }
+
+  lastServerContactAt(): number {
+    return this.contactAt;
+  }
+
+  async connect(): Promise<void> {
+    if (this.currentState !== 'connecting') return;
+    await this.openSession(this.options.connectionTimeoutMs ?? 15_000);
+    await this.ensureRoot();
+    this.heartbeat = setInterval(() => this.beat(), Math.max(100, Math.floor(this.negotiatedTimeoutMs / 6)));
+    this.heartbeat.unref();
+    this.setState('connected');
+  }
+
+  async close(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const watch of this.watches) watch.active = false;
+    this.watches.clear();
+    this.client?.close();
+    this.client = undefined;
+    this.setState('closed');
+  }
+
+  get(path: string): Promise<NodeData | undefined> {
+    return this.request(path, (client, full, done: Callback<NodeData | undefined>) => {
+      client.getData(full, (error, data, stat) => {
+        if (zookeeperCode(error) === zookeeper.Exception.NO_NODE) done(null, undefined);
+        else done(error, error ? undefined : toNodeData(data, stat));
+      });
+    });
+  }
+
+  getChildren(path: string): Promise<string[]> {
+    return this.request(path, (client, full, done: Callback<string[]>) => {
+      client.getChildren(full, (error, children) => {
+        if (zookeeperCode(error) === zookeeper.Exception.NO_NODE) done(null, []);
+        else done(error, children);
+      });
+    });
+  }
+
+  exists(path: string): Promise<boolean> {
+    return this.request(path, (client, full, done: Callback<boolean>) => {
+      client.exists(full, (error, stat) => done(error, Boolean(stat)));
+    });
+  }
+
+  async create(path: string, data = '', options: CreateOptions = {}): Promise<string> {
+    const mode = createMode(options);
+    const created = await this.request(path, (client, full, done: Callback<string>) => {
+      client.mkdirp(parentOf(full), Buffer.alloc(0), this.acls, zookeeper.CreateMode.PERSISTENT, (parentError) => {
+        if (parentError && zookeeperCode(parentError) !== zookeeper.Exception.NODE_EXISTS) {
+          done(parentError, '');
+          return;
+        }
+        client.create(full, Buffer.from(data), this.acls, mode, done);
+      });
+    }, { retryConnectionLoss: !options.sequential });
+    const relative = this.relative(created);
+    if (options.ephemeral && options.restoreOnNewSession) this.restorable.set(relative, data);
+    return relative;
+  }
+
+  async put(path: string, data: string): Promise<void> {
+    for (;;) {
+      try {
+        await this.set(path, data);
+        return;
+      } catch (error) {
+        if (!(error instanceof RegistryNoNodeError)) throw error;
+      }
+      try {
+        await this.create(path, data);
+        return;
+      } catch (error) {
+        if (!(error instanceof RegistryNodeExistsError)) throw error;
+      }
+    }
+  }
+
+  set(path: string, data: string, version = -1): Promise<NodeData> {
+    return this.request(path, (client, full, done: Callback<NodeData>) => {
+      const buffer = Buffer.from(data);
+      client.setData(full, buffer, version, (error, stat) => done(error, error ? (undefined as never) : toNodeData(buffer, stat)));
+    });
+  }
+
+  async remove(path: string): Promise<void> {
+    this.restorable.delete(path);
+    for (const child of await this.getChildren(path)) await this.remove(`${path === '/' ? '' : path}/${child}`);
+    await this.request(path, (client, full, done: Callback<void>) => {
+      client.remove(full, -1, (error) => {
+        const code = zookeeperCode(error);
+        done(code === zookeeper.Exception.NO_NODE ? null : error, undefined);
+      });
+    });
+  }
+
+  async transaction(operations: readonly RegistryOperation[]): Promise<void> {
+    const client = this.requireClient();
+    const transaction = client.transaction();
+    for (const operation of operations) {
+      const full = this.full(operation.path);
+      if (operation.op === 'create') {
+        transaction.create(full, Buffer.from(operation.data), this.acls, operation.ephemeral ? zookeeper.CreateMode.EPHEMERAL : zookeeper.CreateMode.PERSISTENT);
+      } else if (operation.op === 'set') transaction.setData(full, Buffer.from(operation.data), operation.version ?? -1);
+      else if (operation.op === 'remove') transaction.remove(full, operation.version ?? -1);
+      else transaction.check(full, operation.version ?? -1);
+    }
+    const sentAt = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      transaction.commit((error, results: Array<{ type: number; err?: number }> | undefined) => {
+        if (!error) {
+          this.touch(sentAt);
+          resolve();
+          return;
+        }
+        if (isRetriableZookeeperError(error)) {
+          reject(toRegistryError(error, operations[0]?.path ?? '/'));
+          return;
+        }
+        this.touch(sentAt);
+        const failedIndex = Math.max(0, (results ?? []).findIndex((result) => result.err !== undefined && result.err !== 0 && result.err !== zookeeper.Exception.RUNTIME_INCONSISTENCY));
+        const failed = operations[failedIndex];
+        reject(new RegistryTransactionError(failedIndex, failed?.path, toRegistryError(error, failed?.path ?? '/').message, error));
+      });
+    });
+  }
+
+  watchData(path: string, listener: (node: NodeData | undefined) => void): Unsubscribe {
+    return this.addWatch({ kind: 'data', path, listener, generation: 0, lastDelivered: undefined, active: true });
+  }
+
+  watchChildren(path: string, listener: (children: string[]) => void): Unsubscribe {
+    return this.addWatch({ kind: 'children', path, listener, generation: 0, lastDelivered: undefined, active: true });
+  }
+
+  private addWatch(watch: Watch): Unsubscribe {
+    this.watches.add(watch);
+    this.arm(watch);
+    return () => {
+      watch.active = false;
+      this.watches.delete(watch);
+    };
+  }
+
+  /**
+   * ZooKeeper watches fire once; each firing re-reads and re-arms. A generation number makes
+   * watchers left over from an earlier arm (after a reconnect) do nothing.
+   */
+  private arm(watch: Watch): void {
+    const client = this.client;
+    if (!watch.active || !client) return;
+    watch.generation += 1;
+    const generation = watch.generation;
+    const full = this.full(watch.path);
+    const rearm = (): void => {
+      if (watch.active && watch.generation === generation) this.arm(watch);
+    };
+    const sentAt = Date.now();
+    const failed = (error: unknown): void => {
+      // Connection trouble: the state machine re-arms every watch on reconnect.
+      if (!isRetriableZookeeperError(error) && zookeeperCode(error) !== zookeeper.Exception.SESSION_EXPIRED) this.emit('error', toRegistryError(error, watch.path));
+    };
+    if (watch.kind === 'children') {
+      client.getChildren(full, rearm, (error, children) => {
+        if (zookeeperCode(error) === zookeeper.Exception.NO_NODE) {
+          client.exists(full, rearm, (existsError, stat) => {
+            if (existsError) failed(existsError);
+            else if (stat) rearm();
+            else this.deliver(watch, [], sentAt);
+          });
+        } else if (error) failed(error);
+        else this.deliver(watch, [...children].sort(), sentAt);
+      });
+      return;
+    }
+    client.getData(full, rearm, (error, data, stat) => {
+      if (zookeeperCode(error) === zookeeper.Exception.NO_NODE) {
+        client.exists(full, rearm, (existsError, existsStat) => {
+          if (existsError) failed(existsError);
+          else if (existsStat) rearm();
+          else this.deliver(watch, undefined, sentAt);
+        });
+      } else if (error) failed(error);
+      else this.deliver(watch, toNodeData(data, stat), sentAt);
+    });
+  }
+
+  private deliver(watch: Watch, value: NodeData | string[] | undefined, sentAt: number): void {
+    this.touch(sentAt);
+    if (!watch.active) return;
+    const key = JSON.stringify(value ?? null);
+    if (key === watch.lastDelivered) return;
+    watch.lastDelivered = key;
+    try {
+      (watch.listener as (value: NodeData | string[] | undefined) => void)(value);
+    } catch (error) {
+      this.emit('error', toError(error));
+    }
+  }
+
+  private async request<T>(
+    path: string,
+    operation: (client: zookeeper.Client, full: string, done: Callback<T>) => void,
+    options: { retryConnectionLoss?: boolean } = {},
+  ): Promise<T> {
+    const attempts = options.retryConnectionLoss === false ? 1 : this.retry.attempts;
+    for (let attempt = 1; ; attempt++) {
+      const client = this.requireClient();
+      const sentAt = Date.now();
+      try {
+        const result = await new Promise<T>((resolve, reject) => {
+          operation(client, this.full(path), (error, value) => (error ? reject(error) : resolve(value)));
+        });
+        this.touch(sentAt);
+        return result;
+      } catch (error) {
+        if (!isRetriableZookeeperError(error) || attempt >= attempts || this.currentState === 'closed') {
+          if (!isRetriableZookeeperError(error)) this.touch(sentAt);
+          throw toRegistryError(error, path);
+        }
+        const delay = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+        await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
+      }
+    }
+  }
+
+  private requireClient(): zookeeper.Client {
+    if (!this.client || this.currentState === 'closed') throw new RegistryConnectionError(`ZooKeeper registry ${this.options.connectString} is ${this.currentState}`);
+    return this.client;
+  }
+
+  private touch(sentAt: number): void {
+    if (sentAt > this.contactAt) this.contactAt = sentAt;
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.emit('state', state);
+  }
+
+  private openSession(timeoutMs: number): Promise<void> {
+    const client = zookeeper.createClient(this.options.connectString, {
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      spinDelay: 200,
+      retries: 0,
+    });
+    if (this.options.digest) client.addAuthInfo('digest', Buffer.from(this.options.digest));
+    const openedAt = Date.now();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.close();
+        reject(new RegistryConnectionError(`Could not connect to ZooKeeper at ${this.options.connectString} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      client.once('connected', () => {
+        clearTimeout(timer);
+        this.client = client;
+        this.session = client.getSessionId().toString('hex');
+        this.negotiatedTimeoutMs = client.getSessionTimeout();
+        this.touch(openedAt);
+        this.listen(client);
+        resolve();
+      });
+      client.connect();
+    });
+  }
+
+  private listen(client: zookeeper.Client): void {
+    client.on('disconnected', () => {
+      if (client === this.client && (this.currentState === 'connected' || this.currentState === 'reconnected')) this.setState('suspended');
+    });
+    client.on('connected', () => {
+      if (client !== this.client || this.currentState !== 'suspended') return;
+      this.touch(Date.now());
+      this.setState('reconnected');
+      this.rearmAll();
+    });
+    client.on('expired', () => {
+      if (client === this.client) void this.replaceSession();
+    });
+  }
+
+  /** The heartbeat: keeps `lastServerContactAt` fresh and drives the client-side timeouts. */
+  private beat(): void {
+    const client = this.client;
+    if (!client || this.currentState === 'closed') return;
+    const sentAt = Date.now();
+    client.exists('/', (error) => {
+      if (error || client !== this.client) return;
+      this.touch(sentAt);
+      if (this.currentState === 'suspended') {
+        this.setState('reconnected');
+        this.rearmAll();
+      }
+    });
+    const silentFor = Date.now() - this.contactAt;
+    const usable = this.currentState === 'connected' || this.currentState === 'reconnected';
+    if (usable && silentFor >= this.negotiatedTimeoutMs / 3) this.setState('suspended');
+    if (this.currentState === 'suspended' && silentFor >= this.negotiatedTimeoutMs) void this.replaceSession();
+  }
+
+  private async replaceSession(): Promise<void> {
+    if (this.replacing || this.currentState === 'closed') return;
+    this.replacing = true;
+    this.setState('lost');
+    this.client?.close();
+    this.client = undefined;
+    try {
+      for (let attempt = 0; !this.isClosed(); attempt++) {
+        try {
+          await this.openSession(Math.max(2_000, this.negotiatedTimeoutMs));
+          break;
+        } catch (error) {
+          this.emit('error', toError(error));
+          await new Promise((resolve) => setTimeout(resolve, Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt)));
+        }
+      }
+      if (this.isClosed()) return;
+      await this.restoreEphemerals();
+      this.setState('connected');
+      this.rearmAll();
+    } finally {
+      this.replacing = false;
+    }
+  }
+
+  private isClosed(): boolean {
+    return this.currentState === 'closed';
+  }
+
+  private async restoreEphemerals(): Promise<void> {
+    for (const [path, data] of this.restorable) {
+      try {
+        await this.create(path, data, { ephemeral: true, restoreOnNewSession: true });
+      } catch (error) {
+        this.emit('error', toError(error));
+      }
+    }
+  }
+
+  private rearmAll(): void {
+    for (const watch of this.watches) {
+      watch.lastDelivered = undefined;
+      this.arm(watch);
+    }
+  }
+
+  private async ensureRoot(): Promise<void> {
+    await this.request('/', (client, full, done: Callback<string>) => {
+      client.mkdirp(full, Buffer.alloc(0), this.acls, zookeeper.CreateMode.PERSISTENT, done);
+    });
+  }
+
+  private full(path: string): string {
+    return path === '/' ? this.root : `${this.root}${path}`;
+  }
+
+  private relative(full: string): string {
+    return full === this.root ? '/' : full.slice(this.root.length);
+  }
+}
+
+function createMode(options: CreateOptions): number {
+  if (options.ephemeral) return options.sequential ? zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL : zookeeper.CreateMode.EPHEMERAL;
+  return options.sequential ? zookeeper.CreateMode.PERSISTENT_SEQUENTIAL : zookeeper.CreateMode.PERSISTENT;
+}
+
+function parentOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/')) || '/';
+}
+
+function toNodeData(data: Buffer | undefined, stat: zookeeper.Stat): NodeData {
+  const revision = stat.mzxid.readBigUInt64BE(0);
+  if (revision > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`ZooKeeper zxid ${revision} exceeds 2^53`);
+  return { data: data ? data.toString() : '', version: stat.version, modifiedRevision: Number(revision) };
+}
+
+/** ZooKeeper's digest ACL id: `user:base64(sha1(user:password))`. */
+function digestId(credentials: string): string {
+  const user = credentials.slice(0, credentials.indexOf(':'));
+  return `${user}:${createHash('sha1').update(credentials).digest('base64')}`;
+}

@@ -1,0 +1,212 @@
+import { EventEmitter } from 'eventemitter3';
+import type { Job } from '../job/job.js';
+import type { ShardingContext } from '../job/sharding-context.js';
+import type { ConnectionState, Registry } from '../registry/registry.js';
+import { JobPaths } from '../registry/job-paths.js';
+import type { JobConfig } from '../config/job-config.js';
+import { validateJobConfig, type ResolvedJobConfig } from '../config/validate-job-config.js';
+import { publishJobConfig } from '../config/job-config-store.js';
+import { LeaderLatch } from '../election/leader-latch.js';
+import { ReshardingLeader } from '../sharding/resharding-leader.js';
+import { itemsOwnedBy } from '../sharding/assignment.js';
+import { JobStateView } from '../state/job-state-view.js';
+import { ConnectionFence } from '../execution/connection-fence.js';
+import { ItemExecutor } from '../execution/item-executor.js';
+import { ItemLock } from '../execution/item-lock.js';
+import { CronTrigger } from '../schedule/cron-trigger.js';
+import type { JobSchedulerEvents } from '../events/job-events.js';
+import { generateInstanceId, isValidInstanceId } from '../instance/instance-id.js';
+import { DuplicateInstanceError } from '../errors/duplicate-instance-error.js';
+import { SchedulerStateError } from '../errors/scheduler-state-error.js';
+import { InvalidJobConfigError } from '../errors/invalid-job-config-error.js';
+import { RegistryNodeExistsError } from '../errors/registry-node-exists-error.js';
+import { toError } from '../util/to-error.js';
+
+export interface JobSchedulerOptions {
+  /** Stable id of this instance; default `host@pid@seq-random`. Must be unique among live instances. */
+  instanceId?: string;
+  /** Called with every item error, after the `itemFailed` event. */
+  onItemError?: (error: Error, ctx: ShardingContext) => void;
+}
+
+type Lifecycle = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
+
+/**
+ * Runs one job on this process as one instance among many. Start the same code on several
+ * machines with the same registry namespace and job name: one instance is elected leader and
+ * spreads the items over the live instances; each instance fires its own cron and runs its items.
+ *
+ * Lifecycle: new -> starting -> started -> stopping -> stopped. `start` validates the config
+ * (typed errors name the field), publishes it (ElasticJob's overwrite rule), registers the
+ * instance, joins the election, then arms the cron. `shutdown` reverses it gracefully.
+ */
+export class JobScheduler<T = unknown> extends EventEmitter<JobSchedulerEvents> {
+  readonly instanceId: string;
+  readonly jobName: string;
+  private readonly paths: JobPaths;
+  private readonly localConfig: ResolvedJobConfig;
+  private readonly view: JobStateView;
+  private readonly latch: LeaderLatch;
+  private readonly fence: ConnectionFence;
+  private readonly executor: ItemExecutor;
+  private readonly leader: ReshardingLeader;
+  private readonly trigger: CronTrigger;
+  private lifecycle: Lifecycle = 'new';
+  private ownedItems: readonly number[] = [];
+  private appliedCron: string | undefined;
+  private readonly onRegistryState = (state: ConnectionState): void => {
+    this.emit('connectionState', { jobName: this.jobName, state });
+    if (state === 'lost') this.executor.abortAll('the registry session was lost');
+  };
+
+  constructor(
+    private readonly registry: Registry,
+    job: Job<T>,
+    config: JobConfig,
+    options: JobSchedulerOptions = {},
+  ) {
+    super();
+    this.localConfig = validateJobConfig(config);
+    this.jobName = this.localConfig.jobName;
+    this.instanceId = options.instanceId ?? generateInstanceId();
+    if (!isValidInstanceId(this.instanceId)) {
+      throw new InvalidJobConfigError([{ field: 'instanceId', value: this.instanceId, message: 'must match [A-Za-z0-9_.@-]{1,200}' }]);
+    }
+    this.paths = new JobPaths(this.jobName);
+    this.view = new JobStateView(registry, this.paths, 2 * registry.sessionTimeoutMs + 5_000);
+    this.latch = new LeaderLatch(registry, this.paths, this.instanceId);
+    this.fence = new ConnectionFence(registry);
+    const lock = new ItemLock(registry, this.paths, this.instanceId, (item) => this.executor.isRunning(item));
+    this.executor = new ItemExecutor({
+      instanceId: this.instanceId,
+      job: job as Job<unknown>,
+      view: this.view,
+      fence: this.fence,
+      lock,
+      events: this,
+      onItemError: options.onItemError,
+    });
+    this.leader = new ReshardingLeader(registry, this.paths, this.latch, this.view, this);
+    this.trigger = new CronTrigger(() => this.executor.fire('cron'));
+  }
+
+  /** The config in force (the registry's, after live reloads). */
+  get config(): ResolvedJobConfig {
+    return this.view.config ?? this.localConfig;
+  }
+
+  get isLeader(): boolean {
+    return this.latch.isLeader;
+  }
+
+  /** Items this instance owns in the current assignment. */
+  get items(): readonly number[] {
+    return this.ownedItems;
+  }
+
+  async start(): Promise<void> {
+    if (this.lifecycle !== 'new') throw new SchedulerStateError(`JobScheduler for '${this.jobName}' cannot start: it is ${this.lifecycle}`);
+    this.lifecycle = 'starting';
+    if (this.registry.state === 'connecting') await this.registry.connect();
+    await Promise.all(
+      [this.paths.instances, this.paths.latch, this.paths.running, this.paths.disabledInstances, this.paths.disabledItems, `${this.paths.root}/sharding`]
+        .map((path) => this.ensurePath(path)),
+    );
+    await publishJobConfig(this.registry, this.paths, this.localConfig);
+    this.registry.on('state', this.onRegistryState);
+    this.fence.on('abort', (reason) => this.executor.abortAll(reason));
+    this.fence.start();
+    this.view.on('error', (error) => this.emit('error', error));
+    this.view.on('config', (config) => this.applyConfig(config));
+    this.view.on('assignment', () => this.applyAssignment());
+    this.view.on('instances', () => this.leader.request());
+    this.view.on('running', () => this.leader.request());
+    this.view.on('trigger', () => this.executor.fire('manual'));
+    await this.view.start();
+    await this.registerInstance();
+    this.latch.on('error', (error) => this.emit('error', error));
+    this.latch.on('leadership', (isLeader) => {
+      this.emit('leadership', { jobName: this.jobName, instanceId: this.instanceId, isLeader });
+      this.leader.request();
+    });
+    await this.latch.start();
+    this.lifecycle = 'started';
+    this.applyConfig(this.config);
+    this.applyAssignment();
+  }
+
+  /** Runs this instance's items once now (the registry-wide trigger is `JobOperator.trigger`). */
+  triggerLocally(): void {
+    this.executor.fire('manual');
+  }
+
+  /**
+   * Graceful shutdown: stop firing, let running batches finish (streaming loops stop between
+   * batches) within `shutdownTimeoutMs`, remove this instance's node and election node so the
+   * leader reshards at once, then release run locks so survivors take interrupted items over
+   * immediately. The registry stays open; close it yourself when every scheduler on it is down.
+   */
+  async shutdown(): Promise<void> {
+    if (this.lifecycle === 'stopped' || this.lifecycle === 'stopping') return;
+    this.lifecycle = 'stopping';
+    this.trigger.stop();
+    await this.executor.stop(this.config.shutdownTimeoutMs);
+    this.registry.off('state', this.onRegistryState);
+    this.fence.stop();
+    this.view.stop();
+    await Promise.allSettled([this.registry.remove(this.paths.instance(this.instanceId)), this.latch.close()]);
+    await this.executor.releaseHeldLocks();
+    this.lifecycle = 'stopped';
+  }
+
+  private async registerInstance(): Promise<void> {
+    const data = JSON.stringify({ pid: process.pid, startedAt: Date.now() });
+    try {
+      await this.registry.create(this.paths.instance(this.instanceId), data, { ephemeral: true, restoreOnNewSession: true });
+    } catch (error) {
+      if (error instanceof RegistryNodeExistsError) throw new DuplicateInstanceError(this.jobName, this.instanceId);
+      throw error;
+    }
+  }
+
+  private async ensurePath(path: string): Promise<void> {
+    try {
+      await this.registry.create(path);
+    } catch (error) {
+      if (!(error instanceof RegistryNodeExistsError)) throw error;
+    }
+  }
+
+  private applyConfig(config: ResolvedJobConfig): void {
+    if (this.lifecycle !== 'started') return;
+    this.executor.setConcurrency(config.maxConcurrentItems);
+    if (config.disabled) {
+      this.trigger.stop();
+      this.appliedCron = undefined;
+    } else if (this.appliedCron !== cronKey(config)) {
+      this.appliedCron = cronKey(config);
+      this.trigger.start(config.cronSchedule);
+    }
+    this.emit('configReloaded', { jobName: this.jobName });
+    this.leader.request();
+  }
+
+  private applyAssignment(): void {
+    if (this.lifecycle !== 'started') return;
+    const items = itemsOwnedBy(this.view.assignment, this.instanceId);
+    if (items.join() !== this.ownedItems.join()) {
+      this.ownedItems = items;
+      this.emit('itemsAssigned', { jobName: this.jobName, items });
+    }
+    try {
+      this.executor.onAssignmentChanged();
+    } catch (error) {
+      this.emit('error', toError(error));
+    }
+    this.leader.request();
+  }
+}
+
+function cronKey(config: ResolvedJobConfig): string {
+  return `${config.cron}|${config.timeZone}`;
+}

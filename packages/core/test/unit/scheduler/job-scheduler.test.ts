@@ -1,0 +1,226 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  InMemoryRegistry, InMemoryRegistryStore, InvalidJobConfigError, JobOperator, JobScheduler,
+  type DataflowJob, type JobConfig, type ShardingContext, type SimpleJob,
+} from '../../../src/index.js';
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(10);
+  }
+}
+
+/** Records each run; `hold` keeps runs busy until released. */
+class RecordingJob implements SimpleJob {
+  readonly runs: Array<{ item: number; instance: string; trigger: string; parameter: string | undefined }> = [];
+  running = 0;
+  maxRunning = 0;
+  hold: Promise<void> | undefined;
+
+  async execute(ctx: ShardingContext): Promise<void> {
+    this.runs.push({ item: ctx.shardingItem, instance: ctx.instanceId, trigger: ctx.trigger, parameter: ctx.shardingParameter });
+    this.running += 1;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    try {
+      await this.hold;
+    } finally {
+      this.running -= 1;
+    }
+  }
+}
+
+const HOURLY = '0 0 * * * ?';
+
+describe('JobScheduler on the in-memory registry', () => {
+  const store = new InMemoryRegistryStore();
+  const started: Array<{ scheduler: JobScheduler; registry: InMemoryRegistry }> = [];
+
+  afterEach(async () => {
+    for (const { scheduler, registry } of started.splice(0)) {
+      await scheduler.shutdown();
+      await registry.close();
+    }
+  });
+
+  async function start(job: SimpleJob | DataflowJob<unknown>, config: Partial<JobConfig> & { jobName: string }, instanceId?: string) {
+    const registry = new InMemoryRegistry({ store });
+    await registry.connect();
+    const scheduler = new JobScheduler(registry, job, { cron: HOURLY, shardingTotalCount: 4, ...config }, instanceId ? { instanceId } : {});
+    await scheduler.start();
+    started.push({ scheduler, registry });
+    // Manual triggers reach only instances that already own items.
+    await until(() => scheduler.items.length > 0 || started.length > 1);
+    return { scheduler, registry };
+  }
+
+  it('spreads the items over the instances and each runs only its own', async () => {
+    const job = new RecordingJob();
+    const a = await start(job, { jobName: 'spread', shardingItemParameters: '0=zero,3=three' }, 'a');
+    const b = await start(job, { jobName: 'spread' }, 'b');
+    await until(() => a.scheduler.items.length === 2 && b.scheduler.items.length === 2);
+    expect([...a.scheduler.items, ...b.scheduler.items].sort()).toEqual([0, 1, 2, 3]);
+    await new JobOperator(a.registry).trigger('spread');
+    await until(() => job.runs.length === 4);
+    for (const run of job.runs) {
+      const owner = run.instance === 'a' ? a.scheduler : b.scheduler;
+      expect(owner.items).toContain(run.item);
+      expect(run.trigger).toBe('manual');
+    }
+    expect(job.runs.find((run) => run.item === 3)?.parameter).toBe('three');
+    expect(job.runs.find((run) => run.item === 1)?.parameter).toBeUndefined();
+  });
+
+  it('elects exactly one leader', async () => {
+    const job = new RecordingJob();
+    const schedulers = [await start(job, { jobName: 'leader' }), await start(job, { jobName: 'leader' }), await start(job, { jobName: 'leader' })];
+    await until(() => schedulers.filter((s) => s.scheduler.isLeader).length === 1);
+    await sleep(50);
+    expect(schedulers.filter((s) => s.scheduler.isLeader)).toHaveLength(1);
+  });
+
+  it('a fire that finds an item running leads to exactly one catch-up run', async () => {
+    const job = new RecordingJob();
+    let release!: () => void;
+    job.hold = new Promise((resolve) => (release = resolve));
+    const { scheduler } = await start(job, { jobName: 'misfire', shardingTotalCount: 1, cron: '* * * * * ?' });
+    const misfires: number[] = [];
+    scheduler.on('misfire', ({ item }) => misfires.push(item));
+    await until(() => job.runs.length === 1, 3_000);
+    await until(() => misfires.length >= 1, 3_000);
+    await sleep(1_200);
+    job.hold = undefined;
+    release();
+    await until(() => job.runs.length >= 2);
+    expect(job.runs[1]?.trigger).toBe('misfire');
+    expect(misfires).toEqual([0]);
+  });
+
+  it('streams a dataflow item until fetchData returns nothing', async () => {
+    const batches: number[][] = [];
+    let remaining = 5;
+    const job: DataflowJob<number> = {
+      fetchData: async () => (remaining > 0 ? [remaining--] : []),
+      processData: async (_ctx, data) => void batches.push([...data]),
+    };
+    const { registry } = await start(job, { jobName: 'stream', shardingTotalCount: 1, streamingProcess: true });
+    await new JobOperator(registry).trigger('stream');
+    await until(() => remaining === 0 && batches.length === 5);
+    expect(batches).toEqual([[5], [4], [3], [2], [1]]);
+  });
+
+  it('honours the batch budget of a streaming run', async () => {
+    let fetched = 0;
+    const job: DataflowJob<number> = { fetchData: async () => [fetched++], processData: async () => undefined };
+    const { scheduler, registry } = await start(job, { jobName: 'budget', shardingTotalCount: 1, streamingProcess: true, maxBatchesPerTrigger: 3 });
+    const completed: string[] = [];
+    scheduler.on('itemCompleted', ({ stoppedBy, batches }) => completed.push(`${stoppedBy}:${batches}`));
+    await new JobOperator(registry).trigger('budget');
+    await until(() => completed.length === 1);
+    expect(completed).toEqual(['budget:3']);
+  });
+
+  it('one failing item does not stop the others; the error is an event and reaches the handler', async () => {
+    const handled: number[] = [];
+    const job: SimpleJob = {
+      execute: async (ctx) => {
+        if (ctx.shardingItem === 1) throw new Error('boom');
+      },
+    };
+    const registry = new InMemoryRegistry({ store });
+    await registry.connect();
+    const scheduler = new JobScheduler(registry, job, { jobName: 'errors', cron: HOURLY, shardingTotalCount: 3 }, { onItemError: (_error, ctx) => handled.push(ctx.shardingItem) });
+    started.push({ scheduler, registry });
+    const completed: number[] = [];
+    const failed: string[] = [];
+    scheduler.on('itemCompleted', ({ item }) => completed.push(item));
+    scheduler.on('itemFailed', ({ item, error }) => failed.push(`${item}:${error.message}`));
+    await scheduler.start();
+    await until(() => scheduler.items.length === 3);
+    await new JobOperator(registry).trigger('errors');
+    await until(() => completed.length === 2 && failed.length === 1);
+    expect(completed.sort()).toEqual([0, 2]);
+    expect(failed).toEqual(['1:boom']);
+    expect(handled).toEqual([1]);
+  });
+
+  it('limits concurrent items per instance', async () => {
+    const job = new RecordingJob();
+    let release!: () => void;
+    job.hold = new Promise((resolve) => (release = resolve));
+    const { registry } = await start(job, { jobName: 'concurrency', shardingTotalCount: 6, maxConcurrentItems: 2 });
+    await new JobOperator(registry).trigger('concurrency');
+    await until(() => job.runs.length === 2);
+    await sleep(100);
+    expect(job.runs).toHaveLength(2);
+    release();
+    await until(() => job.runs.length === 6);
+    expect(job.maxRunning).toBe(2);
+  });
+
+  it('reshards live when the operator changes shardingTotalCount', async () => {
+    const job = new RecordingJob();
+    const a = await start(job, { jobName: 'recount' }, 'a');
+    const b = await start(job, { jobName: 'recount' }, 'b');
+    await until(() => a.scheduler.items.length + b.scheduler.items.length === 4);
+    await new JobOperator(a.registry).updateConfig('recount', { shardingTotalCount: 6 });
+    await until(() => a.scheduler.items.length + b.scheduler.items.length === 6);
+    expect(a.scheduler.config.shardingTotalCount).toBe(6);
+  });
+
+  it('gives a disabled instance no items, and stops firing a disabled job', async () => {
+    const job = new RecordingJob();
+    const a = await start(job, { jobName: 'disable' }, 'a');
+    const b = await start(job, { jobName: 'disable' }, 'b');
+    const operator = new JobOperator(a.registry);
+    await operator.disableInstance('disable', 'b');
+    await until(() => a.scheduler.items.length === 4 && b.scheduler.items.length === 0);
+    await operator.disableJob('disable');
+    await until(() => a.scheduler.config.disabled);
+    await operator.trigger('disable');
+    await sleep(100);
+    expect(job.runs).toEqual([]);
+  });
+
+  it('skips a disabled item', async () => {
+    const job = new RecordingJob();
+    const { registry } = await start(job, { jobName: 'item-off', shardingTotalCount: 2 });
+    const operator = new JobOperator(registry);
+    await operator.disableItem('item-off', 1);
+    await sleep(20);
+    await operator.trigger('item-off');
+    await until(() => job.runs.length === 1);
+    await sleep(50);
+    expect(job.runs.map((run) => run.item)).toEqual([0]);
+  });
+
+  it('graceful shutdown hands a running item to the survivor at once (failover)', async () => {
+    const job = new RecordingJob();
+    let release!: () => void;
+    job.hold = new Promise((resolve) => (release = resolve));
+    const a = await start(job, { jobName: 'handover', shardingTotalCount: 2, shutdownTimeoutMs: 50 }, 'a');
+    const b = await start(job, { jobName: 'handover', shardingTotalCount: 2 }, 'b');
+    await until(() => a.scheduler.items.length === 1 && b.scheduler.items.length === 1);
+    await new JobOperator(a.registry).trigger('handover');
+    await until(() => job.runs.length === 2);
+    const aItem = a.scheduler.items[0] as number;
+    const shutdown = a.scheduler.shutdown();
+    release();
+    job.hold = undefined;
+    await shutdown;
+    await until(() => job.runs.some((run) => run.instance === 'b' && run.item === aItem && run.trigger === 'failover'));
+  });
+
+  it('rejects a bad config at construction, naming the field', () => {
+    const registry = new InMemoryRegistry({ store });
+    expect(() => new JobScheduler(registry, new RecordingJob(), { jobName: 'bad', cron: 'not a cron', shardingTotalCount: 0 })).toThrow(InvalidJobConfigError);
+    try {
+      new JobScheduler(registry, new RecordingJob(), { jobName: 'bad', cron: HOURLY, shardingTotalCount: 2, shardingItemParameters: '5=x' });
+    } catch (error) {
+      expect((error as InvalidJobConfigError).field).toBe('shardingItemParameters');
+    }
+    expect.assertions(2);
+  });
+});
