@@ -36,10 +36,10 @@ describe('fencing: an item never runs on two instances at once', () => {
     workers.push(await startWorker({ ...common, instanceId: 'survivor-2', connectString: testServices().zookeeper }));
     await sleep(4_000);
 
-    const partitionedItemsBefore = new Set(batches(readRecords(logFile)).filter((b) => b.instance === 'partitioned').map((b) => b.item));
-    expect(partitionedItemsBefore.size).toBeGreaterThan(0);
-
     const cutAt = Date.now();
+    const assignments = readRecords(logFile).filter((record) => record.type === 'assigned' && record.instance === 'partitioned');
+    const partitionedItemsBefore = new Set((assignments[assignments.length - 1]?.['items'] ?? []) as number[]);
+    expect(partitionedItemsBefore.size).toBeGreaterThan(0);
     proxy.blackhole();
     await sleep(SESSION_TIMEOUT_MS * 3);
     proxy.pass();
