@@ -38,7 +38,8 @@ describe('fencing: an item never runs on two instances at once', () => {
 
     const cutAt = Date.now();
     const assignments = readRecords(logFile).filter((record) => record.type === 'assigned' && record.instance === 'partitioned');
-    const partitionedItemsBefore = new Set((assignments[assignments.length - 1]?.['items'] ?? []) as number[]);
+    const lastAssignment = assignments[assignments.length - 1] as { items?: number[] } | undefined;
+    const partitionedItemsBefore = new Set(lastAssignment?.items ?? []);
     expect(partitionedItemsBefore.size).toBeGreaterThan(0);
     proxy.blackhole();
     await sleep(SESSION_TIMEOUT_MS * 3);

@@ -69,6 +69,7 @@ export interface Registry extends EventEmitter<RegistryEvents> {
   close(): Promise<void>;
 
   get(path: string): Promise<NodeData | undefined>;
+  /** Child names, sorted. A missing node has no children. */
   getChildren(path: string): Promise<string[]>;
   exists(path: string): Promise<boolean>;
   /** Creates the node and any missing parents (parents are persistent and empty). Returns the created path. */

@@ -137,7 +137,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
     return this.request(path, (client, full, done: Callback<string[]>) => {
       client.getChildren(full, (error, children) => {
         if (zookeeperCode(error) === zookeeper.Exception.NO_NODE) done(null, []);
-        else done(error, children);
+        else done(error, error ? [] : [...children].sort());
       });
     });
   }
