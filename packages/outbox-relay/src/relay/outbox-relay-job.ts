@@ -1,0 +1,161 @@
+import { EventEmitter } from 'eventemitter3';
+import type { DataflowJob, ShardingContext } from '@shardflow/core';
+import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
+import type { DeliveryError, DeliveryErrorCode } from '../errors/delivery-error.js';
+import type { Partitioning } from '../partition/partitioning.js';
+import type { OutboxStore } from '../store/outbox-store.js';
+import type { FailureCode, OutboxRecord, RecordFailure } from '../store/outbox-record.js';
+import type { MessageSink } from '../sink/message-sink.js';
+import type { OutboxEvents } from '../stats/outbox-events.js';
+import { OutboxStats, type OutboxStatsSnapshot } from '../stats/outbox-stats.js';
+import { backoffDelayMs, resolveBackoff, type BackoffPolicy } from './backoff.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
+import { groupBy } from '../util/group-by.js';
+import { toOutboundMessage } from '../sink/to-outbound-message.js';
+
+export interface OutboxRelayOptions {
+  store: OutboxStore;
+  sink: MessageSink;
+  partitioning: Partitioning;
+  /** Rows fetched per batch. Default 500. */
+  pageSize?: number;
+  /** Failed attempts after the first before a row is dead. Default 10. */
+  maxRetries?: number;
+  backoff?: Partial<BackoffPolicy>;
+  circuitBreaker?: Partial<CircuitBreakerOptions>;
+  /** Rows of one key go out in id order; a row waiting for a retry holds back later rows of its key. Default false. */
+  perKeyOrdering?: boolean;
+}
+
+/**
+ * The relay as a shardflow DataflowJob: run it with `streamingProcess: true` and it drains its
+ * items' due rows batch after batch.
+ *
+ * fetchData: the due pending rows of this item's tables/partitions, oldest first, claimed with the
+ * item's epoch (a short transaction; nothing stays locked during the send).
+ * processData: one send per cluster (clusters in parallel), then one fenced UPDATE per outcome:
+ * sent; failed (retry_count + 1, next_select_time = now + backoff, last_error kept); dead
+ * (non-retriable error, corrupt row, or retries exhausted). Ownership is checked right before the
+ * marks: a zombie that lost its item does not mark anything, and the epoch in the UPDATEs stops a
+ * late write that races the check.
+ */
+export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements DataflowJob<OutboxRecord> {
+  private readonly pageSize: number;
+  private readonly maxRetries: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly breaker: CircuitBreaker;
+  private readonly statistics = new OutboxStats();
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    super();
+    this.pageSize = options.pageSize ?? 500;
+    this.maxRetries = options.maxRetries ?? 10;
+    if (!Number.isInteger(this.pageSize) || this.pageSize < 1 || this.pageSize > 100_000) {
+      throw new InvalidOutboxConfigError('pageSize', this.pageSize, 'must be an integer from 1 to 100000');
+    }
+    if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new InvalidOutboxConfigError('maxRetries', this.maxRetries, 'must be an integer >= 0');
+    this.backoff = resolveBackoff(options.backoff);
+    const breaker = { failureThreshold: 3, coolDownMs: 10_000, ...options.circuitBreaker };
+    if (!Number.isInteger(breaker.failureThreshold) || breaker.failureThreshold < 1) {
+      throw new InvalidOutboxConfigError('circuitBreaker.failureThreshold', breaker.failureThreshold, 'must be an integer >= 1');
+    }
+    if (!(breaker.coolDownMs >= 0)) throw new InvalidOutboxConfigError('circuitBreaker.coolDownMs', breaker.coolDownMs, 'must be >= 0');
+    this.breaker = new CircuitBreaker(breaker);
+  }
+
+  async fetchData(ctx: ShardingContext): Promise<OutboxRecord[]> {
+    const scopes = this.options.partitioning.scopes({
+      item: ctx.shardingItem,
+      total: ctx.shardingTotalCount,
+      jobParameter: ctx.jobParameter,
+      shardingParameter: ctx.shardingParameter,
+    });
+    return this.options.store.fetchDue(scopes, {
+      limit: this.pageSize,
+      epoch: ctx.epoch,
+      excludeClusters: this.breaker.excluded(),
+      perKeyOrdering: this.options.perKeyOrdering ?? false,
+    });
+  }
+
+  async processData(ctx: ShardingContext, records: readonly OutboxRecord[]): Promise<void> {
+    const sent: OutboxRecord[] = [];
+    const failures: RecordFailure[] = [];
+    const corrupt = records.filter((record) => record.problem !== undefined);
+    for (const record of corrupt) failures.push(this.failure(record, 'UNSERIALIZABLE_RECORD', record.problem as string, true));
+    const byCluster = groupBy(records.filter((record) => record.problem === undefined), (record) => record.cluster);
+    await Promise.all([...byCluster].map(async ([cluster, group]) => {
+      const outcomes = await this.options.sink.send(cluster, group.map(toOutboundMessage));
+      let delivered = 0;
+      outcomes.forEach((outcome, index) => {
+        const record = group[index] as OutboxRecord;
+        if (outcome.ok) {
+          sent.push(record);
+          delivered += 1;
+        } else {
+          failures.push(this.failure(record, outcome.error.code, outcome.error.message, !outcome.error.retriable));
+          this.noteError(cluster, outcome.error);
+        }
+      });
+      this.updateCircuit(cluster, delivered, outcomes);
+    }));
+    ctx.assertOwner();
+    await this.mark(ctx.epoch, sent, failures);
+  }
+
+  /** Counters, rates and table-wide counts per cluster. */
+  stats(): Promise<OutboxStatsSnapshot> {
+    return this.statistics.snapshot(this.options.store);
+  }
+
+  private async mark(epoch: number, sent: readonly OutboxRecord[], failures: readonly RecordFailure[]): Promise<void> {
+    const { store } = this.options;
+    const [sentChanged, failedChanged] = await Promise.all([
+      sent.length > 0 ? store.markSent(sent, epoch) : 0,
+      failures.length > 0 ? store.markFailed(failures, epoch) : 0,
+    ]);
+    if (sentChanged + failedChanged < sent.length + failures.length) this.emit('fenced', { expected: sent.length + failures.length, changed: sentChanged + failedChanged });
+    this.statistics.recordSent(sentChanged);
+    for (const [cluster, count] of countBy(sent, (record) => record.cluster)) this.emit('sent', { cluster, count, fastPath: false });
+    const dead = failures.filter((failure) => failure.dead);
+    this.statistics.recordDead(dead.length);
+    for (const [cluster, group] of groupBy(dead, (failure) => failure.record.cluster)) {
+      const { code, message } = group[0] as RecordFailure;
+      this.emit('dead', { cluster, ids: group.map((failure) => failure.record.id), code, message });
+    }
+    for (const [cluster, group] of groupBy(failures.filter((failure) => !failure.dead), (failure) => failure.record.cluster)) {
+      const { code, message } = group[0] as RecordFailure;
+      this.emit('retrying', { cluster, count: group.length, code: code as DeliveryErrorCode, message });
+    }
+  }
+
+  private failure(record: OutboxRecord, code: FailureCode, message: string, permanent: boolean): RecordFailure {
+    return {
+      record,
+      code,
+      message,
+      dead: permanent || record.retryCount + 1 > this.maxRetries,
+      nextAttemptAt: new Date(Date.now() + backoffDelayMs(record.retryCount, this.backoff)),
+    };
+  }
+
+  private noteError(cluster: string, error: DeliveryError): void {
+    this.statistics.recordError(cluster, `${error.code}: ${error.message}`);
+  }
+
+  /** Only retriable failures of a whole send count against a cluster: a poison message says nothing about the cluster. */
+  private updateCircuit(cluster: string, delivered: number, outcomes: readonly { ok: boolean; error?: DeliveryError }[]): void {
+    const before = this.breaker.state(cluster);
+    if (delivered > 0 || outcomes.every((outcome) => outcome.ok || !outcome.error?.retriable)) {
+      this.breaker.recordSuccess(cluster);
+      if (before !== 'closed') this.emit('circuitClosed', { cluster });
+      return;
+    }
+    this.breaker.recordFailure(cluster);
+    if (before !== 'open' && this.breaker.state(cluster) === 'open') this.emit('circuitOpened', { cluster });
+  }
+}
+
+function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number> {
+  return new Map([...groupBy(items, keyOf)].map(([key, group]) => [key, group.length]));
+}

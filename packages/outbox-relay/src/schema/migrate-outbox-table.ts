@@ -1,0 +1,41 @@
+import type { Pool } from 'mysql2/promise';
+import { resolveOutboxTable, type OutboxTable, type OutboxTableOptions } from './outbox-table.js';
+
+/**
+ * CREATE TABLE for the outbox. The indexes:
+ * - `idx_outbox_due (state, partition, next_select_time)`: the relay's fetch, equality on state,
+ *   a range of virtual partitions, then the due time filtered inside the index.
+ * - `idx_outbox_key (key, id)`: per-key ordering checks and look-ups by key (the seed indexes
+ *   the account number too).
+ * - `idx_outbox_create_time (create_time)`: replay and reports by time range.
+ * Cleanup walks the primary key.
+ */
+export function outboxTableDdl(table: OutboxTable): string {
+  const { c, states } = table;
+  return `CREATE TABLE IF NOT EXISTS ${table.quotedName} (
+  ${c.id} BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  ${c.key} VARCHAR(191) NOT NULL,
+  ${c.state} TINYINT NOT NULL DEFAULT ${states.pending},
+  ${c.createTime} DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  ${c.topic} VARCHAR(249) NOT NULL,
+  ${c.cluster} VARCHAR(64) NOT NULL,
+  ${c.retryCount} INT NOT NULL DEFAULT 0,
+  ${c.nextSelectTime} DATETIME(3) NULL,
+  ${c.payload} MEDIUMBLOB NOT NULL,
+  ${c.headers} TEXT NULL,
+  ${c.lastError} VARCHAR(1024) NULL,
+  ${c.updateTime} DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
+  ${c.sentTime} DATETIME(3) NULL,
+  ${c.partition} SMALLINT UNSIGNED NOT NULL DEFAULT 0,
+  ${c.claimEpoch} BIGINT NULL,
+  PRIMARY KEY (${c.id}),
+  KEY idx_outbox_due (${c.state}, ${c.partition}, ${c.nextSelectTime}),
+  KEY idx_outbox_key (${c.key}, ${c.id}),
+  KEY idx_outbox_create_time (${c.createTime})
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+}
+
+/** Creates the outbox table (idempotent). For N x M physical tables, call it once per table name. */
+export async function migrateOutboxTable(pool: Pool, options: OutboxTableOptions = {}, tableName?: string): Promise<void> {
+  await pool.query(outboxTableDdl(resolveOutboxTable(options, tableName)));
+}

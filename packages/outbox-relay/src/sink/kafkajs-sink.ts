@@ -1,0 +1,115 @@
+import { Kafka, logLevel, type Producer, type SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import { DeliveryError } from '../errors/delivery-error.js';
+import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
+import { classifyKafkajsError } from './classify-kafkajs-error.js';
+import type { DeliveryOutcome, MessageSink, OutboundMessage } from './message-sink.js';
+
+/** How to reach one named Kafka cluster (the outbox row's `cluster_name`). */
+export interface KafkaClusterConfig {
+  brokers: readonly string[];
+  clientId?: string;
+  ssl?: boolean | ConnectionOptions;
+  sasl?: SASLOptions;
+  /** Whether the brokers auto-create topics; if not, a missing topic parks rows as dead. Default true. */
+  topicAutoCreate?: boolean;
+  /** Default 3 000 ms: a down cluster must fail fast, its rows wait in the table anyway. */
+  connectionTimeoutMs?: number;
+  /** Default 10 000 ms. */
+  requestTimeoutMs?: number;
+}
+
+export interface KafkajsSinkOptions {
+  clusters: Readonly<Record<string, KafkaClusterConfig>>;
+  /** Header carrying the outbox row id, for consumer-side dedupe. Default `outbox-id`. */
+  idHeader?: string;
+}
+
+/**
+ * MessageSink on kafkajs: one idempotent producer per cluster (acks=all), created on first use,
+ * reused, closed by `close()`. A batch goes out as one request per cluster covering all its topics.
+ * When a batch fails for a reason that retrying cannot fix (a message too large), its messages are
+ * sent one by one so that only the poison message fails and the rest are delivered.
+ */
+export class KafkajsSink implements MessageSink {
+  private readonly producers = new Map<string, Promise<Producer>>();
+  private readonly idHeader: string;
+
+  constructor(private readonly options: KafkajsSinkOptions) {
+    const names = Object.keys(options.clusters ?? {});
+    if (names.length === 0) throw new InvalidOutboxConfigError('clusters', options.clusters, 'must map at least one cluster name to its brokers');
+    for (const name of names) {
+      const brokers = options.clusters[name]?.brokers;
+      if (!Array.isArray(brokers) || brokers.length === 0) throw new InvalidOutboxConfigError(`clusters.${name}.brokers`, brokers, 'must list at least one host:port');
+    }
+    this.idHeader = options.idHeader ?? 'outbox-id';
+  }
+
+  async send(cluster: string, messages: readonly OutboundMessage[]): Promise<DeliveryOutcome[]> {
+    const config = this.options.clusters[cluster];
+    if (!config) {
+      const error = new DeliveryError('UNKNOWN_CLUSTER', `No Kafka cluster named '${cluster}' is configured`);
+      return messages.map(() => ({ ok: false, error }));
+    }
+    try {
+      await this.publish(cluster, messages);
+      return messages.map(() => ({ ok: true }));
+    } catch (thrown) {
+      const error = classifyKafkajsError(thrown, { topicAutoCreate: config.topicAutoCreate ?? true });
+      if (error.retriable || messages.length === 1) {
+        if (error.code === 'BROKER_UNAVAILABLE') this.forget(cluster);
+        return messages.map(() => ({ ok: false, error }));
+      }
+      const outcomes: DeliveryOutcome[] = [];
+      for (const message of messages) outcomes.push(...(await this.send(cluster, [message])));
+      return outcomes;
+    }
+  }
+
+  async close(): Promise<void> {
+    const producers = [...this.producers.values()];
+    this.producers.clear();
+    await Promise.allSettled(producers.map(async (producer) => (await producer).disconnect()));
+  }
+
+  private async publish(cluster: string, messages: readonly OutboundMessage[]): Promise<void> {
+    const producer = await this.producer(cluster);
+    const byTopic = new Map<string, OutboundMessage[]>();
+    for (const message of messages) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((message) => ({ key: message.key, value: message.value, headers: { ...message.headers, [this.idHeader]: String(message.id) } })),
+      })),
+    });
+  }
+
+  private producer(cluster: string): Promise<Producer> {
+    const existing = this.producers.get(cluster);
+    if (existing) return existing;
+    const config = this.options.clusters[cluster] as KafkaClusterConfig;
+    const kafka = new Kafka({
+      clientId: config.clientId ?? 'shardflow-outbox-relay',
+      brokers: [...config.brokers],
+      ...(config.ssl === undefined ? {} : { ssl: config.ssl }),
+      ...(config.sasl === undefined ? {} : { sasl: config.sasl }),
+      connectionTimeout: config.connectionTimeoutMs ?? 3_000,
+      requestTimeout: config.requestTimeoutMs ?? 10_000,
+      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: config.topicAutoCreate ?? true });
+    const connected = producer.connect().then(() => producer);
+    connected.catch(() => this.forget(cluster));
+    this.producers.set(cluster, connected);
+    return connected;
+  }
+
+  /** Drops a producer whose cluster went away, so the next attempt connects afresh. */
+  private forget(cluster: string): void {
+    const producer = this.producers.get(cluster);
+    this.producers.delete(cluster);
+    void producer?.then((p) => p.disconnect()).catch(() => undefined);
+  }
+}

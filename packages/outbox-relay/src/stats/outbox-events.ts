@@ -1,0 +1,17 @@
+import type { DeliveryErrorCode } from '../errors/delivery-error.js';
+import type { FailureCode } from '../store/outbox-record.js';
+
+/** Typed events of the relay and the writer's fast path. */
+export interface OutboxEvents {
+  /** Rows delivered and marked sent (`fastPath` when published right after commit). */
+  sent: (event: { cluster: string; count: number; fastPath: boolean }) => void;
+  /** Rows that failed and will be retried after their backoff. */
+  retrying: (event: { cluster: string; count: number; code: DeliveryErrorCode; message: string }) => void;
+  /** Rows parked as dead: retries exhausted or a non-retriable error. */
+  dead: (event: { cluster: string; ids: readonly number[]; code: FailureCode; message: string }) => void;
+  /** A cluster's circuit opened: its rows are not fetched until the cool-down ends. */
+  circuitOpened: (event: { cluster: string }) => void;
+  circuitClosed: (event: { cluster: string }) => void;
+  /** Marks that matched fewer rows than sent: another epoch claimed them (a newer owner). */
+  fenced: (event: { expected: number; changed: number }) => void;
+}

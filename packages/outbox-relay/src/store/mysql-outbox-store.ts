@@ -1,0 +1,289 @@
+import type { Pool, PoolConnection, RowDataPacket, ResultSetHeader } from 'mysql2/promise';
+import type { TableScope } from '../partition/partitioning.js';
+import type { Partitioning } from '../partition/partitioning.js';
+import type { OutboxTable } from '../schema/outbox-table.js';
+import type { FetchOptions, OutboxStore } from './outbox-store.js';
+import type { ClusterCounts, DeadRecord, OutboxRecord, RecordFailure, RecordFilter, RecordLocation } from './outbox-record.js';
+import { retryOnLockConflict } from './mysql-retry.js';
+
+interface RowShape extends RowDataPacket {
+  id: number;
+  k: string;
+  topic: string;
+  cluster: string;
+  payload: Buffer;
+  headers: string | null;
+  retry_count: number;
+  create_time: Date;
+}
+
+/**
+ * The OutboxStore on MySQL/MariaDB (mysql2). One pool per database; `partitioning` says which
+ * tables exist. Claims run as short READ COMMITTED transactions (SELECT ... FOR UPDATE, then
+ * stamp the claim epoch, then commit): no lock is ever held while a message is on its way to Kafka.
+ */
+export class MysqlOutboxStore implements OutboxStore {
+  constructor(
+    private readonly databases: readonly Pool[],
+    private readonly partitioning: Partitioning,
+  ) {}
+
+  async fetchDue(scopes: readonly TableScope[], options: FetchOptions): Promise<OutboxRecord[]> {
+    const records: OutboxRecord[] = [];
+    for (const scope of scopes) {
+      const remaining = options.limit - records.length;
+      if (remaining <= 0) break;
+      records.push(...(await retryOnLockConflict(() => this.claim(scope, options, remaining))));
+    }
+    return records;
+  }
+
+  async findUnclaimed(location: RecordLocation, ids: readonly number[]): Promise<OutboxRecord[]> {
+    if (ids.length === 0) return [];
+    const { table } = location;
+    const { c, states } = table;
+    const [rows] = await this.pool(location.database).query<RowShape[]>(
+      `${selectColumns(table)} WHERE t.${c.id} IN (?) AND t.${c.state} = ? AND t.${c.claimEpoch} IS NULL ORDER BY t.${c.id}`,
+      [ids, states.pending]);
+    return rows.map((row) => toRecord(row, location));
+  }
+
+  private async claim(scope: TableScope, options: FetchOptions, limit: number): Promise<OutboxRecord[]> {
+    const { table } = scope;
+    const { c, states } = table;
+    const params: unknown[] = [states.pending, ...scope.params, options.epoch];
+    let sql = `${selectColumns(table)}
+      WHERE t.${c.state} = ? AND (t.${c.nextSelectTime} IS NULL OR t.${c.nextSelectTime} <= NOW(3)) AND (${scope.where})
+        AND (t.${c.claimEpoch} IS NULL OR t.${c.claimEpoch} <= ?)`;
+    if (options.excludeClusters.length > 0) {
+      sql += ` AND t.${c.cluster} NOT IN (?)`;
+      params.push(options.excludeClusters);
+    }
+    if (options.perKeyOrdering) {
+      sql += ` AND NOT EXISTS (SELECT 1 FROM ${table.quotedName} o WHERE o.${c.key} = t.${c.key} AND o.${c.state} = ?
+        AND o.${c.id} < t.${c.id} AND o.${c.nextSelectTime} > NOW(3))`;
+      params.push(states.pending);
+    }
+    sql += ` ORDER BY t.${c.id} LIMIT ? FOR UPDATE`;
+    params.push(limit);
+    return this.inTransaction(scope.database, async (connection) => {
+      const [rows] = await connection.query<RowShape[]>(sql, params);
+      if (rows.length === 0) return [];
+      await connection.query(`UPDATE ${table.quotedName} SET ${c.claimEpoch} = ? WHERE ${c.id} IN (?)`, [options.epoch, rows.map((row) => row.id)]);
+      const location: RecordLocation = { database: scope.database, table };
+      return rows.map((row) => toRecord(row, location));
+    });
+  }
+
+  async markSent(records: readonly OutboxRecord[], epoch: number | undefined): Promise<number> {
+    let changed = 0;
+    for (const [location, group] of groupByLocation(records, (record) => record.location)) {
+      const { c, states } = location.table;
+      const fence = epoch === undefined ? `${c.claimEpoch} IS NULL` : `${c.claimEpoch} = ?`;
+      const params: unknown[] = [states.sent, group.map((record) => record.id), states.pending];
+      if (epoch !== undefined) params.push(epoch);
+      const [result] = await retryOnLockConflict(() => this.pool(location.database).query<ResultSetHeader>(
+        `UPDATE ${location.table.quotedName} SET ${c.state} = ?, ${c.sentTime} = NOW(3), ${c.lastError} = NULL
+         WHERE ${c.id} IN (?) AND ${c.state} = ? AND ${fence}`, params));
+      changed += result.affectedRows;
+    }
+    return changed;
+  }
+
+  async markFailed(failures: readonly RecordFailure[], epoch: number): Promise<number> {
+    let changed = 0;
+    for (const [location, group] of groupByLocation(failures, (failure) => failure.record.location)) {
+      const { c, states } = location.table;
+      const stateCase = group.map(() => 'WHEN ? THEN ?').join(' ');
+      const timeCase = group.map(() => 'WHEN ? THEN ?').join(' ');
+      const errorCase = group.map(() => 'WHEN ? THEN ?').join(' ');
+      const params: unknown[] = [
+        ...group.flatMap((failure) => [failure.record.id, failure.dead ? states.dead : states.pending]),
+        ...group.flatMap((failure) => [failure.record.id, failure.nextAttemptAt]),
+        ...group.flatMap((failure) => [failure.record.id, `${failure.code}: ${failure.message}`.slice(0, 1024)]),
+        group.map((failure) => failure.record.id),
+        states.pending,
+        epoch,
+      ];
+      const [result] = await retryOnLockConflict(() => this.pool(location.database).query<ResultSetHeader>(
+        `UPDATE ${location.table.quotedName}
+         SET ${c.state} = CASE ${c.id} ${stateCase} END,
+             ${c.nextSelectTime} = CASE ${c.id} ${timeCase} END,
+             ${c.lastError} = CASE ${c.id} ${errorCase} END,
+             ${c.retryCount} = ${c.retryCount} + 1
+         WHERE ${c.id} IN (?) AND ${c.state} = ? AND ${c.claimEpoch} = ?`, params));
+      changed += result.affectedRows;
+    }
+    return changed;
+  }
+
+  async listDead(filter: RecordFilter, limit: number): Promise<DeadRecord[]> {
+    const dead: DeadRecord[] = [];
+    for (const { database, table } of this.partitioning.allTables()) {
+      const { c, states } = table;
+      const [where, params] = filterClause(table, filter);
+      const [rows] = await this.pool(database).query<RowDataPacket[]>(
+        `SELECT ${c.id} AS id, ${c.key} AS k, ${c.topic} AS topic, ${c.cluster} AS cluster, ${c.retryCount} AS retry_count,
+                ${c.lastError} AS last_error, ${c.createTime} AS create_time
+         FROM ${table.quotedName} WHERE ${c.state} = ? AND ${where} ORDER BY ${c.id} LIMIT ?`, [states.dead, ...params, limit - dead.length]);
+      for (const row of rows) {
+        dead.push({
+          id: Number(row['id']), key: String(row['k']), topic: String(row['topic']), cluster: String(row['cluster']),
+          retryCount: Number(row['retry_count']), lastError: (row['last_error'] as string | null) ?? null, createTime: row['create_time'] as Date,
+          database, table: table.name,
+        });
+      }
+      if (dead.length >= limit) break;
+    }
+    return dead;
+  }
+
+  async countDead(filter: RecordFilter): Promise<number> {
+    let count = 0;
+    for (const { database, table } of this.partitioning.allTables()) {
+      const [where, params] = filterClause(table, filter);
+      const [rows] = await this.pool(database).query<RowDataPacket[]>(
+        `SELECT COUNT(*) AS n FROM ${table.quotedName} WHERE ${table.c.state} = ? AND ${where}`, [table.states.dead, ...params]);
+      count += Number(rows[0]?.['n'] ?? 0);
+    }
+    return count;
+  }
+
+  async replayDead(filter: RecordFilter): Promise<number> {
+    let changed = 0;
+    for (const { database, table } of this.partitioning.allTables()) {
+      const { c, states } = table;
+      const [where, params] = filterClause(table, filter);
+      const [result] = await retryOnLockConflict(() => this.pool(database).query<ResultSetHeader>(
+        `UPDATE ${table.quotedName} SET ${c.state} = ?, ${c.retryCount} = 0, ${c.nextSelectTime} = NOW(3), ${c.lastError} = NULL, ${c.claimEpoch} = NULL
+         WHERE ${c.state} = ? AND ${where}`, [states.pending, states.dead, ...params]));
+      changed += result.affectedRows;
+    }
+    return changed;
+  }
+
+  async counts(): Promise<ClusterCounts[]> {
+    const totals = new Map<string, { pending: number; retrying: number; dead: number; oldest: number | undefined }>();
+    for (const { database, table } of this.partitioning.allTables()) {
+      const { c, states } = table;
+      const [rows] = await this.pool(database).query<RowDataPacket[]>(
+        `SELECT ${c.cluster} AS cluster,
+                SUM(${c.state} = ?) AS pending,
+                SUM(${c.state} = ? AND ${c.retryCount} > 0) AS retrying,
+                SUM(${c.state} = ?) AS dead,
+                MIN(CASE WHEN ${c.state} = ? THEN ${c.createTime} END) AS oldest
+         FROM ${table.quotedName} WHERE ${c.state} IN (?, ?) GROUP BY ${c.cluster}`,
+        [states.pending, states.pending, states.dead, states.pending, states.pending, states.dead]);
+      for (const row of rows) {
+        const cluster = String(row['cluster']);
+        const total = totals.get(cluster) ?? { pending: 0, retrying: 0, dead: 0, oldest: undefined };
+        total.pending += Number(row['pending']);
+        total.retrying += Number(row['retrying']);
+        total.dead += Number(row['dead']);
+        const oldest = row['oldest'] ? (row['oldest'] as Date).getTime() : undefined;
+        if (oldest !== undefined && (total.oldest === undefined || oldest < total.oldest)) total.oldest = oldest;
+        totals.set(cluster, total);
+      }
+    }
+    const now = Date.now();
+    return [...totals].map(([cluster, total]) => ({
+      cluster, pending: total.pending, retrying: total.retrying, dead: total.dead,
+      oldestPendingAgeMs: total.oldest === undefined ? 0 : Math.max(0, now - total.oldest),
+    })).sort((a, b) => a.cluster.localeCompare(b.cluster));
+  }
+
+  async deleteSent(scope: TableScope, olderThanMs: number, limit: number): Promise<number> {
+    const { table } = scope;
+    const { c, states } = table;
+    const [result] = await retryOnLockConflict(() => this.pool(scope.database).query<ResultSetHeader>(
+      `DELETE FROM ${table.quotedName} WHERE ${c.state} = ? AND ${c.sentTime} < NOW(3) - INTERVAL ? MICROSECOND AND (${scope.where})
+       ORDER BY ${c.id} LIMIT ?`, [states.sent, olderThanMs * 1000, ...scope.params, limit]));
+    return result.affectedRows;
+  }
+
+  private pool(database: number): Pool {
+    const pool = this.databases[database];
+    if (!pool) throw new RangeError(`no database pool at index ${database}`);
+    return pool;
+  }
+
+  private async inTransaction<T>(database: number, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
+    const connection = await this.pool(database).getConnection();
+    try {
+      await connection.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      await connection.beginTransaction();
+      const result = await work(connection);
+      await connection.commit();
+      return result;
+    } catch (error) {
+      await connection.rollback().catch(() => undefined);
+      throw error;
+    } finally {
+      connection.release();
+    }
+  }
+}
+
+function selectColumns(table: OutboxTable): string {
+  const { c } = table;
+  return `SELECT t.${c.id} AS id, t.${c.key} AS k, t.${c.topic} AS topic, t.${c.cluster} AS cluster, t.${c.payload} AS payload,
+      t.${c.headers} AS headers, t.${c.retryCount} AS retry_count, t.${c.createTime} AS create_time
+      FROM ${table.quotedName} t`;
+}
+
+function toRecord(row: RowShape, location: RecordLocation): OutboxRecord {
+  return {
+    id: Number(row.id),
+    key: row.k,
+    topic: row.topic,
+    cluster: row.cluster,
+    payload: Buffer.isBuffer(row.payload) ? row.payload : Buffer.from(String(row.payload)),
+    ...parseHeaders(row.headers),
+    retryCount: row.retry_count,
+    createTime: row.create_time,
+    location,
+  };
+}
+
+/** Headers are stored as a JSON object of strings; anything else makes the row unsendable, not the fetch. */
+function parseHeaders(json: string | null): { headers: Record<string, string>; problem?: string } {
+  if (json === null || json === '') return { headers: {} };
+  try {
+    const parsed = JSON.parse(json) as unknown;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((value) => typeof value === 'string')) {
+      return { headers: parsed as Record<string, string> };
+    }
+    return { headers: {}, problem: 'headers column is not a JSON object of strings' };
+  } catch (error) {
+    return { headers: {}, problem: `headers column is not JSON: ${(error as Error).message}` };
+  }
+}
+
+function groupByLocation<T>(entries: readonly T[], locationOf: (entry: T) => RecordLocation): Map<RecordLocation, T[]> {
+  const groups = new Map<string, { location: RecordLocation; items: T[] }>();
+  for (const entry of entries) {
+    const location = locationOf(entry);
+    const key = `${location.database}/${location.table.name}`;
+    const group = groups.get(key) ?? { location, items: [] };
+    group.items.push(entry);
+    groups.set(key, group);
+  }
+  return new Map([...groups.values()].map((group) => [group.location, group.items]));
+}
+
+function filterClause(table: OutboxTable, filter: RecordFilter): [string, unknown[]] {
+  const { c } = table;
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (filter.ids) {
+    if (filter.ids.length === 0) return ['1 = 0', []];
+    parts.push(`${c.id} IN (?)`);
+    params.push(filter.ids);
+  }
+  if (filter.key !== undefined) { parts.push(`${c.key} = ?`); params.push(filter.key); }
+  if (filter.topic !== undefined) { parts.push(`${c.topic} = ?`); params.push(filter.topic); }
+  if (filter.cluster !== undefined) { parts.push(`${c.cluster} = ?`); params.push(filter.cluster); }
+  if (filter.createdFrom) { parts.push(`${c.createTime} >= ?`); params.push(filter.createdFrom); }
+  if (filter.createdTo) { parts.push(`${c.createTime} < ?`); params.push(filter.createdTo); }
+  return [parts.length === 0 ? '1 = 1' : parts.join(' AND '), params];
+}

@@ -1,0 +1,70 @@
+import type { OutboxTable } from '../schema/outbox-table.js';
+import type { DeliveryErrorCode } from '../errors/delivery-error.js';
+
+/** Why a row failed: a delivery error, or a row that cannot become a message. */
+export type FailureCode = DeliveryErrorCode | 'UNSERIALIZABLE_RECORD';
+
+/** Where a row lives: which database pool, which table. */
+export interface RecordLocation {
+  readonly database: number;
+  readonly table: OutboxTable;
+}
+
+/** One outbox row as the relay sees it. */
+export interface OutboxRecord {
+  readonly id: number;
+  readonly key: string;
+  readonly topic: string;
+  readonly cluster: string;
+  readonly payload: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly retryCount: number;
+  readonly createTime: Date;
+  readonly location: RecordLocation;
+  /** Set when the row cannot be turned into a message (corrupt headers): it is parked as dead. */
+  readonly problem?: string;
+}
+
+/** A failed delivery attempt of one row and what to do about it. */
+export interface RecordFailure {
+  readonly record: OutboxRecord;
+  readonly code: FailureCode;
+  readonly message: string;
+  /** Park as dead now (non-retriable error, or retries exhausted). */
+  readonly dead: boolean;
+  /** When to try again, for rows that are not dead. */
+  readonly nextAttemptAt: Date;
+}
+
+/** Selects dead (or any) rows for listing and replay; all given fields must match. */
+export interface RecordFilter {
+  readonly ids?: readonly number[];
+  readonly key?: string;
+  readonly topic?: string;
+  readonly cluster?: string;
+  readonly createdFrom?: Date;
+  readonly createdTo?: Date;
+}
+
+export interface DeadRecord {
+  readonly id: number;
+  readonly key: string;
+  readonly topic: string;
+  readonly cluster: string;
+  readonly retryCount: number;
+  readonly lastError: string | null;
+  readonly createTime: Date;
+  readonly database: number;
+  readonly table: string;
+}
+
+/** Row counts of one cluster across the outbox. */
+export interface ClusterCounts {
+  readonly cluster: string;
+  readonly pending: number;
+  /** Pending rows that failed at least once and wait for their next attempt. */
+  readonly retrying: number;
+  readonly dead: number;
+  /** Age of the oldest pending row, ms; 0 when nothing is pending. */
+  readonly oldestPendingAgeMs: number;
+}

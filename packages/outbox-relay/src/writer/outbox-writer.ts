@@ -1,0 +1,112 @@
+import type { Connection, PoolConnection, ResultSetHeader } from 'mysql2/promise';
+import { EventEmitter } from 'eventemitter3';
+import { UnserializablePayloadError } from '../errors/unserializable-payload-error.js';
+import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
+import type { Partitioning } from '../partition/partitioning.js';
+import type { OutboxTable } from '../schema/outbox-table.js';
+import type { MessageSink } from '../sink/message-sink.js';
+import type { OutboxStore } from '../store/outbox-store.js';
+import type { OutboxEvents } from '../stats/outbox-events.js';
+import type { OutboxMessage } from './outbox-message.js';
+import { groupBy } from '../util/group-by.js';
+import { toOutboundMessage } from '../sink/to-outbound-message.js';
+
+/** A connection the caller's transaction runs on: the row commits or rolls back with the business data. */
+export type TransactionConnection = Connection | PoolConnection;
+
+export interface FastPathOptions {
+  sink: MessageSink;
+  store: OutboxStore;
+  /**
+   * Rows written for the fast path become due for the relay only after this many ms, so the relay
+   * does not race the publish that follows the commit. Default 5 000.
+   */
+  graceMs?: number;
+}
+
+/**
+ * Writes outbox rows on the caller's connection, inside the caller's transaction: the row exists
+ * if and only if the business data commits. With a fast path, `publishNow(ids)` right after the
+ * commit sends at once and marks sent; if that fails the rows simply wait for the relay.
+ */
+export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
+  private readonly graceMs: number;
+
+  constructor(
+    private readonly table: OutboxTable,
+    private readonly partitioning: Pick<Partitioning, 'partitionOf'>,
+    private readonly fastPath?: FastPathOptions,
+  ) {
+    super();
+    this.graceMs = fastPath?.graceMs ?? 5_000;
+    if (!(this.graceMs >= 0)) throw new InvalidOutboxConfigError('fastPath.graceMs', this.graceMs, 'must be >= 0');
+  }
+
+  /** Inserts one row; returns its id. */
+  async add(connection: TransactionConnection, message: OutboxMessage): Promise<number> {
+    const [id] = await this.addMany(connection, [message]);
+    return id as number;
+  }
+
+  /** Inserts rows in one statement; returns their ids in order. */
+  async addMany(connection: TransactionConnection, messages: readonly OutboxMessage[]): Promise<number[]> {
+    if (messages.length === 0) return [];
+    const { c } = this.table;
+    const rows = messages.map((message) => this.row(message));
+    const delayMs = this.fastPath ? this.graceMs : 0;
+    const [result] = await connection.query<ResultSetHeader>(
+      `INSERT INTO ${this.table.quotedName} (${c.key}, ${c.topic}, ${c.cluster}, ${c.payload}, ${c.headers}, ${c.partition}, ${c.nextSelectTime})
+       VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, NOW(3) + INTERVAL ? MICROSECOND)').join(', ')}`,
+      rows.flatMap((row) => [...row, delayMs * 1000]),
+    );
+    // One multi-row INSERT receives consecutive auto-increment ids (InnoDB "simple insert").
+    return messages.map((_, index) => result.insertId + index);
+  }
+
+  /**
+   * Fast path: publishes the given rows now and marks them sent. Rows already claimed by the relay
+   * are left to it. Returns how many were marked sent; failures are left for the relay to retry.
+   */
+  async publishNow(ids: readonly number[]): Promise<number> {
+    if (!this.fastPath || ids.length === 0) return 0;
+    const { sink, store } = this.fastPath;
+    const records = await store.findUnclaimed({ database: 0, table: this.table }, ids);
+    let marked = 0;
+    for (const [cluster, group] of groupBy(records, (record) => record.cluster)) {
+      const outcomes = await sink.send(cluster, group.map(toOutboundMessage));
+      const delivered = group.filter((_, index) => outcomes[index]?.ok);
+      if (delivered.length === 0) continue;
+      const changed = await store.markSent(delivered, undefined);
+      marked += changed;
+      this.emit('sent', { cluster, count: changed, fastPath: true });
+    }
+    return marked;
+  }
+
+  private row(message: OutboxMessage): unknown[] {
+    for (const field of ['key', 'topic', 'cluster'] as const) {
+      if (typeof message[field] !== 'string' || message[field] === '') throw new UnserializablePayloadError(`${field} must be a non-empty string`);
+    }
+    return [message.key, message.topic, message.cluster, toBytes(message.payload), serializeHeaders(message.headers), this.partitioning.partitionOf(message.key)];
+  }
+}
+
+function toBytes(payload: OutboxMessage['payload']): Buffer {
+  if (Buffer.isBuffer(payload)) return payload;
+  if (typeof payload === 'string') return Buffer.from(payload, 'utf8');
+  try {
+    const json = JSON.stringify(payload);
+    if (json === undefined) throw new Error('JSON.stringify returned nothing');
+    return Buffer.from(json, 'utf8');
+  } catch (error) {
+    throw new UnserializablePayloadError(`payload is not JSON-serialisable: ${(error as Error).message}`, error);
+  }
+}
+
+function serializeHeaders(headers: OutboxMessage['headers']): string | null {
+  if (headers === undefined) return null;
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string') throw new UnserializablePayloadError(`header '${name}' must be a string`);
+  }
+  return JSON.stringify(headers);
+}

@@ -1,0 +1,208 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@shardflow/testkit';
+import { createOutbox, migrateOutboxTable, OutboxCleanupJob, type Outbox, type OutboxConfig } from '../../src/index.js';
+import { clusterMap, consume, drain, itemContext, openTestDb, stateCounts, uniqueTopic, type TestDb } from './outbox-fixture.js';
+
+describe('outbox relay against real MariaDB and Kafka', () => {
+  let db: TestDb;
+  const outboxes: Outbox[] = [];
+
+  beforeAll(async () => {
+    db = await openTestDb();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+  afterEach(async () => {
+    for (const outbox of outboxes.splice(0)) await outbox.close();
+    await db.pool.query('DROP TABLE IF EXISTS msg_send_record');
+  });
+
+  async function outbox(config: Partial<OutboxConfig> = {}): Promise<Outbox> {
+    await migrateOutboxTable(db.pool);
+    const created = createOutbox({ databases: [db.pool], clusters: clusterMap(), ...config });
+    outboxes.push(created);
+    return created;
+  }
+
+  it('writes the row only if the business transaction commits, with the partition MySQL computes too', async () => {
+    const { writer } = await outbox();
+    const connection = await db.pool.getConnection();
+    try {
+      await connection.beginTransaction();
+      await writer.add(connection, { key: 'rolled-back', topic: 't', cluster: 'cluster_a', payload: { a: 1 } });
+      await connection.rollback();
+      await connection.beginTransaction();
+      const id = await writer.add(connection, { key: 'acct-42', topic: 't', cluster: 'cluster_a', payload: { a: 2 } });
+      await connection.commit();
+      const [rows] = await db.pool.query<RowDataPacket[]>('SELECT id, account_no, partition_no, CRC32(account_no) % 1024 AS expected, state FROM msg_send_record');
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ id, account_no: 'acct-42', state: 0 });
+      expect(rows[0]?.['partition_no']).toBe(Number(rows[0]?.['expected']));
+    } finally {
+      connection.release();
+    }
+  });
+
+  it('relays every row once per item to Kafka with the outbox id header, and marks them sent', async () => {
+    const topic = uniqueTopic('roundtrip');
+    const { writer, relayJob } = await outbox();
+    const connection = await db.pool.getConnection();
+    const ids = await writer.addMany(connection, Array.from({ length: 60 }, (_, i) => ({ key: `user-${i}`, topic, cluster: 'cluster_a', payload: `payload-${i}`, headers: { source: 'test' } })));
+    connection.release();
+    await drain(relayJob, 4);
+    expect(await stateCounts(db.pool)).toEqual({ 'cluster_a:1': 60 });
+    const messages = await consume(testServices().kafka['cluster_a'] as string, topic, 60);
+    expect(messages.map((message) => Number(message.headers?.['outbox-id']?.toString())).sort((a, b) => a - b)).toEqual(ids);
+    const first = messages.find((message) => message.key?.toString() === 'user-0');
+    expect(first?.value?.toString()).toBe('payload-0');
+    expect(first?.headers?.['source']?.toString()).toBe('test');
+    expect(first?.headers?.['outbox-create-time']).toBeDefined();
+  });
+
+  it('a zombie holding an older epoch cannot mark rows a newer owner claimed', async () => {
+    const { writer, relayJob, store } = await outbox();
+    await writer.addMany(db.pool as never, Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, topic: 'fence', cluster: 'cluster_a', payload: 'x' })));
+    const zombieRows = await relayJob.fetchData(itemContext(0, 1, 3));
+    expect(zombieRows).toHaveLength(5);
+    const ownerRows = await relayJob.fetchData(itemContext(0, 1, 4));
+    expect(ownerRows).toHaveLength(5);
+    expect(await relayJob.fetchData(itemContext(0, 1, 3))).toHaveLength(0);
+    expect(await store.markSent(zombieRows, 3)).toBe(0);
+    expect(await store.markSent(ownerRows, 4)).toBe(5);
+  });
+
+  it('processData refuses to mark when the item is no longer owned', async () => {
+    const { writer, relayJob } = await outbox();
+    await writer.add(db.pool as never, { key: 'k', topic: uniqueTopic('owner'), cluster: 'cluster_a', payload: 'x' });
+    const ctx = itemContext(0, 1, 1, { owner: () => false });
+    const rows = await relayJob.fetchData(ctx);
+    await expect(relayJob.processData(ctx, rows)).rejects.toMatchObject({ code: 'ITEM_FENCED' });
+    expect(await stateCounts(db.pool)).toEqual({ 'cluster_a:0': 1 });
+  });
+
+  it('a failed send raises retry_count, pushes next_select_time out and keeps the error; after maxRetries the row is dead', async () => {
+    const { writer, relayJob } = await outbox({ relay: { maxRetries: 1, backoff: { initialDelayMs: 0, maxDelayMs: 0, jitter: 0 } } });
+    const dead: number[] = [];
+    relayJob.on('dead', ({ ids }) => dead.push(...ids));
+    const id = await writer.add(db.pool as never, { key: 'k', topic: 't', cluster: 'cluster_down', payload: 'x' });
+    await relayJob.processData(itemContext(0, 1, 1), await relayJob.fetchData(itemContext(0, 1, 1)));
+    const [[afterFirst]] = await db.pool.query<RowDataPacket[]>('SELECT state, retry_count, last_error, next_select_time FROM msg_send_record');
+    expect(afterFirst).toMatchObject({ state: 0, retry_count: 1 });
+    expect(String(afterFirst?.['last_error'])).toMatch(/^BROKER_UNAVAILABLE/);
+    await relayJob.processData(itemContext(0, 1, 1), await relayJob.fetchData(itemContext(0, 1, 1)));
+    expect(await stateCounts(db.pool)).toEqual({ 'cluster_down:2': 1 });
+    expect(dead).toEqual([id]);
+    expect(await relayJob.fetchData(itemContext(0, 1, 1))).toEqual([]);
+  });
+
+  it('backs off: a failed row is not due again before its next_select_time', async () => {
+    const { writer, relayJob } = await outbox({ relay: { backoff: { initialDelayMs: 60_000, jitter: 0 } } });
+    await writer.add(db.pool as never, { key: 'k', topic: 't', cluster: 'cluster_down', payload: 'x' });
+    await drain(relayJob, 1);
+    const [[row]] = await db.pool.query<RowDataPacket[]>('SELECT TIMESTAMPDIFF(SECOND, NOW(3), next_select_time) AS wait FROM msg_send_record');
+    expect(Number(row?.['wait'])).toBeGreaterThanOrEqual(55);
+    expect(await relayJob.fetchData(itemContext(0, 1, 1))).toEqual([]);
+  });
+
+  it('parks a poison message (too large) at once while the rest of its batch is delivered', async () => {
+    const topic = uniqueTopic('poison');
+    const { writer, relayJob } = await outbox();
+    const big = Buffer.alloc(2 * 1024 * 1024, 1);
+    const ids = await writer.addMany(db.pool as never, [
+      { key: 'a', topic, cluster: 'cluster_a', payload: 'small-1' },
+      { key: 'b', topic, cluster: 'cluster_a', payload: big },
+      { key: 'c', topic, cluster: 'cluster_a', payload: 'small-2' },
+      { key: 'd', topic, cluster: 'nowhere', payload: 'unknown cluster' },
+    ]);
+    await drain(relayJob, 1);
+    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT id, state, last_error FROM msg_send_record ORDER BY id');
+    expect(rows.map((row) => row['state'])).toEqual([1, 2, 1, 2]);
+    expect(String(rows[1]?.['last_error'])).toMatch(/^MESSAGE_TOO_LARGE/);
+    expect(String(rows[3]?.['last_error'])).toMatch(/^UNKNOWN_CLUSTER/);
+    const messages = await consume(testServices().kafka['cluster_a'] as string, topic, 2);
+    expect(messages.map((message) => message.value?.toString()).sort()).toEqual(['small-1', 'small-2']);
+    expect(ids).toHaveLength(4);
+  });
+
+  it('parks a row whose stored headers are corrupt without blocking the others', async () => {
+    const { writer, relayJob } = await outbox();
+    const [bad] = await writer.addMany(db.pool as never, [{ key: 'x', topic: uniqueTopic('corrupt'), cluster: 'cluster_a', payload: '1' }, { key: 'y', topic: uniqueTopic('corrupt'), cluster: 'cluster_a', payload: '2' }]);
+    await db.pool.query('UPDATE msg_send_record SET headers = ? WHERE id = ?', ['{broken', bad]);
+    await drain(relayJob, 1);
+    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT state, last_error FROM msg_send_record ORDER BY id');
+    expect(rows.map((row) => row['state'])).toEqual([2, 1]);
+    expect(String(rows[0]?.['last_error'])).toMatch(/^UNSERIALIZABLE_RECORD/);
+  });
+
+  it('lists, counts and replays dead rows by filter', async () => {
+    const { writer, relayJob, store } = await outbox({ relay: { maxRetries: 0 } });
+    const topic = uniqueTopic('replay');
+    await writer.addMany(db.pool as never, [
+      { key: 'k1', topic, cluster: 'cluster_down', payload: '1' },
+      { key: 'k2', topic, cluster: 'cluster_down', payload: '2' },
+      { key: 'k3', topic: 'other', cluster: 'cluster_down', payload: '3' },
+    ]);
+    await drain(relayJob, 1);
+    expect(await store.countDead({})).toBe(3);
+    expect(await store.countDead({ topic })).toBe(2);
+    expect((await store.listDead({ key: 'k2' }, 10)).map((row) => row.key)).toEqual(['k2']);
+    await db.pool.query("UPDATE msg_send_record SET cluster_name = 'cluster_a'");
+    expect(await store.replayDead({ topic })).toBe(2);
+    await drain(relayJob, 1);
+    expect(await stateCounts(db.pool)).toEqual({ 'cluster_a:1': 2, 'cluster_a:2': 1 });
+  });
+
+  it('per-key ordering: a row waiting for a retry holds back later rows of its key only', async () => {
+    const topic = uniqueTopic('ordered');
+    const { writer, relayJob } = await outbox({ relay: { perKeyOrdering: true, backoff: { initialDelayMs: 60_000, jitter: 0 } } });
+    await writer.addMany(db.pool as never, [
+      { key: 'K', topic, cluster: 'cluster_down', payload: 'K-1' },
+      { key: 'L', topic, cluster: 'cluster_a', payload: 'L-1' },
+    ]);
+    await drain(relayJob, 1);
+    await writer.addMany(db.pool as never, [
+      { key: 'K', topic, cluster: 'cluster_a', payload: 'K-2' },
+      { key: 'L', topic, cluster: 'cluster_a', payload: 'L-2' },
+    ]);
+    await drain(relayJob, 1);
+    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT CAST(payload AS CHAR) AS p, state FROM msg_send_record ORDER BY id');
+    expect(rows.map((row) => `${String(row['p'])}:${String(row['state'])}`)).toEqual(['K-1:0', 'L-1:1', 'K-2:0', 'L-2:1']);
+    // The failing row's cluster comes back: K's rows then go out in id order.
+    await db.pool.query("UPDATE msg_send_record SET cluster_name = 'cluster_a', next_select_time = NOW(3) WHERE state = 0");
+    await drain(relayJob, 1);
+    const messages = await consume(testServices().kafka['cluster_a'] as string, topic, 4);
+    expect(messages.filter((message) => message.key?.toString() === 'K').map((message) => message.value?.toString())).toEqual(['K-1', 'K-2']);
+  });
+
+  it('cleanup deletes old sent rows in small batches and leaves the rest', async () => {
+    const { writer, relayJob, store, partitioning } = await outbox();
+    const topic = uniqueTopic('cleanup');
+    await writer.addMany(db.pool as never, Array.from({ length: 35 }, (_, i) => ({ key: `c${i}`, topic, cluster: 'cluster_a', payload: 'x' })));
+    await writer.add(db.pool as never, { key: 'pending', topic: 't', cluster: 'cluster_down', payload: 'x' });
+    await drain(relayJob, 1);
+    await db.pool.query('UPDATE msg_send_record SET sent_time = NOW(3) - INTERVAL 2 DAY WHERE state = 1');
+    const cleanup = new OutboxCleanupJob({ store, partitioning, retentionMs: 86_400_000, batchSize: 10, pauseMs: 1 });
+    await cleanup.execute(itemContext(0, 1, 1));
+    expect(cleanup.lastDeleted).toBe(35);
+    expect(await stateCounts(db.pool)).toEqual({ 'cluster_down:0': 1 });
+  });
+
+  it('stats: counts per cluster, lag of the oldest pending row, sent counters', async () => {
+    const { writer, relayJob } = await outbox({ relay: { maxRetries: 0 } });
+    await writer.addMany(db.pool as never, [
+      { key: 'a', topic: uniqueTopic('stats'), cluster: 'cluster_a', payload: '1' },
+      { key: 'b', topic: 't', cluster: 'cluster_down', payload: '2' },
+    ]);
+    await writer.add(db.pool as never, { key: 'later', topic: 't', cluster: 'cluster_b', payload: '3' });
+    await relayJob.processData(itemContext(0, 1, 1), (await relayJob.fetchData(itemContext(0, 1, 1))).slice(0, 2));
+    const stats = await relayJob.stats();
+    expect(stats.sentTotal).toBe(1);
+    expect(stats.deadTotal).toBe(1);
+    expect(stats.lastError?.cluster).toBe('cluster_down');
+    expect(stats.clusters.find((entry) => entry.cluster === 'cluster_down')).toMatchObject({ dead: 1, pending: 0 });
+    expect(stats.clusters.find((entry) => entry.cluster === 'cluster_b')?.pending).toBe(1);
+    expect(stats.clusters.find((entry) => entry.cluster === 'cluster_b')?.oldestPendingAgeMs).toBeGreaterThanOrEqual(0);
+  });
+});

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import {
+  backoffDelayMs, CircuitBreaker, classifyKafkajsError, crc32, DEFAULT_BACKOFF, InvalidOutboxConfigError, parseDatabaseList,
+  PhysicalTablesPartitioning, resolveOutboxTable, VirtualPartitioning, outboxTableDdl, OutboxRelayJob, KafkajsSink,
+} from '../../src/index.js';
+
+describe('backoff', () => {
+  it('grows exponentially from the initial delay and is capped', () => {
+    const policy = { ...DEFAULT_BACKOFF, jitter: 0 };
+    expect([0, 1, 2, 3].map((retry) => backoffDelayMs(retry, policy))).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect(backoffDelayMs(30, policy)).toBe(300_000);
+  });
+
+  it('takes at most the jitter fraction off', () => {
+    const policy = { ...DEFAULT_BACKOFF, jitter: 0.5 };
+    expect(backoffDelayMs(1, policy, () => 0)).toBe(2_000);
+    expect(backoffDelayMs(1, policy, () => 0.999_999)).toBe(1_000);
+  });
+});
+
+describe('circuit breaker', () => {
+  it('opens after the threshold, excludes the cluster for the cool-down, then lets one probe through', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1_000 }, () => now);
+    breaker.recordFailure('a');
+    expect(breaker.excluded()).toEqual([]);
+    breaker.recordFailure('a');
+    expect(breaker.excluded()).toEqual(['a']);
+    now = 999;
+    expect(breaker.state('a')).toBe('open');
+    now = 1_000;
+    expect(breaker.excluded()).toEqual([]);
+    expect(breaker.state('a')).toBe('half-open');
+    breaker.recordFailure('a');
+    expect(breaker.excluded()).toEqual(['a']);
+    now = 2_000;
+    breaker.excluded();
+    breaker.recordSuccess('a');
+    expect(breaker.state('a')).toBe('closed');
+  });
+
+  it('a success resets the consecutive failure count', () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1_000 });
+    breaker.recordFailure('a');
+    breaker.recordSuccess('a');
+    breaker.recordFailure('a');
+    expect(breaker.state('a')).toBe('closed');
+  });
+});
+
+describe('kafkajs error classification', () => {
+  const protocol = (type: string) => Object.assign(new Error(type), { name: 'KafkaJSProtocolError', type });
+  const retriesExceeded = (original: Error) => Object.assign(new Error('retries'), { name: 'KafkaJSNumberOfRetriesExceeded', originalError: original });
+
+  it.each([
+    [protocol('MESSAGE_TOO_LARGE'), { topicAutoCreate: true }, 'MESSAGE_TOO_LARGE', false],
+    [retriesExceeded(protocol('UNKNOWN_TOPIC_OR_PARTITION')), { topicAutoCreate: false }, 'TOPIC_NOT_FOUND', false],
+    [retriesExceeded(protocol('UNKNOWN_TOPIC_OR_PARTITION')), { topicAutoCreate: true }, 'DELIVERY_FAILED', true],
+    [retriesExceeded(Object.assign(new Error('ECONNREFUSED'), { name: 'KafkaJSConnectionError' })), { topicAutoCreate: true }, 'BROKER_UNAVAILABLE', true],
+    [Object.assign(new Error('timeout'), { name: 'KafkaJSRequestTimeoutError' }), { topicAutoCreate: true }, 'DELIVERY_TIMEOUT', true],
+    [new Error('something else'), { topicAutoCreate: true }, 'DELIVERY_FAILED', true],
+  ])('%s -> %s', (error, options, code, retriable) => {
+    const classified = classifyKafkajsError(error, options);
+    expect(classified.code).toBe(code);
+    expect(classified.retriable).toBe(retriable);
+  });
+});
+
+describe('partitioning', () => {
+  const table = resolveOutboxTable();
+
+  it('crc32 matches the IEEE reference values (as MySQL CRC32)', () => {
+    expect(crc32('')).toBe(0);
+    expect(crc32('123456789')).toBe(0xcbf43926);
+    expect(crc32('MySQL')).toBe(3259397556);
+  });
+
+  it('virtual partitions: items own contiguous ranges that cover every partition once', () => {
+    const partitioning = new VirtualPartitioning(table, 1024);
+    for (const total of [1, 3, 4, 7, 1024]) {
+      const covered: number[] = [];
+      for (let item = 0; item < total; item++) {
+        const [low, high] = partitioning.range(item, total);
+        for (let p = low; p <= high; p++) covered.push(p);
+      }
+      expect(covered).toEqual(Array.from({ length: 1024 }, (_, i) => i));
+    }
+    expect(partitioning.scopes({ item: 2, total: 4, jobParameter: '', shardingParameter: undefined })[0]?.params).toEqual([512, 767]);
+  });
+
+  it('physical tables: 2 databases x 4 tables over 8 items, 4 items, and restricted to database 2', () => {
+    const tables = ['user_strategy_export_001', 'user_strategy_export_002', 'user_strategy_export_003', 'user_strategy_export_004'].map((name) => resolveOutboxTable({}, name));
+    const partitioning = new PhysicalTablesPartitioning(2, tables);
+    const describe = (item: number, total: number, jobParameter = '') =>
+      partitioning.scopes({ item, total, jobParameter, shardingParameter: undefined }).map((scope) => `${scope.database + 1}:${scope.table.name.slice(-3)}`);
+    expect(describe(0, 8)).toEqual(['1:001']);
+    expect(describe(5, 8)).toEqual(['2:002']);
+    expect(describe(1, 4)).toEqual(['1:002', '2:002']);
+    expect(describe(1, 4, '2')).toEqual(['2:002']);
+    expect(describe(1, 4, '1,2,3')).toEqual(['1:002', '2:002']);
+  });
+
+  it('parses the seed job parameter and rejects junk, naming the field', () => {
+    expect(parseDatabaseList('1,2,3')).toEqual(new Set([1, 2, 3]));
+    expect(parseDatabaseList(' ')).toBeUndefined();
+    expect(() => parseDatabaseList('1,x')).toThrow(expect.objectContaining({ field: 'jobParameter' }));
+    expect(() => parseDatabaseList('0')).toThrow(InvalidOutboxConfigError);
+  });
+});
+
+describe('configuration errors name the field', () => {
+  it.each([
+    [() => resolveOutboxTable({ table: 'drop table;' }), 'table'],
+    [() => resolveOutboxTable({ columns: { key: 'a`b' } }), 'columns.key'],
+    [() => resolveOutboxTable({ states: { pending: 1, sent: 1 } }), 'states'],
+    [() => new VirtualPartitioning(resolveOutboxTable(), 0), 'partitions'],
+    [() => new KafkajsSink({ clusters: {} }), 'clusters'],
+    [() => new KafkajsSink({ clusters: { a: { brokers: [] } } }), 'clusters.a.brokers'],
+  ])('%#', (create, field) => {
+    expect(create).toThrow(expect.objectContaining({ code: 'INVALID_OUTBOX_CONFIG', field }));
+  });
+
+  it('rejects bad relay options', () => {
+    const base = { store: {} as never, sink: {} as never, partitioning: {} as never };
+    expect(() => new OutboxRelayJob({ ...base, maxRetries: -1 })).toThrow(expect.objectContaining({ field: 'maxRetries' }));
+    expect(() => new OutboxRelayJob({ ...base, pageSize: 0 })).toThrow(expect.objectContaining({ field: 'pageSize' }));
+    expect(() => new OutboxRelayJob({ ...base, backoff: { jitter: 2 } })).toThrow(expect.objectContaining({ field: 'backoff.jitter' }));
+  });
+
+  it('quotes every identifier in the DDL', () => {
+    const ddl = outboxTableDdl(resolveOutboxTable({ table: 'lottery_outbox', columns: { state: 'mq_state' } }));
+    expect(ddl).toContain('CREATE TABLE IF NOT EXISTS `lottery_outbox`');
+    expect(ddl).toContain('`mq_state` TINYINT');
+  });
+});
