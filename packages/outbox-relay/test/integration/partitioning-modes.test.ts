@@ -1,0 +1,94 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import mysql, { type Pool } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@shardflow/testkit';
+import { createOutbox, migrateOutboxTable, type OutboxRecord } from '../../src/index.js';
+import { clusterMap, itemContext, openTestDb, uniqueTopic, type TestDb } from './outbox-fixture.js';
+
+describe('partitioning modes on real MariaDB', () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await openTestDb('modes');
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it("id-mod (the seed's id % N): each row belongs to exactly one item", async () => {
+    await migrateOutboxTable(db.pool, { table: 'idmod_outbox' });
+    const outbox = createOutbox({ databases: [db.pool], clusters: clusterMap(), table: 'idmod_outbox', partitioning: { mode: 'id-mod' } });
+    try {
+      const ids = await outbox.writer.addMany(db.pool as never, Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, topic: 't', cluster: 'cluster_a', payload: 'x' })));
+      const seen: number[] = [];
+      for (let item = 0; item < 3; item++) {
+        const rows = await outbox.relayJob.fetchData(itemContext(item, 3, 1));
+        expect(rows.every((row) => row.id % 3 === item)).toBe(true);
+        seen.push(...rows.map((row) => row.id));
+      }
+      expect(seen.sort((a, b) => a - b)).toEqual(ids);
+    } finally {
+      await outbox.close();
+    }
+  });
+
+  it('virtual partitions: the fetch uses the due index, and a count change needs no row rewrite', async () => {
+    await migrateOutboxTable(db.pool, { table: 'vp_outbox' });
+    const outbox = createOutbox({ databases: [db.pool], clusters: clusterMap(), table: 'vp_outbox' });
+    try {
+      const ids = await outbox.writer.addMany(db.pool as never, Array.from({ length: 40 }, (_, i) => ({ key: `user-${i}`, topic: 't', cluster: 'cluster_a', payload: 'x' })));
+      for (const total of [4, 7]) {
+        const seen: number[] = [];
+        for (let item = 0; item < total; item++) seen.push(...(await outbox.relayJob.fetchData(itemContext(item, total, total))).map((row: OutboxRecord) => row.id));
+        expect(seen.sort((a, b) => a - b)).toEqual(ids);
+      }
+      const [plan] = await db.pool.query<RowDataPacket[]>(
+        'EXPLAIN SELECT id FROM vp_outbox t WHERE t.state = 0 AND (t.next_select_time IS NULL OR t.next_select_time <= NOW(3)) AND (t.partition_no BETWEEN 0 AND 255) ORDER BY t.id LIMIT 500');
+      expect(String(plan[0]?.['key'])).toBe('idx_outbox_due');
+    } finally {
+      await outbox.close();
+    }
+  });
+
+  describe("2 databases x 4 physical tables (the lottery seed's layout)", () => {
+    let second: TestDatabase;
+    let secondPool: Pool;
+    const tables = ['user_strategy_export_001', 'user_strategy_export_002', 'user_strategy_export_003', 'user_strategy_export_004'];
+    beforeAll(async () => {
+      second = await createTestDatabase('modes2');
+      secondPool = mysql.createPool({ ...second.config, connectionLimit: 4 });
+      for (const pool of [db.pool, secondPool]) for (const table of tables) await migrateOutboxTable(pool, { columns: { state: 'mq_state' } }, table);
+    });
+    afterAll(async () => {
+      await secondPool.end();
+      await second.drop();
+    });
+
+    it('8 items take one table each; a job parameter restricts an instance to some databases', async () => {
+      const topic = uniqueTopic('lottery');
+      const pools = [db.pool, secondPool];
+      for (const [database, pool] of pools.entries()) {
+        for (const table of tables) {
+          await pool.query(`INSERT INTO \`${table}\` (account_no, topic_name, cluster_name, payload, next_select_time) VALUES (?, ?, 'cluster_a', 'x', NOW(3))`, [`${database}-${table}`, topic]);
+        }
+      }
+      const outbox = createOutbox({ databases: pools, clusters: clusterMap(), columns: { state: 'mq_state' }, partitioning: { mode: 'physical-tables', tables } });
+      try {
+        const keys: string[] = [];
+        for (let item = 0; item < 8; item++) {
+          const rows = await outbox.relayJob.fetchData(itemContext(item, 8, 1));
+          expect(rows).toHaveLength(1);
+          keys.push(rows[0]?.key as string);
+        }
+        expect(keys).toEqual([...tables.map((t) => `0-${t}`), ...tables.map((t) => `1-${t}`)]);
+        // The seed's "1,2,3" style: this instance scans database 2 only (1-based).
+        const restricted = await outbox.relayJob.fetchData(itemContext(1, 4, 2, { jobParameter: '2' }));
+        expect(restricted.map((row) => row.key)).toEqual([`1-${tables[1]}`]);
+        await outbox.relayJob.processData(itemContext(1, 4, 2), restricted);
+        const [rows] = await secondPool.query<RowDataPacket[]>(`SELECT mq_state FROM \`${tables[1]}\``);
+        expect(rows[0]?.['mq_state']).toBe(1);
+      } finally {
+        await outbox.close();
+      }
+    });
+  });
+});
