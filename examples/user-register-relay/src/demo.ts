@@ -1,0 +1,190 @@
+/**
+ * The one-command demo: real ZooKeeper, Kafka and MySQL (started here unless SHARDFLOW_* name
+ * existing ones), the account service, 3 relay instances and the coupon and points consumers, each
+ * its own OS process. Users register at a steady rate; halfway one relay is killed with SIGKILL and
+ * its items fail over. At the end every user must have exactly one coupon and one points grant.
+ *
+ * Options: --users N (default 600), --rate N per second (default 15), --keep (keep the database).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { RowDataPacket } from 'mysql2/promise';
+import { startServices, type StartedServices } from '@shardflow/testkit';
+import { migrate, openPool } from './database.js';
+import { readEnvironment } from './environment.js';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const index = args.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(args[index + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+};
+const USERS = option('users', 600);
+const RATE = option('rate', 15);
+const KEEP = args.includes('--keep');
+const RELAYS = ['relay-1', 'relay-2', 'relay-3'];
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const children = new Map<string, ChildProcess>();
+const owners = new Map<string, readonly number[]>();
+const failovers: string[] = [];
+const KILLED = 'relay-2';
+let killedAt: number | undefined;
+const tty = process.stdout.isTTY;
+
+function start(name: string, script: string, env: Record<string, string>): Promise<void> {
+  const child = spawn(process.execPath, ['--conditions=@shardflow/source', '--import', 'tsx', here(script)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.set(name, child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith('ready') || line.includes('"event":"ready"')) resolve();
+        if (line.startsWith('{')) onRelayEvent(name, JSON.parse(line) as { event: string; items?: number[]; item?: number });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      if (signal !== 'SIGKILL' && signal !== 'SIGTERM') reject(new Error(`${name} exited (${code ?? signal}): ${stderr.slice(-2000)}`));
+    });
+  });
+}
+
+function onRelayEvent(name: string, event: { event: string; items?: number[]; item?: number }): void {
+  if (event.event === 'items') {
+    owners.set(name, event.items ?? []);
+    if (killedAt !== undefined && name !== KILLED) {
+      for (const item of event.items ?? []) {
+        if ((owners.get(KILLED) ?? []).includes(item)) failovers.push(`item ${item}: ${KILLED} -> ${name} ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
+      }
+    }
+  }
+  if (event.event === 'failover') failovers.push(`${name} resumed interrupted item ${event.item} at once`);
+}
+
+async function stopAll(services: StartedServices | undefined): Promise<void> {
+  for (const child of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  await sleep(1_500);
+  for (const child of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await services?.stopAll();
+}
+
+async function main(): Promise<number> {
+  let services: StartedServices | undefined;
+  try {
+    console.log('Starting ZooKeeper, Kafka and checking MySQL (or using SHARDFLOW_* services)...');
+    services = await startServices({ kafkaClusters: ['cluster_a'] });
+    const database = `shardflow_demo_${Date.now().toString(36)}`;
+    const env = { ...services.env, SHARDFLOW_EXAMPLE_DB: database, SHARDFLOW_EXAMPLE_TOPIC: `user-registered-${database}` };
+    const environment = readEnvironment({ ...process.env, ...env });
+    await migrate(environment);
+    const pool = await openPool(environment, 4);
+    const port = 18_000 + Math.floor(Math.random() * 2_000);
+    await Promise.all([
+      start('account-service', './account-service.ts', { ...env, PORT: String(port) }),
+      start('coupon', './consumer.ts', { ...env, CONSUMER: 'coupon' }),
+      start('points', './consumer.ts', { ...env, CONSUMER: 'points' }),
+      ...RELAYS.map((id) => start(id, './relay.ts', { ...env, RELAY_INSTANCE_ID: id })),
+    ]);
+    console.log(`All processes up. Registering ${USERS} users at ${RATE}/s; one relay gets SIGKILL halfway.\n`);
+
+    const count = async (sql: string): Promise<number> => Number((await pool.query<RowDataPacket[]>(sql))[0][0]?.['n'] ?? 0);
+    let registered = 0;
+    let killed = false;
+    const show = async (): Promise<void> => {
+      const [pending, sent, coupons, points, duplicates] = await Promise.all([
+        count('SELECT COUNT(*) AS n FROM msg_send_record WHERE state = 0'),
+        count('SELECT COUNT(*) AS n FROM msg_send_record WHERE state = 1'),
+        count('SELECT COUNT(*) AS n FROM coupon_grant'),
+        count('SELECT COUNT(*) AS n FROM points_grant'),
+        count('SELECT COUNT(*) AS n FROM ignored_duplicate'),
+      ]);
+      const ownership = RELAYS.map((id) => `${id}${children.get(id)?.signalCode === 'SIGKILL' ? ' (killed)' : ''}: [${(owners.get(id) ?? []).join(',')}]`).join('  ');
+      const lines = [
+        `registered ${registered}/${USERS}   outbox pending ${pending}  sent ${sent}   coupons ${coupons}  points ${points}  duplicates ignored ${duplicates}`,
+        `items  ${ownership}`,
+        ...failovers.slice(-3).map((line) => `failover  ${line}`),
+      ];
+      if (tty) process.stdout.write(`\x1b[2K${lines.join('\n\x1b[2K')}\n\x1b[${lines.length}A`);
+      else console.log(lines.join(' | '));
+    };
+    const display = setInterval(() => void show(), tty ? 500 : 3_000);
+    const started = Date.now();
+    for (let i = 0; i < USERS; i++) {
+      const due = started + (i * 1_000) / RATE;
+      if (due > Date.now()) await sleep(due - Date.now());
+      const response = await fetch(`http://127.0.0.1:${port}/users`, { method: 'POST', body: JSON.stringify({ accountNo: `user-${i}` }) });
+      if (response.status !== 201) throw new Error(`registering user-${i} failed: ${response.status} ${await response.text()}`);
+      registered += 1;
+      if (!killed && registered >= USERS / 2) {
+        killed = true;
+        children.get(KILLED)?.kill('SIGKILL');
+        killedAt = Date.now();
+        if (!tty) console.log(`--- ${KILLED} killed with SIGKILL ---`);
+      }
+    }
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      const [coupons, points, pending] = await Promise.all([
+        count('SELECT COUNT(*) AS n FROM coupon_grant'), count('SELECT COUNT(*) AS n FROM points_grant'), count('SELECT COUNT(*) AS n FROM msg_send_record WHERE state <> 1'),
+      ]);
+      // Also wait for the killed relay's items to be reassigned, so the summary can show the failover.
+      if (coupons === USERS && points === USERS && pending === 0 && failovers.length > 0) break;
+      await sleep(500);
+    }
+    clearInterval(display);
+    await show();
+    if (tty) process.stdout.write('\n\n\n\n\n');
+
+    const missing = async (table: string): Promise<number> =>
+      count(`SELECT COUNT(*) AS n FROM user_account u LEFT JOIN ${table} g ON g.account_no = u.account_no WHERE g.outbox_id IS NULL`);
+    const doubled = async (table: string): Promise<number> =>
+      count(`SELECT COUNT(*) AS n FROM (SELECT account_no FROM ${table} GROUP BY account_no HAVING COUNT(*) > 1) d`);
+    const summary = {
+      users: await count('SELECT COUNT(*) AS n FROM user_account'),
+      couponMissing: await missing('coupon_grant'),
+      pointsMissing: await missing('points_grant'),
+      couponTwice: await doubled('coupon_grant'),
+      pointsTwice: await doubled('points_grant'),
+      deadRows: await count('SELECT COUNT(*) AS n FROM msg_send_record WHERE state = 2'),
+      duplicatesIgnored: await count('SELECT COUNT(*) AS n FROM ignored_duplicate'),
+      failovers: failovers.length,
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+    console.log('\nSummary');
+    console.log(`  users registered            ${summary.users}`);
+    console.log(`  users without a coupon      ${summary.couponMissing}`);
+    console.log(`  users without points        ${summary.pointsMissing}`);
+    console.log(`  users granted twice         ${summary.couponTwice + summary.pointsTwice}`);
+    console.log(`  dead outbox rows            ${summary.deadRows}`);
+    console.log(`  duplicates ignored          ${summary.duplicatesIgnored} (redeliveries the consumers recognised by outbox id)`);
+    console.log(`  failover                    ${failovers.length ? failovers.join('; ') : 'none seen'}`);
+    console.log(`  run time                    ${summary.seconds} s`);
+    const ok = failovers.length > 0 && summary.users === USERS && summary.couponMissing === 0 && summary.pointsMissing === 0 && summary.couponTwice + summary.pointsTwice === 0 && summary.deadRows === 0;
+    console.log(ok ? '\nOK: every user got exactly one coupon and one points grant.' : '\nFAILED: some grants are missing or doubled.');
+    await pool.end();
+    if (!KEEP) {
+      const admin = await openPool({ ...environment, database: 'mysql' }, 1);
+      await admin.query(`DROP DATABASE \`${database}\``);
+      await admin.end();
+    } else {
+      console.log(`Database ${database} kept.`);
+    }
+    return ok ? 0 : 1;
+  } finally {
+    await stopAll(services);
+  }
+}
+
+main().then((code) => process.exit(code), (error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOutbox } from '@shardflow/outbox-relay';
+import { testServices } from '@shardflow/testkit';
+import { migrate, openPool } from '../../examples/user-register-relay/src/database.js';
+import { readEnvironment } from '../../examples/user-register-relay/src/environment.js';
+
+const relayScript = fileURLToPath(new URL('../../examples/user-register-relay/src/relay.ts', import.meta.url));
+const ROWS = 3_000;
+
+function startRelay(instanceId: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--conditions=@shardflow/source', '--import', 'tsx', relayScript], {
+    env: { ...process.env, ...env, RELAY_INSTANCE_ID: instanceId, RELAY_SESSION_TIMEOUT_MS: '3000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('"event":"ready"')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`relay ${instanceId} exited with ${code}`)));
+  });
+}
+
+async function countDelivered(bootstrap: string, topic: string, expectedDistinct: number): Promise<Map<number, number>> {
+  const kafka = new Kafka({ clientId: 'no-lost-row-check', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `check-${randomUUID()}` });
+  const seen = new Map<number, number>();
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 60_000);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        const id = Number(message.headers?.['outbox-id']?.toString());
+        seen.set(id, (seen.get(id) ?? 0) + 1);
+        if (seen.size >= expectedDistinct) {
+          clearTimeout(timer);
+          setTimeout(resolve, 2_000);
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return seen;
+}
+
+describe('no lost row: relay instances killed with SIGKILL mid-batch', () => {
+  const env: Record<string, string> = {};
+  let pool: Pool;
+  const relays: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    const database = `no_lost_row_${Date.now().toString(36)}`;
+    Object.assign(env, { SHARDFLOW_EXAMPLE_DB: database, SHARDFLOW_EXAMPLE_TOPIC: `no-lost-row-${database}` });
+    const environment = readEnvironment({ ...process.env, ...env });
+    await migrate(environment);
+    pool = await openPool(environment);
+  });
+  afterAll(async () => {
+    for (const relay of relays) relay.kill('SIGKILL');
+    await pool.query(`DROP DATABASE \`${env['SHARDFLOW_EXAMPLE_DB']}\``);
+    await pool.end();
+  });
+
+  it('every committed row reaches Kafka at least once; duplicates are counted, never a loss', async () => {
+    for (const id of ['relay-a', 'relay-b', 'relay-c']) relays.push(await startRelay(id, env));
+    const bootstrap = testServices().kafka['cluster_a'] as string;
+    const writerOutbox = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [bootstrap] } } });
+    try {
+      for (let batch = 0; batch < ROWS / 100; batch++) {
+        await writerOutbox.writer.addMany(pool as never, Array.from({ length: 100 }, (_, i) => ({ key: `user-${batch}-${i}`, topic: env['SHARDFLOW_EXAMPLE_TOPIC'] as string, cluster: 'cluster_a', payload: Buffer.alloc(512, i) })));
+        if (batch === 8) relays[0]?.kill('SIGKILL');
+        if (batch === 18) relays[1]?.kill('SIGKILL');
+        await sleep(60);
+      }
+      const deadline = Date.now() + 90_000;
+      let unsent = ROWS;
+      while (Date.now() < deadline && unsent > 0) {
+        await sleep(500);
+        unsent = Number((await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM msg_send_record WHERE state <> 1'))[0][0]?.['n']);
+      }
+      expect(unsent).toBe(0);
+      const [idRows] = await pool.query<RowDataPacket[]>('SELECT id FROM msg_send_record');
+      const delivered = await countDelivered(bootstrap, env['SHARDFLOW_EXAMPLE_TOPIC'] as string, ROWS);
+      const missing = idRows.map((row) => Number(row['id'])).filter((id) => !delivered.has(id));
+      const duplicates = [...delivered.values()].filter((times) => times > 1).length;
+      console.log(`[no-lost-row] rows ${ROWS}, delivered distinct ${delivered.size}, duplicated ${duplicates}, missing ${missing.length}`);
+      expect(missing).toEqual([]);
+      expect(delivered.size).toBe(ROWS);
+    } finally {
+      await writerOutbox.close();
+    }
+  });
+});
