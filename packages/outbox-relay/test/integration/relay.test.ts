@@ -61,6 +61,29 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     expect(first?.headers?.['outbox-create-time']).toBeDefined();
   });
 
+  it('fast path: published and marked sent right after commit; on failure the row waits for the relay past the grace time', async () => {
+    const topic = uniqueTopic('fast');
+    const { writer, relayJob } = await outbox({ fastPath: { graceMs: 60_000 } });
+    const sentEvents: boolean[] = [];
+    writer.on('sent', ({ fastPath }) => sentEvents.push(fastPath));
+    const connection = await db.pool.getConnection();
+    try {
+      await connection.beginTransaction();
+      const ok = await writer.add(connection, { key: 'fast', topic, cluster: 'cluster_a', payload: 'now' });
+      const failing = await writer.add(connection, { key: 'slow', topic, cluster: 'cluster_down', payload: 'later' });
+      await connection.commit();
+      expect(await writer.publishNow([ok, failing])).toBe(1);
+    } finally {
+      connection.release();
+    }
+    expect(sentEvents).toEqual([true]);
+    expect(await stateCounts(db.pool)).toEqual({ 'cluster_a:1': 1, 'cluster_down:0': 1 });
+    // Within the grace time the relay leaves the failed row alone: no race with the fast path.
+    expect(await relayJob.fetchData(itemContext(0, 1, 1))).toEqual([]);
+    const messages = await consume(testServices().kafka['cluster_a'] as string, topic, 1);
+    expect(messages[0]?.value?.toString()).toBe('now');
+  });
+
   it('a zombie holding an older epoch cannot mark rows a newer owner claimed', async () => {
     const { writer, relayJob, store } = await outbox();
     await writer.addMany(db.pool as never, Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, topic: 'fence', cluster: 'cluster_a', payload: 'x' })));
