@@ -36,6 +36,6 @@ await scheduler.start();
 process.once('SIGTERM', () => {
   void scheduler.shutdown().then(() => registry.close());
 });
-
+// snippet-end
 declare function loadPendingPage(item: number, total: number): Promise<PendingMessage[]>;
 declare function send(message: PendingMessage): Promise<void>;
