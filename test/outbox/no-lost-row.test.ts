@@ -56,7 +56,7 @@ describe('no lost row: relay instances killed with SIGKILL mid-batch', () => {
 
   beforeAll(async () => {
     const database = `no_lost_row_${Date.now().toString(36)}`;
-    Object.assign(env, { SHARDFLOW_EXAMPLE_DB: database, SHARDFLOW_EXAMPLE_TOPIC: `no-lost-row-${database}` });
+    Object.assign(env, { SHARDFLOW_EXAMPLE_DB: database, SHARDFLOW_EXAMPLE_TOPIC: `no-lost-row-${database}`, SHARDFLOW_EXAMPLE_NAMESPACE: database });
     const environment = readEnvironment({ ...process.env, ...env });
     await migrate(environment);
     pool = await openPool(environment);

@@ -83,7 +83,7 @@ async function main(): Promise<number> {
     console.log('Starting ZooKeeper, Kafka and checking MySQL (or using SHARDFLOW_* services)...');
     services = await startServices({ kafkaClusters: ['cluster_a'] });
     const database = `shardflow_demo_${Date.now().toString(36)}`;
-    const env = { ...services.env, SHARDFLOW_EXAMPLE_DB: database, SHARDFLOW_EXAMPLE_TOPIC: `user-registered-${database}` };
+    const env = { ...services.env, SHARDFLOW_EXAMPLE_DB: database, SHARDFLOW_EXAMPLE_TOPIC: `user-registered-${database}`, SHARDFLOW_EXAMPLE_NAMESPACE: `demo-${database}` };
     const environment = readEnvironment({ ...process.env, ...env });
     await migrate(environment);
     const pool = await openPool(environment, 4);

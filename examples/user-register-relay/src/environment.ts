@@ -9,11 +9,12 @@ export interface ExampleEnvironment {
   readonly database: string;
   /** Topic of the registration events (SHARDFLOW_EXAMPLE_TOPIC, default user-registered). */
   readonly topic: string;
+  /** ZooKeeper namespace of the relay job (SHARDFLOW_EXAMPLE_NAMESPACE, default shardflow-example). */
+  readonly namespace: string;
 }
 
 export const CLUSTER = 'cluster_a';
 export const JOB_NAME = 'user-register-relay';
-export const NAMESPACE = 'shardflow-example';
 
 /** Reads the environment, naming every missing variable at once. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): ExampleEnvironment {
@@ -29,5 +30,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): ExampleEn
     mysqlUrl: env['SHARDFLOW_MYSQL_URL'] as string,
     database: env['SHARDFLOW_EXAMPLE_DB'] ?? 'shardflow_example',
     topic: env['SHARDFLOW_EXAMPLE_TOPIC'] ?? 'user-registered',
+    namespace: env['SHARDFLOW_EXAMPLE_NAMESPACE'] ?? 'shardflow-example',
   };
 }

@@ -6,15 +6,15 @@
 import { JobScheduler, ZookeeperRegistry } from '@shardflow/core';
 import { createOutbox } from '@shardflow/outbox-relay';
 import { openPool } from './database.js';
-import { JOB_NAME, NAMESPACE, readEnvironment } from './environment.js';
+import { JOB_NAME, readEnvironment } from './environment.js';
 
 const environment = readEnvironment();
 const instanceId = process.env['RELAY_INSTANCE_ID'];
 const sessionTimeoutMs = Number(process.env['RELAY_SESSION_TIMEOUT_MS'] ?? 4_000);
 const pool = await openPool(environment);
 const clusters = Object.fromEntries(Object.entries(environment.kafka).map(([name, brokers]) => [name, { brokers: brokers.split(',') }]));
-const outbox = createOutbox({ databases: [pool], clusters, relay: { pageSize: 200, backoff: { initialDelayMs: 500, maxDelayMs: 10_000 } } });
-const registry = new ZookeeperRegistry({ connectString: environment.zookeeper, namespace: NAMESPACE, sessionTimeoutMs });
+const outbox = createOutbox({ databases: [pool], clusters, relay: { pageSize: 500, backoff: { initialDelayMs: 500, maxDelayMs: 10_000 } } });
+const registry = new ZookeeperRegistry({ connectString: environment.zookeeper, namespace: environment.namespace, sessionTimeoutMs });
 await registry.connect();
 const scheduler = new JobScheduler(registry, outbox.relayJob, {
   jobName: JOB_NAME,

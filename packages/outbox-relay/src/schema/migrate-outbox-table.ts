@@ -3,8 +3,9 @@ import { resolveOutboxTable, type OutboxTable, type OutboxTableOptions } from '.
 
 /**
  * CREATE TABLE for the outbox. The indexes:
- * - `idx_outbox_due (state, partition, next_select_time)`: the relay's fetch, equality on state,
- *   a range of virtual partitions, then the due time filtered inside the index.
+ * - `idx_outbox_due (state, next_select_time, partition)`: the relay's fetch reads due rows in
+ *   due order straight off the index, checking the item's partitions inside the index, and never
+ *   touches rows waiting for a retry, however many there are (a Kafka cluster down for hours).
  * - `idx_outbox_key (key, id)`: per-key ordering checks and look-ups by key (the seed indexes
  *   the account number too).
  * - `idx_outbox_create_time (create_time)`: replay and reports by time range.
@@ -20,7 +21,7 @@ export function outboxTableDdl(table: OutboxTable): string {
   ${c.topic} VARCHAR(249) NOT NULL,
   ${c.cluster} VARCHAR(64) NOT NULL,
   ${c.retryCount} INT NOT NULL DEFAULT 0,
-  ${c.nextSelectTime} DATETIME(3) NULL,
+  ${c.nextSelectTime} DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   ${c.payload} MEDIUMBLOB NOT NULL,
   ${c.headers} TEXT NULL,
   ${c.lastError} VARCHAR(1024) NULL,
@@ -29,7 +30,7 @@ export function outboxTableDdl(table: OutboxTable): string {
   ${c.partition} SMALLINT UNSIGNED NOT NULL DEFAULT 0,
   ${c.claimEpoch} BIGINT NULL,
   PRIMARY KEY (${c.id}),
-  KEY idx_outbox_due (${c.state}, ${c.partition}, ${c.nextSelectTime}),
+  KEY idx_outbox_due (${c.state}, ${c.nextSelectTime}, ${c.partition}),
   KEY idx_outbox_key (${c.key}, ${c.id}),
   KEY idx_outbox_create_time (${c.createTime})
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;

@@ -53,7 +53,7 @@ export class MysqlOutboxStore implements OutboxStore {
     const { c, states } = table;
     const params: unknown[] = [states.pending, ...scope.params, options.epoch];
     let sql = `${selectColumns(table)}
-      WHERE t.${c.state} = ? AND (t.${c.nextSelectTime} IS NULL OR t.${c.nextSelectTime} <= NOW(3)) AND (${scope.where})
+      WHERE t.${c.state} = ? AND t.${c.nextSelectTime} <= NOW(3) AND (${scope.where})
         AND (t.${c.claimEpoch} IS NULL OR t.${c.claimEpoch} <= ?)`;
     if (options.excludeClusters.length > 0) {
       sql += ` AND t.${c.cluster} NOT IN (?)`;
@@ -64,7 +64,7 @@ export class MysqlOutboxStore implements OutboxStore {
         AND o.${c.id} < t.${c.id} AND o.${c.nextSelectTime} > NOW(3))`;
       params.push(states.pending);
     }
-    sql += ` ORDER BY t.${c.id} LIMIT ? FOR UPDATE`;
+    sql += ` ORDER BY t.${c.nextSelectTime}, t.${c.id} LIMIT ? FOR UPDATE`;
     params.push(limit);
     return this.inTransaction(scope.database, async (connection) => {
       const [rows] = await connection.query<RowShape[]>(sql, params);
