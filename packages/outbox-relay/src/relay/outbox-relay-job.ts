@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { DataflowJob, ShardingContext } from '@shardflow/core';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import type { DeliveryError, DeliveryErrorCode } from '../errors/delivery-error.js';
-import type { Partitioning } from '../partition/partitioning.js';
+import type { Partitioning, TableScope } from '../partition/partitioning.js';
 import type { OutboxStore } from '../store/outbox-store.js';
 import type { FailureCode, OutboxRecord, RecordFailure } from '../store/outbox-record.js';
 import type { MessageSink } from '../sink/message-sink.js';
@@ -45,6 +45,7 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   private readonly backoff: BackoffPolicy;
   private readonly breaker: CircuitBreaker;
   private readonly statistics = new OutboxStats();
+  private readonly deferred = new Set<string>();
 
   constructor(private readonly options: OutboxRelayOptions) {
     super();
@@ -55,11 +56,12 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
     }
     if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new InvalidOutboxConfigError('maxRetries', this.maxRetries, 'must be an integer >= 0');
     this.backoff = resolveBackoff(options.backoff);
-    const breaker = { failureThreshold: 3, coolDownMs: 10_000, ...options.circuitBreaker };
+    const breaker = { failureThreshold: 3, coolDownMs: 10_000, probeSize: 10, ...options.circuitBreaker };
     if (!Number.isInteger(breaker.failureThreshold) || breaker.failureThreshold < 1) {
       throw new InvalidOutboxConfigError('circuitBreaker.failureThreshold', breaker.failureThreshold, 'must be an integer >= 1');
     }
     if (!(breaker.coolDownMs >= 0)) throw new InvalidOutboxConfigError('circuitBreaker.coolDownMs', breaker.coolDownMs, 'must be >= 0');
+    if (!Number.isInteger(breaker.probeSize) || breaker.probeSize < 1) throw new InvalidOutboxConfigError('circuitBreaker.probeSize', breaker.probeSize, 'must be an integer >= 1');
     this.breaker = new CircuitBreaker(breaker);
   }
 
@@ -70,6 +72,7 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
       jobParameter: ctx.jobParameter,
       shardingParameter: ctx.shardingParameter,
     });
+    await this.deferOpenClusters(ctx, scopes);
     return this.options.store.fetchDue(scopes, {
       limit: this.pageSize,
       epoch: ctx.epoch,
@@ -84,7 +87,9 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
     const corrupt = records.filter((record) => record.problem !== undefined);
     for (const record of corrupt) failures.push(this.failure(record, 'UNSERIALIZABLE_RECORD', record.problem as string, true));
     const byCluster = groupBy(records.filter((record) => record.problem === undefined), (record) => record.cluster);
-    await Promise.all([...byCluster].map(async ([cluster, group]) => {
+    await Promise.all([...byCluster].map(async ([cluster, fetched]) => {
+      // A half-open cluster gets a small probe; its other rows stay pending, uncharged, for later.
+      const group = fetched.slice(0, this.breaker.admits(cluster, fetched.length));
       const outcomes = await this.options.sink.send(cluster, group.map(toOutboundMessage));
       let delivered = 0;
       outcomes.forEach((outcome, index) => {
@@ -101,6 +106,21 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
     }));
     ctx.assertOwner();
     await this.mark(ctx.epoch, sent, failures);
+  }
+
+  /** Once per item and open circuit, moves that cluster's due rows past the cool-down. */
+  private async deferOpenClusters(ctx: ShardingContext, scopes: readonly TableScope[]): Promise<void> {
+    for (const [cluster, until] of this.breaker.openUntil()) {
+      const key = `${cluster}@${until}@${ctx.shardingItem}/${ctx.shardingTotalCount}`;
+      if (this.deferred.has(key)) continue;
+      try {
+        await this.options.store.deferCluster(scopes, cluster, new Date(until));
+        this.deferred.add(key);
+      } catch {
+        // Only an optimisation: the fetch still skips the open cluster's rows; the next fetch tries again.
+      }
+    }
+    if (this.deferred.size > 10_000) this.deferred.clear();
   }
 
   /** Counters, rates and table-wide counts per cluster. */

@@ -96,7 +96,9 @@ export class KafkajsSink implements MessageSink {
       ...(config.sasl === undefined ? {} : { sasl: config.sasl }),
       connectionTimeout: config.connectionTimeoutMs ?? 3_000,
       requestTimeout: config.requestTimeoutMs ?? 10_000,
-      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
+      // Few retries: a failing cluster should fail fast (its rows wait in the table, the circuit
+      // breaker decides when to try again), so it never holds a page of other clusters' rows back.
+      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1_000 },
       logLevel: logLevel.NOTHING,
     });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: config.topicAutoCreate ?? true });

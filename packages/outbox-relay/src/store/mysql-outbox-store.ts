@@ -75,6 +75,19 @@ export class MysqlOutboxStore implements OutboxStore {
     });
   }
 
+  async deferCluster(scopes: readonly TableScope[], cluster: string, until: Date): Promise<number> {
+    let changed = 0;
+    for (const scope of scopes) {
+      const { c, states } = scope.table;
+      const [result] = await retryOnLockConflict(() => this.pool(scope.database).query<ResultSetHeader>(
+        `UPDATE ${scope.table.quotedName} SET ${c.nextSelectTime} = ?
+         WHERE ${c.state} = ? AND ${c.nextSelectTime} < ? AND ${c.cluster} = ? AND (${scope.where})`,
+        [until, states.pending, until, cluster, ...scope.params]));
+      changed += result.affectedRows;
+    }
+    return changed;
+  }
+
   async markSent(records: readonly OutboxRecord[], epoch: number | undefined): Promise<number> {
     let changed = 0;
     for (const [location, group] of groupByLocation(records, (record) => record.location)) {

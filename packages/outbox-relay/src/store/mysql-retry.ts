@@ -10,7 +10,7 @@ function isLockConflict(error: unknown): boolean {
  * Runs a short statement or transaction again when InnoDB picked it as a deadlock victim or it
  * timed out waiting for a lock: both leave nothing applied, so a retry is safe.
  */
-export async function retryOnLockConflict<T>(operation: () => Promise<T>, attempts = 5): Promise<T> {
+export async function retryOnLockConflict<T>(operation: () => Promise<T>, attempts = 8): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation();

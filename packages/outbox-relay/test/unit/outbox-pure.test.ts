@@ -21,7 +21,7 @@ describe('backoff', () => {
 describe('circuit breaker', () => {
   it('opens after the threshold, excludes the cluster for the cool-down, then lets one probe through', () => {
     let now = 0;
-    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1_000 }, () => now);
+    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1_000, probeSize: 5 }, () => now);
     breaker.recordFailure('a');
     expect(breaker.excluded()).toEqual([]);
     breaker.recordFailure('a');
@@ -31,6 +31,8 @@ describe('circuit breaker', () => {
     now = 1_000;
     expect(breaker.excluded()).toEqual([]);
     expect(breaker.state('a')).toBe('half-open');
+    expect(breaker.admits('a', 500)).toBe(5);
+    expect(breaker.admits('b', 500)).toBe(500);
     breaker.recordFailure('a');
     expect(breaker.excluded()).toEqual(['a']);
     now = 2_000;
@@ -40,7 +42,7 @@ describe('circuit breaker', () => {
   });
 
   it('a success resets the consecutive failure count', () => {
-    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1_000 });
+    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1_000, probeSize: 10 });
     breaker.recordFailure('a');
     breaker.recordSuccess('a');
     breaker.recordFailure('a');

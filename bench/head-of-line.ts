@@ -1,0 +1,59 @@
+/**
+ * cluster_b's relay throughput while cluster_a is down, as a ratio of cluster_b alone, one run.
+ * Both phases relay the same number of cluster_b rows with the same relay; in the second, as many
+ * cluster_a rows are interleaved with them (the seed's ids 1-3 for a, 4-6 for b) and cluster_a is stopped.
+ * Usage: node --conditions=@shardflow/source --import tsx bench/head-of-line.ts [--rows 10000]
+ */
+import type { Pool } from 'mysql2/promise';
+import { createOutbox, type Outbox } from '@shardflow/outbox-relay';
+import type { ShardingContext } from '@shardflow/core';
+import { openBenchServices, report } from './support/bench-services.js';
+import { seedOutbox } from './support/outbox-rows.js';
+
+const rowsArg = process.argv.indexOf('--rows');
+const ROWS = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 10_000;
+const ITEMS = 4;
+const bench = await openBenchServices(['cluster_a', 'cluster_b']);
+const clusters = Object.fromEntries(Object.entries(bench.services.addresses.kafka).map(([name, brokers]) => [name, { brokers: [brokers] }]));
+
+function context(item: number): ShardingContext {
+  return {
+    jobName: 'bench', taskId: `bench@${item}`, shardingTotalCount: ITEMS, shardingItem: item, shardingParameter: undefined, jobParameter: '',
+    instanceId: 'bench', epoch: 1, trigger: 'manual', signal: new AbortController().signal, isOwner: () => true, assertOwner: () => undefined,
+  };
+}
+
+/** One instance running its 4 items concurrently until cluster_b's rows are all sent. */
+async function relayClusterB(outbox: Outbox, pool: Pool): Promise<number> {
+  const started = Date.now();
+  const sentB = async (): Promise<number> => Number(((await pool.query("SELECT COUNT(*) AS n FROM msg_send_record WHERE cluster_name = 'cluster_b' AND state = 1"))[0] as Array<{ n: number }>)[0]?.n);
+  const [[{ total }]] = (await pool.query("SELECT COUNT(*) AS total FROM msg_send_record WHERE cluster_name = 'cluster_b'")) as unknown as [[{ total: number }]];
+  while ((await sentB()) < Number(total)) {
+    await Promise.all(Array.from({ length: ITEMS }, async (_, item) => {
+      const ctx = context(item);
+      for (;;) {
+        const rows = await outbox.relayJob.fetchData(ctx);
+        if (rows.length === 0) return;
+        await outbox.relayJob.processData(ctx, rows);
+      }
+    }));
+  }
+  return Number(total) / ((Date.now() - started) / 1000);
+}
+
+const control = bench.services.kafka.get('cluster_a');
+try {
+  const outbox = createOutbox({ databases: [bench.pool], clusters, relay: { pageSize: 500, backoff: { initialDelayMs: 2_000 }, circuitBreaker: { failureThreshold: 2, coolDownMs: 5_000 } } });
+  const topic = `hol-${Date.now()}`;
+  await seedOutbox(bench.pool, ROWS, topic, () => 'cluster_b');
+  const alone = await relayClusterB(outbox, bench.pool);
+  await seedOutbox(bench.pool, ROWS * 2, topic, (index) => (Math.floor(index / 3) % 2 === 0 ? 'cluster_a' : 'cluster_b'));
+  await bench.pool.query("UPDATE msg_send_record SET cluster_name = 'cluster_b' WHERE id = (SELECT MAX(id) FROM (SELECT id FROM msg_send_record WHERE cluster_name = 'cluster_a') a)");
+  await control?.stop();
+  const withADown = await relayClusterB(outbox, bench.pool);
+  await outbox.close();
+  report('head-of-line', { cluster_b_rows: ROWS, alone_rows_per_s: alone, with_cluster_a_down_rows_per_s: withADown, ratio: withADown / alone });
+} finally {
+  await control?.start();
+  await bench.close();
+}

@@ -1,0 +1,65 @@
+/**
+ * Peak and trend of one relay instance's RSS at full throughput: a writer inserts 1 KB rows as fast
+ * as the relay drains them for the whole run; the relay runs in its own process (the example's
+ * relay.ts) and its RSS is sampled from /proc every 5 s.
+ * Usage: node --conditions=@shardflow/source --import tsx bench/memory.ts [--minutes 10]
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createOutbox } from '@shardflow/outbox-relay';
+import { migrate } from '../examples/user-register-relay/src/database.js';
+import { readEnvironment } from '../examples/user-register-relay/src/environment.js';
+import { openBenchServices, report } from './support/bench-services.js';
+import { startRelayProcesses, stopProcesses } from './support/relay-processes.js';
+
+const minutesArg = process.argv.indexOf('--minutes');
+const MINUTES = minutesArg > 0 ? Number(process.argv[minutesArg + 1]) : 10;
+const bench = await openBenchServices(['cluster_a']);
+const env = { ...bench.services.env, SHARDFLOW_EXAMPLE_DB: bench.database.name, SHARDFLOW_EXAMPLE_TOPIC: `memory-${Date.now()}`, SHARDFLOW_EXAMPLE_NAMESPACE: `memory-${Date.now()}` };
+const environment = readEnvironment({ ...process.env, ...env });
+await migrate(environment);
+
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmRSS:')) ?? '';
+  return Number(line.replace(/\D+/g, '')) / 1024;
+}
+
+const [relay] = await startRelayProcesses(1, env);
+const outbox = createOutbox({ databases: [bench.pool], clusters: { cluster_a: { brokers: [bench.services.addresses.kafka['cluster_a'] as string] } } });
+const samples: Array<{ minute: number; rssMb: number; sent: number }> = [];
+const started = Date.now();
+let written = 0;
+try {
+  const end = started + MINUTES * 60_000;
+  let nextSample = started;
+  while (Date.now() < end) {
+    const [[{ n }]] = (await bench.pool.query('SELECT COUNT(*) AS n FROM msg_send_record WHERE state = 0')) as unknown as [[{ n: number }]];
+    if (Number(n) < 5_000) {
+      await outbox.writer.addMany(bench.pool as never, Array.from({ length: 1_000 }, (_, i) => ({ key: `user-${written + i}`, topic: environment.topic, cluster: 'cluster_a', payload: Buffer.alloc(1024) })));
+      written += 1_000;
+    } else {
+      await sleep(50);
+    }
+    if (Date.now() >= nextSample) {
+      const [[{ sent }]] = (await bench.pool.query('SELECT COUNT(*) AS sent FROM msg_send_record WHERE state = 1')) as unknown as [[{ sent: number }]];
+      samples.push({ minute: (Date.now() - started) / 60_000, rssMb: rssMb(relay?.pid as number), sent: Number(sent) });
+      nextSample += 5_000;
+    }
+  }
+  const firstHalf = samples.filter((sample) => sample.minute < MINUTES / 2 && sample.minute >= 1);
+  const secondHalf = samples.filter((sample) => sample.minute >= MINUTES / 2);
+  const mean = (list: typeof samples): number => list.reduce((sum, sample) => sum + sample.rssMb, 0) / Math.max(1, list.length);
+  const last = samples[samples.length - 1];
+  report('memory', {
+    minutes: MINUTES,
+    rows_relayed: last?.sent ?? 0,
+    rows_per_s: (last?.sent ?? 0) / (MINUTES * 60),
+    peak_rss_mb: Math.max(...samples.map((sample) => sample.rssMb)),
+    mean_rss_first_half_mb: mean(firstHalf),
+    mean_rss_second_half_mb: mean(secondHalf),
+  });
+} finally {
+  await outbox.close();
+  if (relay) await stopProcesses([relay]);
+  await bench.close();
+}
