@@ -1,20 +1,10 @@
-import type { ShardingContext, TriggerSource } from '../job/sharding-context.js';
+import type { ShardingContext } from '../job/sharding-context.js';
 import { ItemFencedError } from '../errors/item-fenced-error.js';
 
-export interface ItemContextInit {
-  readonly jobName: string;
-  readonly taskId: string;
-  readonly shardingTotalCount: number;
-  readonly shardingItem: number;
-  readonly shardingParameter: string | undefined;
-  readonly jobParameter: string;
-  readonly instanceId: string;
-  readonly epoch: number;
-  readonly trigger: TriggerSource;
-  readonly signal: AbortSignal;
+export type ItemContextInit = Omit<ShardingContext, 'isOwner' | 'assertOwner'> & {
   /** Why the item is not ours any more, or undefined while it is. */
   readonly fencedBecause: () => string | undefined;
-}
+};
 
 export function createItemContext(init: ItemContextInit): ShardingContext {
   const { fencedBecause, ...fields } = init;

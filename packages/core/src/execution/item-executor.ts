@@ -211,6 +211,7 @@ export class ItemExecutor {
     events.emit('itemStarted', info);
     try {
       const { batches, stoppedBy } = await this.executeJob(job, ctx, config, startedAt);
+      if (run.controller.signal.reason instanceof ItemTimeoutError) throw run.controller.signal.reason;
       events.emit('itemCompleted', { ...info, durationMs: Date.now() - startedAt, batches, stoppedBy });
     } catch (thrown) {
       const error = toError(thrown);

@@ -7,7 +7,7 @@ import { parseStoredJobConfig, toStoredJobConfig, toJobConfig } from '../config/
 import { parseAssignment, itemsByInstance } from '../sharding/assignment.js';
 import { parseRunLock } from '../state/run-lock.js';
 import { JobNotFoundError } from '../errors/job-not-found-error.js';
-import { RegistryNodeExistsError } from '../errors/registry-node-exists-error.js';
+import { createIfMissing } from '../registry/create-if-missing.js';
 import { RegistryVersionConflictError } from '../errors/registry-version-conflict-error.js';
 
 /** What an operator sees of a job. */
@@ -47,7 +47,7 @@ export class JobOperator {
 
   /** A disabled instance keeps running but is given no items. */
   async disableInstance(jobName: string, instanceId: string): Promise<void> {
-    await this.createFlag((await this.existingJob(jobName)).disabledInstance(instanceId));
+    await createIfMissing(this.registry, (await this.existingJob(jobName)).disabledInstance(instanceId));
   }
 
   async enableInstance(jobName: string, instanceId: string): Promise<void> {
@@ -56,7 +56,7 @@ export class JobOperator {
 
   /** A disabled item stays assigned but is skipped at every fire. */
   async disableItem(jobName: string, item: number): Promise<void> {
-    await this.createFlag((await this.existingJob(jobName)).disabledItem(item));
+    await createIfMissing(this.registry, (await this.existingJob(jobName)).disabledItem(item));
   }
 
   async enableItem(jobName: string, item: number): Promise<void> {
@@ -116,11 +116,4 @@ export class JobOperator {
     return paths;
   }
 
-  private async createFlag(path: string): Promise<void> {
-    try {
-      await this.registry.create(path);
-    } catch (error) {
-      if (!(error instanceof RegistryNodeExistsError)) throw error;
-    }
-  }
 }

@@ -21,6 +21,7 @@ import { SchedulerStateError } from '../errors/scheduler-state-error.js';
 import { InvalidJobConfigError } from '../errors/invalid-job-config-error.js';
 import { RegistryNodeExistsError } from '../errors/registry-node-exists-error.js';
 import { toError } from '../util/to-error.js';
+import { createIfMissing } from '../registry/create-if-missing.js';
 
 export interface JobSchedulerOptions {
   /** Stable id of this instance; default `host@pid@seq-random`. Must be unique among live instances. */
@@ -110,7 +111,7 @@ export class JobScheduler<T = unknown> extends EventEmitter<JobSchedulerEvents> 
     if (this.registry.state === 'connecting') await this.registry.connect();
     await Promise.all(
       [this.paths.instances, this.paths.latch, this.paths.running, this.paths.disabledInstances, this.paths.disabledItems, `${this.paths.root}/sharding`]
-        .map((path) => this.ensurePath(path)),
+        .map((path) => createIfMissing(this.registry, path)),
     );
     await publishJobConfig(this.registry, this.paths, this.localConfig);
     this.registry.on('state', this.onRegistryState);
@@ -166,14 +167,6 @@ export class JobScheduler<T = unknown> extends EventEmitter<JobSchedulerEvents> 
     } catch (error) {
       if (error instanceof RegistryNodeExistsError) throw new DuplicateInstanceError(this.jobName, this.instanceId);
       throw error;
-    }
-  }
-
-  private async ensurePath(path: string): Promise<void> {
-    try {
-      await this.registry.create(path);
-    } catch (error) {
-      if (!(error instanceof RegistryNodeExistsError)) throw error;
     }
   }
 

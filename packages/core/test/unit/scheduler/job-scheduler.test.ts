@@ -213,6 +213,52 @@ describe('JobScheduler on the in-memory registry', () => {
     await until(() => job.runs.some((run) => run.instance === 'b' && run.item === aItem && run.trigger === 'failover'));
   });
 
+  it('a run past itemTimeoutMs is aborted and reported as failed with ItemTimeoutError', async () => {
+    const job: SimpleJob = {
+      execute: (ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true })),
+    };
+    const { scheduler, registry } = await start(job, { jobName: 'timeout', shardingTotalCount: 1, itemTimeoutMs: 100 });
+    const failed: string[] = [];
+    scheduler.on('itemFailed', ({ error }) => failed.push((error as { code?: string }).code ?? error.message));
+    await new JobOperator(registry).trigger('timeout');
+    await until(() => failed.length === 1);
+    expect(failed).toEqual(['ITEM_TIMEOUT']);
+  });
+
+  it('fencing: a suspended connection stops new batches at once and aborts running items at half the session timeout', async () => {
+    const registry = new InMemoryRegistry({ store, sessionTimeoutMs: 600 });
+    await registry.connect();
+    let batches = 0;
+    let abortedAt: number | undefined;
+    const job: DataflowJob<number> = {
+      fetchData: async () => [1],
+      processData: async (ctx) => {
+        batches += 1;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 5_000);
+          ctx.signal.addEventListener('abort', () => {
+            abortedAt = Date.now();
+            clearTimeout(timer);
+            resolve();
+          }, { once: true });
+        });
+      },
+    };
+    const scheduler = new JobScheduler(registry, job, { jobName: 'fence', cron: HOURLY, shardingTotalCount: 1, streamingProcess: true });
+    started.push({ scheduler, registry });
+    await scheduler.start();
+    await until(() => scheduler.items.length === 1);
+    await new JobOperator(registry).trigger('fence').catch(() => undefined);
+    await until(() => batches === 1);
+    const suspendedAt = Date.now();
+    registry.suspend();
+    await until(() => abortedAt !== undefined, 3_000);
+    expect((abortedAt as number) - suspendedAt).toBeLessThan(600);
+    await sleep(200);
+    expect(batches).toBe(1);
+    registry.resume();
+  });
+
   it('rejects a bad config at construction, naming the field', () => {
     const registry = new InMemoryRegistry({ store });
     expect(() => new JobScheduler(registry, new RecordingJob(), { jobName: 'bad', cron: 'not a cron', shardingTotalCount: 0 })).toThrow(InvalidJobConfigError);
