@@ -3,9 +3,10 @@ import { resolveOutboxTable, type OutboxTable, type OutboxTableOptions } from '.
 
 /**
  * CREATE TABLE for the outbox. The indexes:
- * - `idx_outbox_due (state, next_select_time, partition)`: the relay's fetch reads due rows in
- *   due order straight off the index, checking the item's partitions inside the index, and never
- *   touches rows waiting for a retry, however many there are (a Kafka cluster down for hours).
+ * - `idx_outbox_due (state, next_select_time, id, partition)`: the relay's fetch reads due rows
+ *   in (due time, id) order straight off the index and stops after one page, checking the item's
+ *   partitions inside the index; it never touches rows waiting for a retry, however many there are
+ *   (a Kafka cluster down for hours), and needs no sort however large the backlog.
  * - `idx_outbox_key (key, id)`: per-key ordering checks and look-ups by key (the seed indexes
  *   the account number too).
  * - `idx_outbox_create_time (create_time)`: replay and reports by time range.
@@ -30,7 +31,7 @@ export function outboxTableDdl(table: OutboxTable): string {
   ${c.partition} SMALLINT UNSIGNED NOT NULL DEFAULT 0,
   ${c.claimEpoch} BIGINT NULL,
   PRIMARY KEY (${c.id}),
-  KEY idx_outbox_due (${c.state}, ${c.nextSelectTime}, ${c.partition}),
+  KEY idx_outbox_due (${c.state}, ${c.nextSelectTime}, ${c.id}, ${c.partition}),
   KEY idx_outbox_key (${c.key}, ${c.id}),
   KEY idx_outbox_create_time (${c.createTime})
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
