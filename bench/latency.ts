@@ -33,16 +33,18 @@ async function writeSteadily(fastPath: boolean, afterCommit: (id: number, commit
     if (due > Date.now()) await sleep(due - Date.now());
     inFlight.push((async () => {
       const connection = await bench.pool.getConnection();
+      let id: number;
       try {
         await connection.beginTransaction();
-        const id = await outbox.writer.add(connection, { key: `user-${i}`, topic: environment.topic, cluster: 'cluster_a', payload: Buffer.alloc(1024) });
+        id = await outbox.writer.add(connection, { key: `user-${i}`, topic: environment.topic, cluster: 'cluster_a', payload: Buffer.alloc(1024) });
         await connection.commit();
-        const committedAt = performance.now();
-        if (fastPath) await outbox.writer.publishNow([id]);
-        afterCommit(id, committedAt);
       } finally {
+        // Released before publishing: publishNow needs a pool connection of its own.
         connection.release();
       }
+      const committedAt = performance.now();
+      if (fastPath) await outbox.writer.publishNow([id]);
+      afterCommit(id, committedAt);
     })());
   }
   await Promise.all(inFlight);

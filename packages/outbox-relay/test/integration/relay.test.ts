@@ -212,6 +212,38 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     expect(await stateCounts(db.pool)).toEqual({ 'cluster_down:0': 1 });
   });
 
+  it('MySQL connections killed mid-relay: the failed batch is retried by the next run, no row is lost', async () => {
+    const topic = uniqueTopic('mysql-drop');
+    const { writer, relayJob } = await outbox({ relay: { pageSize: 50 } });
+    const ids = await writer.addMany(db.pool as never, Array.from({ length: 400 }, (_, i) => ({ key: `m${i}`, topic, cluster: 'cluster_a', payload: `v${i}` })));
+    let batches = 0;
+    let killed = 0;
+    for (let run = 0; run < 20 && (await stateCounts(db.pool))['cluster_a:1'] !== ids.length; run++) {
+      try {
+        const ctx = itemContext(0, 1, 1);
+        for (;;) {
+          const rows = await relayJob.fetchData(ctx);
+          if (rows.length === 0) break;
+          batches += 1;
+          if (batches === 3) {
+            // Cut every connection of the pool, as a failover of the database or a network blip would.
+            const [connections] = await db.pool.query<RowDataPacket[]>('SELECT id FROM information_schema.PROCESSLIST WHERE db = ? AND id <> CONNECTION_ID()', [db.database.name]);
+            const admin = await (await import('mysql2/promise')).createConnection(db.database.config);
+            for (const connection of connections) await admin.query('KILL CONNECTION ?', [connection['id']]).then(() => (killed += 1), () => undefined);
+            await admin.end();
+          }
+          await relayJob.processData(ctx, rows);
+        }
+      } catch {
+        // The batch that met a dead connection fails like an item error; the next run picks it up.
+      }
+    }
+    expect(killed).toBeGreaterThan(0);
+    expect(await stateCounts(db.pool)).toEqual({ 'cluster_a:1': ids.length });
+    const delivered = new Set((await consume(testServices().kafka['cluster_a'] as string, topic, ids.length)).map((message) => Number(message.headers?.['outbox-id']?.toString())));
+    expect(ids.filter((id) => !delivered.has(id))).toEqual([]);
+  });
+
   it('stats: counts per cluster, lag of the oldest pending row, sent counters', async () => {
     const { writer, relayJob } = await outbox({ relay: { maxRetries: 0 } });
     await writer.addMany(db.pool as never, [
