@@ -150,15 +150,20 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
 
   async create(path: string, data = '', options: CreateOptions = {}): Promise<string> {
     const mode = createMode(options);
-    const created = await this.request(path, (client, full, done: Callback<string>) => {
-      client.mkdirp(parentOf(full), Buffer.alloc(0), this.acls, zookeeper.CreateMode.PERSISTENT, (parentError) => {
-        if (parentError && zookeeperCode(parentError) !== zookeeper.Exception.NODE_EXISTS) {
-          done(parentError, '');
-          return;
-        }
-        client.create(full, Buffer.from(data), this.acls, mode, done);
-      });
+    const createNode = (): Promise<string> => this.request(path, (client, full, done: Callback<string>) => {
+      client.create(full, Buffer.from(data), this.acls, mode, done);
     }, { retryConnectionLoss: !options.sequential });
+    let created: string;
+    try {
+      // One round trip in the common case; parents are created only when missing.
+      created = await createNode();
+    } catch (error) {
+      if (!(error instanceof RegistryNoNodeError)) throw error;
+      await this.request(parentOf(path), (client, full, done: Callback<string>) => {
+        client.mkdirp(full, Buffer.alloc(0), this.acls, zookeeper.CreateMode.PERSISTENT, done);
+      });
+      created = await createNode();
+    }
     const relative = this.relative(created);
     if (options.ephemeral && options.restoreOnNewSession) this.restorable.set(relative, data);
     return relative;
@@ -190,13 +195,16 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
 
   async remove(path: string): Promise<void> {
     this.restorable.delete(path);
-    for (const child of await this.getChildren(path)) await this.remove(`${path === '/' ? '' : path}/${child}`);
-    await this.request(path, (client, full, done: Callback<void>) => {
-      client.remove(full, -1, (error) => {
-        const code = zookeeperCode(error);
-        done(code === zookeeper.Exception.NO_NODE ? null : error, undefined);
-      });
+    const removeNode = (): Promise<void> => this.request(path, (client, full, done: Callback<void>) => {
+      client.remove(full, -1, (error) => done(zookeeperCode(error) === zookeeper.Exception.NO_NODE ? null : error, undefined));
     });
+    try {
+      await removeNode();
+    } catch (error) {
+      if (zookeeperCode((error as { cause?: unknown }).cause) !== zookeeper.Exception.NOT_EMPTY) throw error;
+      for (const child of await this.getChildren(path)) await this.remove(`${path === '/' ? '' : path}/${child}`);
+      await removeNode();
+    }
   }
 
   async transaction(operations: readonly RegistryOperation[]): Promise<void> {
