@@ -12,7 +12,7 @@ import { createOutbox } from '@shardflow/outbox-relay';
 import { migrate } from '../examples/user-register-relay/src/database.js';
 import { readEnvironment } from '../examples/user-register-relay/src/environment.js';
 import { openBenchServices, percentile, report } from './support/bench-services.js';
-import { startRelayProcesses, stopProcesses } from './support/relay-processes.js';
+import { startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
 const secondsArg = process.argv.indexOf('--seconds');
 const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 20;

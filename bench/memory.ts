@@ -10,7 +10,7 @@ import { createOutbox } from '@shardflow/outbox-relay';
 import { migrate } from '../examples/user-register-relay/src/database.js';
 import { readEnvironment } from '../examples/user-register-relay/src/environment.js';
 import { openBenchServices, report } from './support/bench-services.js';
-import { startRelayProcesses, stopProcesses } from './support/relay-processes.js';
+import { startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
 const minutesArg = process.argv.indexOf('--minutes');
 const MINUTES = minutesArg > 0 ? Number(process.argv[minutesArg + 1]) : 10;

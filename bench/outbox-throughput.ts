@@ -10,7 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { openBenchServices, report } from './support/bench-services.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
-import { startRelayProcesses, stopProcesses } from './support/relay-processes.js';
+import { startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
 const rowsArg = process.argv.indexOf('--rows');
 const ROWS = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 20_000;

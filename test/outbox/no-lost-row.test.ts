@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
@@ -9,22 +8,9 @@ import { createOutbox } from '@shardflow/outbox-relay';
 import { testServices } from '@shardflow/testkit';
 import { migrate, openPool } from '../../examples/user-register-relay/src/database.js';
 import { readEnvironment } from '../../examples/user-register-relay/src/environment.js';
+import { startRelayProcesses } from '../fixtures/relay-processes.js';
 
-const relayScript = fileURLToPath(new URL('../../examples/user-register-relay/src/relay.ts', import.meta.url));
 const ROWS = 3_000;
-
-function startRelay(instanceId: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--conditions=@shardflow/source', '--import', 'tsx', relayScript], {
-    env: { ...process.env, ...env, RELAY_INSTANCE_ID: instanceId, RELAY_SESSION_TIMEOUT_MS: '3000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('"event":"ready"')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`relay ${instanceId} exited with ${code}`)));
-  });
-}
 
 async function countDelivered(bootstrap: string, topic: string, expectedDistinct: number): Promise<Map<number, number>> {
   const kafka = new Kafka({ clientId: 'no-lost-row-check', brokers: [bootstrap], logLevel: logLevel.NOTHING });
@@ -68,7 +54,7 @@ describe('no lost row: relay instances killed with SIGKILL mid-batch', () => {
   });
 
   it('every committed row reaches Kafka at least once; duplicates are counted, never a loss', async () => {
-    for (const id of ['relay-a', 'relay-b', 'relay-c']) relays.push(await startRelay(id, env));
+    relays.push(...(await startRelayProcesses(3, { ...env, RELAY_SESSION_TIMEOUT_MS: '3000' })));
     const bootstrap = testServices().kafka['cluster_a'] as string;
     const writerOutbox = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [bootstrap] } } });
     try {
