@@ -31,6 +31,8 @@ export interface FastPathOptions {
  */
 export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
   private readonly graceMs: number;
+  private readonly waiting: Array<{ ids: readonly number[]; resolve: (marked: number) => void; reject: (error: unknown) => void }> = [];
+  private flushing = false;
 
   constructor(
     private readonly table: OutboxTable,
@@ -65,19 +67,49 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
 
   /**
    * Fast path: publishes the given rows now and marks them sent. Rows already claimed by the relay
-   * are left to it. Returns how many were marked sent; failures are left for the relay to retry.
+   * are left to it. Resolves with how many of these rows were marked sent; failures are left for
+   * the relay to retry. Calls that arrive while a publish is on its way are sent together in the
+   * next one (one Kafka request and one UPDATE for all of them), so a busy service does not queue
+   * one request per row behind the producer.
    */
-  async publishNow(ids: readonly number[]): Promise<number> {
-    if (!this.fastPath || ids.length === 0) return 0;
-    const { sink, store } = this.fastPath;
+  publishNow(ids: readonly number[]): Promise<number> {
+    if (!this.fastPath || ids.length === 0) return Promise.resolve(0);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ ids, resolve, reject });
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const callers = this.waiting.splice(0);
+        try {
+          const marked = await this.publish(callers.flatMap((caller) => caller.ids));
+          for (const caller of callers) caller.resolve(caller.ids.filter((id) => marked.has(id)).length);
+        } catch (error) {
+          for (const caller of callers) caller.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Sends the rows, marks the delivered ones sent, returns the ids marked. */
+  private async publish(ids: readonly number[]): Promise<Set<number>> {
+    const { sink, store } = this.fastPath as FastPathOptions;
     const records = await store.findUnclaimed({ database: 0, table: this.table }, ids);
-    let marked = 0;
+    const marked = new Set<number>();
     for (const [cluster, group] of groupBy(records, (record) => record.cluster)) {
       const outcomes = await sink.send(cluster, group.map(toOutboundMessage));
       const delivered = group.filter((_, index) => outcomes[index]?.ok);
       if (delivered.length === 0) continue;
       const changed = await store.markSent(delivered, undefined);
-      marked += changed;
+      // markSent skips rows a relay item claimed meanwhile; those count as the relay's.
+      if (changed === delivered.length) for (const record of delivered) marked.add(record.id);
       this.emit('sent', { cluster, count: changed, fastPath: true });
     }
     return marked;
