@@ -259,6 +259,52 @@ describe('JobScheduler on the in-memory registry', () => {
     registry.resume();
   });
 
+  it('resharding leaves items that keep their owner running; only moved items are aborted', async () => {
+    const aborted = new Set<number>();
+    const running = new Set<number>();
+    const job: SimpleJob = {
+      execute: (ctx) => new Promise((resolve) => {
+        running.add(ctx.shardingItem);
+        ctx.signal.addEventListener('abort', () => {
+          aborted.add(ctx.shardingItem);
+          resolve();
+        }, { once: true });
+      }),
+    };
+    const a = await start(job, { jobName: 'reshard-live', shardingTotalCount: 4 }, 'a');
+    await until(() => a.scheduler.items.length === 4);
+    await new JobOperator(a.registry).trigger('reshard-live');
+    await until(() => running.size === 4);
+    const b = await start(job, { jobName: 'reshard-live', shardingTotalCount: 4 }, 'b');
+    await until(() => b.scheduler.items.length === 2);
+    await until(() => aborted.size === 2);
+    await sleep(100);
+    // AVG_ALLOCATION over [a, b]: a keeps 0 and 1, b takes 2 and 3.
+    expect([...aborted].sort()).toEqual([2, 3]);
+    expect(a.scheduler.items).toEqual([0, 1]);
+  });
+
+  it('a cron change in the registry reschedules every instance without restart', async () => {
+    const job = new RecordingJob();
+    const { scheduler, registry } = await start(job, { jobName: 'recron', shardingTotalCount: 1 });
+    await sleep(1_200);
+    expect(job.runs).toEqual([]);
+    await new JobOperator(registry).updateConfig('recron', { cron: '* * * * * ?' });
+    await until(() => job.runs.length >= 1, 3_000);
+    expect(job.runs[0]?.trigger).toBe('cron');
+    expect(scheduler.config.cron).toBe('* * * * * ?');
+  });
+
+  it('stops a streaming run when maxTimePerTriggerMs is spent', async () => {
+    const job: DataflowJob<number> = { fetchData: async () => [1], processData: () => sleep(20) };
+    const { scheduler, registry } = await start(job, { jobName: 'time-budget', shardingTotalCount: 1, streamingProcess: true, maxTimePerTriggerMs: 150 });
+    const completed: string[] = [];
+    scheduler.on('itemCompleted', ({ stoppedBy, durationMs }) => completed.push(`${stoppedBy}:${durationMs < 1_000}`));
+    await new JobOperator(registry).trigger('time-budget');
+    await until(() => completed.length === 1);
+    expect(completed).toEqual(['budget:true']);
+  });
+
   it('rejects a bad config at construction, naming the field', () => {
     const registry = new InMemoryRegistry({ store });
     expect(() => new JobScheduler(registry, new RecordingJob(), { jobName: 'bad', cron: 'not a cron', shardingTotalCount: 0 })).toThrow(InvalidJobConfigError);
