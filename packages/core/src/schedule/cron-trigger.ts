@@ -26,11 +26,6 @@ export class CronTrigger {
     this.schedule = undefined;
   }
 
-  /** The next fire time, for status displays; undefined when stopped. */
-  nextFireAt(): Date | undefined {
-    return this.schedule?.next(new Date());
-  }
-
   private arm(after: Date): void {
     if (this.timer) clearTimeout(this.timer);
     const schedule = this.schedule;

@@ -136,11 +136,6 @@ export class JobScheduler<T = unknown> extends EventEmitter<JobSchedulerEvents> 
     this.applyAssignment();
   }
 
-  /** Runs this instance's items once now (the registry-wide trigger is `JobOperator.trigger`). */
-  triggerLocally(): void {
-    this.executor.fire('manual');
-  }
-
   /**
    * Graceful shutdown: stop firing, let running batches finish (streaming loops stop between
    * batches) within `shutdownTimeoutMs`, remove this instance's node and election node so the

@@ -100,10 +100,6 @@ export class ZooKeeperEnsemble {
     return this.nodes.length;
   }
 
-  memberAddress(index: number): string {
-    return this.node(index).address;
-  }
-
   async stopMember(index: number): Promise<void> {
     await this.node(index).process.stop();
   }
