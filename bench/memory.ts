@@ -2,7 +2,8 @@
  * Peak and trend of one relay instance's RSS at full throughput: a writer inserts 1 KB rows as fast
  * as the relay drains them for the whole run; the relay runs in its own process (the example's
  * relay.ts) and its RSS is sampled from /proc every 5 s.
- * Usage: node --conditions=@shardflow/source --import tsx bench/memory.ts [--minutes 10]
+ * Usage: node --conditions=@shardflow/source --import tsx bench/memory.ts [--minutes 10] [--built]
+ * With --built the relay runs from `npm run build` output with plain node (no TypeScript loader).
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,7 +25,8 @@ function rssMb(pid: number): number {
   return Number(line.replace(/\D+/g, '')) / 1024;
 }
 
-const [relay] = await startRelayProcesses(1, env);
+const BUILT = process.argv.includes('--built');
+const [relay] = await startRelayProcesses(1, env, BUILT);
 const outbox = createOutbox({ databases: [bench.pool], clusters: { cluster_a: { brokers: [bench.services.addresses.kafka['cluster_a'] as string] } } });
 const samples: Array<{ minute: number; rssMb: number; sent: number }> = [];
 const started = Date.now();
@@ -51,6 +53,7 @@ try {
   const mean = (list: typeof samples): number => list.reduce((sum, sample) => sum + sample.rssMb, 0) / Math.max(1, list.length);
   const last = samples[samples.length - 1];
   report('memory', {
+    relay: BUILT ? 'built, plain node' : 'sources through tsx',
     minutes: MINUTES,
     rows_relayed: last?.sent ?? 0,
     rows_per_s: (last?.sent ?? 0) / (MINUTES * 60),
