@@ -66,7 +66,7 @@ export class KafkaCluster {
     const properties = join(workDir, 'server.properties');
     writeFileSync(properties, renderKafkaProperties(logDir, ports));
     try {
-      execFileSync('java', ['-Xmx128m', '-cp', `${classpathDir}/*`, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', properties, '--ignore-formatted'], {
+      execFileSync('java', ['-Xmx128m', '-cp', `${classpathDir}/*`, 'kafka.tools.StorageTool', 'format', '-t', newKafkaClusterId(), '-c', properties, '--ignore-formatted'], {
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: 60_000,
       });
@@ -124,4 +124,15 @@ export async function roundTrip(bootstrap: string): Promise<boolean> {
   } finally {
     await Promise.allSettled([producer.disconnect(), consumer.disconnect()]);
   }
+}
+
+/**
+ * A random KRaft cluster id. The storage tool's argument parser reads an id that starts with '-'
+ * as an option (and fails), so the top bit of the first byte is cleared: the first base64url
+ * character is then one of A-Z or a-f.
+ */
+export function newKafkaClusterId(random: Buffer = randomBytes(16)): string {
+  const bytes = Buffer.from(random);
+  bytes[0] = (bytes[0] ?? 0) & 0x7f;
+  return bytes.toString('base64url');
 }
