@@ -92,8 +92,7 @@ export function describeRegistryConformance(name: string, harness: () => Registr
       expect(await observer.exists('/eph/lock')).toBe(false);
       expect((await observer.get('/eph/restored'))?.data).toBe('me');
       expect(await observer.exists('/eph/persistent')).toBe(true);
-      await owner.close();
-      await sleep(200);
+      await owner.close(); // resolves once the session has ended: its ephemerals are gone for everyone
       expect(await observer.exists('/eph/restored')).toBe(false);
     }));
 

@@ -87,10 +87,19 @@ export class KafkaCluster {
     return this.process.running;
   }
 
-  /** Starts a stopped cluster again and waits until a produce/consume round trip works. */
+  /**
+   * Starts a stopped cluster again and waits until a produce/consume round trip works and every
+   * partition of every topic has a leader again: after a restart the broker answers the probe
+   * topic while other partitions may still be leaderless for a moment.
+   */
   async start(timeoutMs = 90_000): Promise<void> {
     this.process.start();
-    await waitFor(`Kafka cluster ${this.name} (${this.bootstrap}) to deliver a message`, () => roundTrip(this.bootstrap), timeoutMs, () => this.process.tail());
+    await waitFor(
+      `Kafka cluster ${this.name} (${this.bootstrap}) to deliver a message and lead every partition`,
+      async () => (await roundTrip(this.bootstrap)) && (await everyPartitionLed(this.bootstrap)),
+      timeoutMs,
+      () => this.process.tail(),
+    );
   }
 
   async stop(): Promise<void> {
@@ -123,6 +132,18 @@ export async function roundTrip(bootstrap: string): Promise<boolean> {
     });
   } finally {
     await Promise.allSettled([producer.disconnect(), consumer.disconnect()]);
+  }
+}
+
+/** Whether every partition of every topic on the cluster has a leader. */
+async function everyPartitionLed(bootstrap: string): Promise<boolean> {
+  const admin = new Kafka({ clientId: 'shardflow-testkit-probe', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 1 }, connectionTimeout: 2_000 }).admin();
+  try {
+    await admin.connect();
+    const { topics } = await admin.fetchTopicMetadata();
+    return topics.every((topic) => topic.partitions.every((partition) => partition.leader >= 0 && partition.partitionErrorCode === 0));
+  } finally {
+    await admin.disconnect().catch(() => undefined);
   }
 }
 

@@ -22,8 +22,9 @@ function zkCall<T>(call: (done: (error: Error | zookeeper.Exception | null, resu
   return new Promise((resolve, reject) => call((error, result) => (error ? reject(error) : resolve(result))));
 }
 
+// Retries: a topic auto-created by the send has no leader for a moment, which kafkajs retries.
 async function produce(bootstrap: string, topic: string): Promise<void> {
-  const producer = new Kafka({ clientId: 'testkit-test', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 1 }, connectionTimeout: 1_000, requestTimeout: 3_000 }).producer();
+  const producer = new Kafka({ clientId: 'testkit-test', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1_000 }, connectionTimeout: 1_000, requestTimeout: 3_000 }).producer();
   try {
     await producer.connect();
     await producer.send({ topic, messages: [{ value: randomUUID() }], acks: -1, timeout: 3_000 });

@@ -25,6 +25,8 @@ export interface ZookeeperRegistryOptions {
   digest?: string;
   /** Retries of requests that failed with connection loss or timeout. */
   retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** How long `close()` waits for the server to confirm the session's end. Default 2 000 ms. */
+  closeWaitMs?: number;
 }
 
 interface Watch {
@@ -82,6 +84,9 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
     if (options.digest !== undefined && !/^[^:]+:.+$/.test(options.digest)) {
       throw new InvalidRegistryConfigError('digest', '***', 'must be user:password');
     }
+    if (options.closeWaitMs !== undefined && !(Number.isFinite(options.closeWaitMs) && options.closeWaitMs >= 0)) {
+      throw new InvalidRegistryConfigError('closeWaitMs', options.closeWaitMs, 'must be a number of ms >= 0');
+    }
     this.root = `/${options.namespace}`;
     this.negotiatedTimeoutMs = options.sessionTimeoutMs ?? 10_000;
     this.retry = { attempts: 5, baseDelayMs: 100, maxDelayMs: 2_000, ...options.retry };
@@ -115,13 +120,23 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
     this.setState('connected');
   }
 
+  /**
+   * Ends the session. While the server is reachable, resolves once it has answered the close, so
+   * the session's ephemeral nodes (instance, run locks) are gone for every other client by then;
+   * otherwise after at most `closeWaitMs` (the session then ends by expiry).
+   */
   async close(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const watch of this.watches) watch.active = false;
     this.watches.clear();
-    this.client?.close();
+    const client = this.client;
+    const reachable = this.currentState === 'connected' || this.currentState === 'reconnected';
     this.client = undefined;
     this.setState('closed');
+    if (!client) return;
+    const answered = reachable ? untilEvent(client, 'disconnected', this.options.closeWaitMs ?? 2_000) : Promise.resolve();
+    client.close();
+    await answered;
   }
 
   get(path: string): Promise<NodeData | undefined> {
@@ -492,4 +507,17 @@ function toNodeData(data: Buffer | undefined, stat: zookeeper.Stat): NodeData {
 function digestId(credentials: string): string {
   const user = credentials.slice(0, credentials.indexOf(':'));
   return `${user}:${createHash('sha1').update(credentials).digest('base64')}`;
+}
+
+/** Resolves on the client's next `event`, or after `timeoutMs` if it does not come. */
+function untilEvent(client: zookeeper.Client, event: 'disconnected', timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    client.once(event, done);
+    function done(): void {
+      clearTimeout(timer);
+      client.removeListener(event, done);
+      resolve();
+    }
+  });
 }
