@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from '@shardflow/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   RegistryNodeExistsError, RegistryTransactionError, RegistryVersionConflictError,
@@ -14,13 +15,6 @@ export interface RegistryHarness {
   cleanup(): Promise<void>;
 }
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(10);
-  }
-}
 
 /** The behaviour every Registry implementation must have; run against each of them. */
 export function describeRegistryConformance(name: string, harness: () => RegistryHarness): void {
@@ -88,7 +82,7 @@ export function describeRegistryConformance(name: string, harness: () => Registr
       const before = owner.sessionId;
       await h.expire(owner);
       expect(owner.sessionId).not.toBe(before);
-      await until(() => owner.state === 'connected');
+      await waitUntil(() => owner.state === 'connected');
       expect(await observer.exists('/eph/lock')).toBe(false);
       expect((await observer.get('/eph/restored'))?.data).toBe('me');
       expect(await observer.exists('/eph/persistent')).toBe(true);
@@ -101,15 +95,15 @@ export function describeRegistryConformance(name: string, harness: () => Registr
       const writer = await h.open();
       const seen: Array<string | undefined> = [];
       const unsubscribe = registry.watchData('/watched', (node) => seen.push(node?.data));
-      await until(() => seen.length === 1);
+      await waitUntil(() => seen.length === 1);
       expect(seen).toEqual([undefined]);
       await writer.create('/watched', 'one');
-      await until(() => seen[seen.length - 1] === 'one');
+      await waitUntil(() => seen[seen.length - 1] === 'one');
       await writer.set('/watched', 'two');
       await writer.set('/watched', 'three');
-      await until(() => seen[seen.length - 1] === 'three');
+      await waitUntil(() => seen[seen.length - 1] === 'three');
       await writer.remove('/watched');
-      await until(() => seen[seen.length - 1] === undefined && seen.length > 2);
+      await waitUntil(() => seen[seen.length - 1] === undefined && seen.length > 2);
       unsubscribe();
       const count = seen.length;
       await writer.create('/watched', 'after');
@@ -122,14 +116,14 @@ export function describeRegistryConformance(name: string, harness: () => Registr
       const writer = await h.open();
       const seen: string[][] = [];
       registry.watchChildren('/parent', (children) => seen.push(children));
-      await until(() => seen.length === 1);
+      await waitUntil(() => seen.length === 1);
       expect(seen[0]).toEqual([]);
       await writer.create('/parent/x');
-      await until(() => seen[seen.length - 1]?.join() === 'x');
+      await waitUntil(() => seen[seen.length - 1]?.join() === 'x');
       await writer.create('/parent/y', '', { ephemeral: true });
-      await until(() => seen[seen.length - 1]?.join() === 'x,y');
+      await waitUntil(() => seen[seen.length - 1]?.join() === 'x,y');
       await writer.close();
-      await until(() => seen[seen.length - 1]?.join() === 'x');
+      await waitUntil(() => seen[seen.length - 1]?.join() === 'x');
     }));
 
     it('keeps watching across a session loss', () => withHarness(async (h) => {
@@ -137,10 +131,10 @@ export function describeRegistryConformance(name: string, harness: () => Registr
       const writer = await h.open();
       const seen: Array<string | undefined> = [];
       registry.watchData('/survives', (node) => seen.push(node?.data));
-      await until(() => seen.length === 1);
+      await waitUntil(() => seen.length === 1);
       await h.expire(registry);
       await writer.put('/survives', 'after-expiry');
-      await until(() => seen[seen.length - 1] === 'after-expiry');
+      await waitUntil(() => seen[seen.length - 1] === 'after-expiry');
     }));
 
     it('isolates namespaces', () => withHarness(async (h) => {

@@ -11,19 +11,3 @@ export function freePort(): Promise<number> {
     });
   });
 }
-
-/** Polls `check` until it resolves true, or fails naming what it waited for. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, detail: () => string = () => ''): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  const reason = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${reason}\n${detail()}`);
-}

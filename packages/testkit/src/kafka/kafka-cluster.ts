@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { resolveServiceJars } from '../java/service-jars.js';
 import { JvmProcess } from '../java/jvm-process.js';
-import { freePort, waitFor } from '../ports.js';
+import { freePort } from '../ports.js';
+import { waitUntil } from '../wait-until.js';
 import { TestkitError } from '../errors/testkit-error.js';
 
 export interface KafkaPorts {
@@ -94,12 +95,12 @@ export class KafkaCluster {
    */
   async start(timeoutMs = 90_000): Promise<void> {
     this.process.start();
-    await waitFor(
-      `Kafka cluster ${this.name} (${this.bootstrap}) to deliver a message and lead every partition`,
-      async () => (await roundTrip(this.bootstrap)) && (await everyPartitionLed(this.bootstrap)),
+    await waitUntil(async () => (await roundTrip(this.bootstrap)) && (await everyPartitionLed(this.bootstrap)), {
+      what: `Kafka cluster ${this.name} (${this.bootstrap}) to deliver a message and lead every partition`,
       timeoutMs,
-      () => this.process.tail(),
-    );
+      intervalMs: 250,
+      detail: () => this.process.tail(),
+    });
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveServiceJars } from '../java/service-jars.js';
 import { JvmProcess } from '../java/jvm-process.js';
-import { freePort, waitFor } from '../ports.js';
+import { freePort } from '../ports.js';
+import { waitUntil } from '../wait-until.js';
 import { isServing } from './four-letter-word.js';
 
 export interface ZooKeeperMember {
@@ -127,6 +128,6 @@ export class ZooKeeperEnsemble {
   }
 
   private waitServing(node: ZooKeeperNode, timeoutMs: number): Promise<void> {
-    return waitFor(`ZooKeeper ${node.address} to serve`, () => isServing('127.0.0.1', node.member.clientPort), timeoutMs, () => node.process.tail());
+    return waitUntil(() => isServing('127.0.0.1', node.member.clientPort), { what: `ZooKeeper ${node.address} to serve`, timeoutMs, intervalMs: 250, detail: () => node.process.tail() });
   }
 }

@@ -1,16 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FaultProxy, testServices, uniqueNamespace } from '@shardflow/testkit';
+import { FaultProxy, testServices, uniqueNamespace, waitUntil } from '@shardflow/testkit';
 import { RegistryConnectionError, ZookeeperRegistry, type ConnectionState, type Registry } from '../../../src/index.js';
 import { describeRegistryConformance } from '../../registry-conformance.js';
 
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(20);
-  }
-}
 
 describeRegistryConformance('ZooKeeper', () => {
   const namespace = uniqueNamespace('conformance');
@@ -30,9 +22,9 @@ describeRegistryConformance('ZooKeeper', () => {
       const proxy = proxies.get(registry) as FaultProxy;
       const before = registry.sessionId;
       proxy.blackhole();
-      await until(() => registry.state === 'lost', 10_000);
+      await waitUntil(() => registry.state === 'lost', { timeoutMs: 10_000 });
       proxy.pass();
-      await until(() => registry.state === 'connected' && registry.sessionId !== before, 15_000);
+      await waitUntil(() => registry.state === 'connected' && registry.sessionId !== before, { timeoutMs: 15_000 });
     },
     cleanup: async () => {
       for (const registry of opened) await registry.close();
@@ -79,15 +71,15 @@ describe('ZookeeperRegistry against a real server', () => {
     const session = registry.sessionId;
     const cutAt = Date.now();
     proxy.blackhole();
-    await until(() => states.some((entry) => entry.state === 'suspended'), timeout);
+    await waitUntil(() => states.some((entry) => entry.state === 'suspended'), { timeoutMs: timeout });
     const contactAtSuspension = registry.lastServerContactAt();
     expect(contactAtSuspension).toBeLessThanOrEqual(cutAt);
-    await until(() => states.some((entry) => entry.state === 'lost'), timeout * 2);
+    await waitUntil(() => states.some((entry) => entry.state === 'lost'), { timeoutMs: timeout * 2 });
     const lost = states.find((entry) => entry.state === 'lost') as { at: number };
     expect(lost.at - contactAtSuspension).toBeGreaterThanOrEqual(timeout);
     expect(registry.lastServerContactAt()).toBe(contactAtSuspension);
     proxy.pass();
-    await until(() => registry.state === 'connected', 20_000);
+    await waitUntil(() => registry.state === 'connected', { timeoutMs: 20_000 });
     expect(registry.sessionId).not.toBe(session);
     expect((await registry.get('/me'))?.data).toBe('alive');
   });

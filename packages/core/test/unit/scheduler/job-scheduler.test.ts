@@ -1,17 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitUntil } from '@shardflow/testkit';
 import {
   InMemoryRegistry, InMemoryRegistryStore, InvalidJobConfigError, JobOperator, JobScheduler,
   type DataflowJob, type JobConfig, type ShardingContext, type SimpleJob,
 } from '../../../src/index.js';
-
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(10);
-  }
-}
 
 /** Records each run; `hold` keeps runs busy until released. */
 class RecordingJob implements SimpleJob {
@@ -52,7 +45,7 @@ describe('JobScheduler on the in-memory registry', () => {
     await scheduler.start();
     started.push({ scheduler, registry });
     // Manual triggers reach only instances that already own items.
-    await until(() => scheduler.items.length > 0 || started.length > 1);
+    await waitUntil(() => scheduler.items.length > 0 || started.length > 1);
     return { scheduler, registry };
   }
 
@@ -60,10 +53,10 @@ describe('JobScheduler on the in-memory registry', () => {
     const job = new RecordingJob();
     const a = await start(job, { jobName: 'spread', shardingItemParameters: '0=zero,3=three' }, 'a');
     const b = await start(job, { jobName: 'spread' }, 'b');
-    await until(() => a.scheduler.items.length === 2 && b.scheduler.items.length === 2);
+    await waitUntil(() => a.scheduler.items.length === 2 && b.scheduler.items.length === 2);
     expect([...a.scheduler.items, ...b.scheduler.items].sort()).toEqual([0, 1, 2, 3]);
     await new JobOperator(a.registry).trigger('spread');
-    await until(() => job.runs.length === 4);
+    await waitUntil(() => job.runs.length === 4);
     for (const run of job.runs) {
       const owner = run.instance === 'a' ? a.scheduler : b.scheduler;
       expect(owner.items).toContain(run.item);
@@ -76,7 +69,7 @@ describe('JobScheduler on the in-memory registry', () => {
   it('elects exactly one leader', async () => {
     const job = new RecordingJob();
     const schedulers = [await start(job, { jobName: 'leader' }), await start(job, { jobName: 'leader' }), await start(job, { jobName: 'leader' })];
-    await until(() => schedulers.filter((s) => s.scheduler.isLeader).length === 1);
+    await waitUntil(() => schedulers.filter((s) => s.scheduler.isLeader).length === 1);
     await sleep(50);
     expect(schedulers.filter((s) => s.scheduler.isLeader)).toHaveLength(1);
   });
@@ -88,12 +81,12 @@ describe('JobScheduler on the in-memory registry', () => {
     const { scheduler } = await start(job, { jobName: 'misfire', shardingTotalCount: 1, cron: '* * * * * ?' });
     const misfires: number[] = [];
     scheduler.on('misfire', ({ item }) => misfires.push(item));
-    await until(() => job.runs.length === 1, 3_000);
-    await until(() => misfires.length >= 1, 3_000);
+    await waitUntil(() => job.runs.length === 1, { timeoutMs: 3_000 });
+    await waitUntil(() => misfires.length >= 1, { timeoutMs: 3_000 });
     await sleep(1_200);
     job.hold = undefined;
     release();
-    await until(() => job.runs.length >= 2);
+    await waitUntil(() => job.runs.length >= 2);
     expect(job.runs[1]?.trigger).toBe('misfire');
     expect(misfires).toEqual([0]);
   });
@@ -107,7 +100,7 @@ describe('JobScheduler on the in-memory registry', () => {
     };
     const { registry } = await start(job, { jobName: 'stream', shardingTotalCount: 1, streamingProcess: true });
     await new JobOperator(registry).trigger('stream');
-    await until(() => remaining === 0 && batches.length === 5);
+    await waitUntil(() => remaining === 0 && batches.length === 5);
     expect(batches).toEqual([[5], [4], [3], [2], [1]]);
   });
 
@@ -118,7 +111,7 @@ describe('JobScheduler on the in-memory registry', () => {
     const completed: string[] = [];
     scheduler.on('itemCompleted', ({ stoppedBy, batches }) => completed.push(`${stoppedBy}:${batches}`));
     await new JobOperator(registry).trigger('budget');
-    await until(() => completed.length === 1);
+    await waitUntil(() => completed.length === 1);
     expect(completed).toEqual(['budget:3']);
   });
 
@@ -138,9 +131,9 @@ describe('JobScheduler on the in-memory registry', () => {
     scheduler.on('itemCompleted', ({ item }) => completed.push(item));
     scheduler.on('itemFailed', ({ item, error }) => failed.push(`${item}:${error.message}`));
     await scheduler.start();
-    await until(() => scheduler.items.length === 3);
+    await waitUntil(() => scheduler.items.length === 3);
     await new JobOperator(registry).trigger('errors');
-    await until(() => completed.length === 2 && failed.length === 1);
+    await waitUntil(() => completed.length === 2 && failed.length === 1);
     expect(completed.sort()).toEqual([0, 2]);
     expect(failed).toEqual(['1:boom']);
     expect(handled).toEqual([1]);
@@ -152,11 +145,11 @@ describe('JobScheduler on the in-memory registry', () => {
     job.hold = new Promise((resolve) => (release = resolve));
     const { registry } = await start(job, { jobName: 'concurrency', shardingTotalCount: 6, maxConcurrentItems: 2 });
     await new JobOperator(registry).trigger('concurrency');
-    await until(() => job.runs.length === 2);
+    await waitUntil(() => job.runs.length === 2);
     await sleep(100);
     expect(job.runs).toHaveLength(2);
     release();
-    await until(() => job.runs.length === 6);
+    await waitUntil(() => job.runs.length === 6);
     expect(job.maxRunning).toBe(2);
   });
 
@@ -164,9 +157,9 @@ describe('JobScheduler on the in-memory registry', () => {
     const job = new RecordingJob();
     const a = await start(job, { jobName: 'recount' }, 'a');
     const b = await start(job, { jobName: 'recount' }, 'b');
-    await until(() => a.scheduler.items.length + b.scheduler.items.length === 4);
+    await waitUntil(() => a.scheduler.items.length + b.scheduler.items.length === 4);
     await new JobOperator(a.registry).updateConfig('recount', { shardingTotalCount: 6 });
-    await until(() => a.scheduler.items.length + b.scheduler.items.length === 6);
+    await waitUntil(() => a.scheduler.items.length + b.scheduler.items.length === 6);
     expect(a.scheduler.config.shardingTotalCount).toBe(6);
   });
 
@@ -176,9 +169,9 @@ describe('JobScheduler on the in-memory registry', () => {
     const b = await start(job, { jobName: 'disable' }, 'b');
     const operator = new JobOperator(a.registry);
     await operator.disableInstance('disable', 'b');
-    await until(() => a.scheduler.items.length === 4 && b.scheduler.items.length === 0);
+    await waitUntil(() => a.scheduler.items.length === 4 && b.scheduler.items.length === 0);
     await operator.disableJob('disable');
-    await until(() => a.scheduler.config.disabled);
+    await waitUntil(() => a.scheduler.config.disabled);
     await operator.trigger('disable');
     await sleep(100);
     expect(job.runs).toEqual([]);
@@ -191,7 +184,7 @@ describe('JobScheduler on the in-memory registry', () => {
     await operator.disableItem('item-off', 1);
     await sleep(20);
     await operator.trigger('item-off');
-    await until(() => job.runs.length === 1);
+    await waitUntil(() => job.runs.length === 1);
     await sleep(50);
     expect(job.runs.map((run) => run.item)).toEqual([0]);
   });
@@ -202,15 +195,15 @@ describe('JobScheduler on the in-memory registry', () => {
     job.hold = new Promise((resolve) => (release = resolve));
     const a = await start(job, { jobName: 'handover', shardingTotalCount: 2, shutdownTimeoutMs: 50 }, 'a');
     const b = await start(job, { jobName: 'handover', shardingTotalCount: 2 }, 'b');
-    await until(() => a.scheduler.items.length === 1 && b.scheduler.items.length === 1);
+    await waitUntil(() => a.scheduler.items.length === 1 && b.scheduler.items.length === 1);
     await new JobOperator(a.registry).trigger('handover');
-    await until(() => job.runs.length === 2);
+    await waitUntil(() => job.runs.length === 2);
     const aItem = a.scheduler.items[0] as number;
     const shutdown = a.scheduler.shutdown();
     release();
     job.hold = undefined;
     await shutdown;
-    await until(() => job.runs.some((run) => run.instance === 'b' && run.item === aItem && run.trigger === 'failover'));
+    await waitUntil(() => job.runs.some((run) => run.instance === 'b' && run.item === aItem && run.trigger === 'failover'));
   });
 
   it('a run past itemTimeoutMs is aborted and reported as failed with ItemTimeoutError', async () => {
@@ -221,7 +214,7 @@ describe('JobScheduler on the in-memory registry', () => {
     const failed: string[] = [];
     scheduler.on('itemFailed', ({ error }) => failed.push((error as { code?: string }).code ?? error.message));
     await new JobOperator(registry).trigger('timeout');
-    await until(() => failed.length === 1);
+    await waitUntil(() => failed.length === 1);
     expect(failed).toEqual(['ITEM_TIMEOUT']);
   });
 
@@ -247,12 +240,12 @@ describe('JobScheduler on the in-memory registry', () => {
     const scheduler = new JobScheduler(registry, job, { jobName: 'fence', cron: HOURLY, shardingTotalCount: 1, streamingProcess: true });
     started.push({ scheduler, registry });
     await scheduler.start();
-    await until(() => scheduler.items.length === 1);
+    await waitUntil(() => scheduler.items.length === 1);
     await new JobOperator(registry).trigger('fence').catch(() => undefined);
-    await until(() => batches === 1);
+    await waitUntil(() => batches === 1);
     const suspendedAt = Date.now();
     registry.suspend();
-    await until(() => abortedAt !== undefined, 3_000);
+    await waitUntil(() => abortedAt !== undefined, { timeoutMs: 3_000 });
     expect((abortedAt as number) - suspendedAt).toBeLessThan(600);
     await sleep(200);
     expect(batches).toBe(1);
@@ -272,12 +265,12 @@ describe('JobScheduler on the in-memory registry', () => {
       }),
     };
     const a = await start(job, { jobName: 'reshard-live', shardingTotalCount: 4 }, 'a');
-    await until(() => a.scheduler.items.length === 4);
+    await waitUntil(() => a.scheduler.items.length === 4);
     await new JobOperator(a.registry).trigger('reshard-live');
-    await until(() => running.size === 4);
+    await waitUntil(() => running.size === 4);
     const b = await start(job, { jobName: 'reshard-live', shardingTotalCount: 4 }, 'b');
-    await until(() => b.scheduler.items.length === 2);
-    await until(() => aborted.size === 2);
+    await waitUntil(() => b.scheduler.items.length === 2);
+    await waitUntil(() => aborted.size === 2);
     await sleep(100);
     // AVG_ALLOCATION over [a, b]: a keeps 0 and 1, b takes 2 and 3.
     expect([...aborted].sort()).toEqual([2, 3]);
@@ -290,7 +283,7 @@ describe('JobScheduler on the in-memory registry', () => {
     await sleep(1_200);
     expect(job.runs).toEqual([]);
     await new JobOperator(registry).updateConfig('recron', { cron: '* * * * * ?' });
-    await until(() => job.runs.length >= 1, 3_000);
+    await waitUntil(() => job.runs.length >= 1, { timeoutMs: 3_000 });
     expect(job.runs[0]?.trigger).toBe('cron');
     expect(scheduler.config.cron).toBe('* * * * * ?');
   });
@@ -301,7 +294,7 @@ describe('JobScheduler on the in-memory registry', () => {
     const completed: string[] = [];
     scheduler.on('itemCompleted', ({ stoppedBy, durationMs }) => completed.push(`${stoppedBy}:${durationMs < 1_000}`));
     await new JobOperator(registry).trigger('time-budget');
-    await until(() => completed.length === 1);
+    await waitUntil(() => completed.length === 1);
     expect(completed).toEqual(['budget:true']);
   });
 
