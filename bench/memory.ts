@@ -1,9 +1,11 @@
 /**
  * Peak and trend of one relay instance's RSS at full throughput: a writer inserts 1 KB rows as fast
  * as the relay drains them for the whole run; the relay runs in its own process (the example's
- * relay.ts) and its RSS is sampled from /proc every 5 s.
- * Usage: node --conditions=@shardflow/source --import tsx bench/memory.ts [--minutes 10] [--built]
+ * relay.ts) and its RSS is sampled from /proc every 5 s; the peak is the kernel's high-water mark
+ * (VmHWM), so a spike between samples counts too.
+ * Usage: node --conditions=@shardflow/source --import tsx bench/memory.ts [--minutes 10] [--built] [--default-heap]
  * With --built the relay runs from `npm run build` output with plain node (no TypeScript loader).
+ * The relay gets the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs it without them.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,7 +13,7 @@ import { createOutbox } from '@shardflow/outbox-relay';
 import { migrate } from '../examples/user-register-relay/src/database.js';
 import { readEnvironment } from '../examples/user-register-relay/src/environment.js';
 import { openBenchServices, report } from './support/bench-services.js';
-import { startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
+import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
 const minutesArg = process.argv.indexOf('--minutes');
 const MINUTES = minutesArg > 0 ? Number(process.argv[minutesArg + 1]) : 10;
@@ -20,13 +22,14 @@ const env = { ...bench.services.env, SHARDFLOW_EXAMPLE_DB: bench.database.name, 
 const environment = readEnvironment({ ...process.env, ...env });
 await migrate(environment);
 
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmRSS:')) ?? '';
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith(`${field}:`)) ?? '';
   return Number(line.replace(/\D+/g, '')) / 1024;
 }
 
 const BUILT = process.argv.includes('--built');
-const [relay] = await startRelayProcesses(1, env, BUILT);
+const DEFAULT_HEAP = process.argv.includes('--default-heap');
+const [relay] = await startRelayProcesses(1, env, { fromBuild: BUILT, nodeFlags: DEFAULT_HEAP ? [] : RELAY_NODE_FLAGS });
 const outbox = createOutbox({ databases: [bench.pool], clusters: { cluster_a: { brokers: [bench.services.addresses.kafka['cluster_a'] as string] } } });
 const samples: Array<{ minute: number; rssMb: number; sent: number }> = [];
 const started = Date.now();
@@ -44,7 +47,7 @@ try {
     }
     if (Date.now() >= nextSample) {
       const [[{ sent }]] = (await bench.pool.query('SELECT COUNT(*) AS sent FROM msg_send_record WHERE state = 1')) as unknown as [[{ sent: number }]];
-      samples.push({ minute: (Date.now() - started) / 60_000, rssMb: rssMb(relay?.pid as number), sent: Number(sent) });
+      samples.push({ minute: (Date.now() - started) / 60_000, rssMb: statusMb(relay?.pid as number, 'VmRSS'), sent: Number(sent) });
       nextSample += 5_000;
     }
   }
@@ -52,12 +55,14 @@ try {
   const secondHalf = samples.filter((sample) => sample.minute >= MINUTES / 2);
   const mean = (list: typeof samples): number => list.reduce((sum, sample) => sum + sample.rssMb, 0) / Math.max(1, list.length);
   const last = samples[samples.length - 1];
+  const peak = statusMb(relay?.pid as number, 'VmHWM');
   report('memory', {
     relay: BUILT ? 'built, plain node' : 'sources through tsx',
+    node_flags: (DEFAULT_HEAP ? [] : RELAY_NODE_FLAGS).join(' ') || 'none',
     minutes: MINUTES,
     rows_relayed: last?.sent ?? 0,
     rows_per_s: (last?.sent ?? 0) / (MINUTES * 60),
-    peak_rss_mb: Math.max(...samples.map((sample) => sample.rssMb)),
+    peak_rss_mb: peak,
     mean_rss_first_half_mb: mean(firstHalf),
     mean_rss_second_half_mb: mean(secondHalf),
   });

@@ -18,7 +18,10 @@ export interface NextAssignmentInput {
  * The leader's pure decision: the assignment the job should have now, or `undefined` when the
  * current one is still right (so an unchanged world writes nothing to the registry).
  * Items whose owner stays keep their epoch, which is what lets them run on undisturbed while
- * other items move.
+ * other items move. A change of `shardingTotalCount` is different: item k of N and item k of M
+ * stand for different shares of the data, so every item gets a new epoch. Stores that fence by
+ * epoch rely on this: a row's share is then always written under epochs no newer than its
+ * current item's.
  */
 export function nextAssignment(input: NextAssignmentInput): Assignment | undefined {
   if (input.instances.length === 0) return undefined;
@@ -33,14 +36,15 @@ export function nextAssignment(input: NextAssignmentInput): Assignment | undefin
   const ownerOf = new Map<number, string>();
   for (const [instance, items] of owners) for (const item of items) ownerOf.set(item, instance);
 
-  let changed = current === undefined || current.shardingTotalCount !== shardingTotalCount;
+  const recounted = current !== undefined && current.shardingTotalCount !== shardingTotalCount;
+  let changed = current === undefined || recounted;
   const items: ItemAssignment[] = [];
   for (let item = 0; item < shardingTotalCount; item++) {
     const instance = ownerOf.get(item);
     if (instance === undefined) throw new InvalidShardingResultError(input.strategy.name, item);
     const before = current?.items[item];
     const failover = input.failoverEnabled && input.failoverItems.has(item);
-    if (before && before.instance === instance && !failover) {
+    if (before && before.instance === instance && !failover && !recounted) {
       items.push({ instance, epoch: before.epoch, failover: false });
     } else {
       changed = true;

@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { DataflowJob, ShardingContext } from '@shardflow/core';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import type { DeliveryError, DeliveryErrorCode } from '../errors/delivery-error.js';
-import type { Partitioning, TableScope } from '../partition/partitioning.js';
+import type { Partitioning } from '../partition/partitioning.js';
 import type { OutboxStore } from '../store/outbox-store.js';
 import type { FailureCode, OutboxRecord, RecordFailure } from '../store/outbox-record.js';
 import type { MessageSink } from '../sink/message-sink.js';
@@ -23,7 +23,10 @@ export interface OutboxRelayOptions {
   maxRetries?: number;
   backoff?: Partial<BackoffPolicy>;
   circuitBreaker?: Partial<CircuitBreakerOptions>;
-  /** Rows of one key go out in id order; a row waiting for a retry holds back later rows of its key. Default false. */
+  /**
+   * Rows of one key go out in id order; a row waiting for a retry holds back later rows of its key.
+   * Needs a partitioning that keeps a key's rows in one item (not 'id-mod'). Default false.
+   */
   perKeyOrdering?: boolean;
 }
 
@@ -31,13 +34,16 @@ export interface OutboxRelayOptions {
  * The relay as a shardflow DataflowJob: run it with `streamingProcess: true` and it drains its
  * items' due rows batch after batch.
  *
- * fetchData: the due pending rows of this item's tables/partitions, oldest first, claimed with the
- * item's epoch (a short transaction; nothing stays locked during the send).
- * processData: one send per cluster (clusters in parallel), then one fenced UPDATE per outcome:
- * sent; failed (retry_count + 1, next_select_time = now + backoff, last_error kept); dead
- * (non-retriable error, corrupt row, or retries exhausted). Ownership is checked right before the
- * marks: a zombie that lost its item does not mark anything, and the epoch in the UPDATEs stops a
- * late write that races the check.
+ * fetchData: the due pending rows of this item's tables/partitions, oldest first within each
+ * cluster, the page shared evenly among the clusters whose circuit admits them, skipping rows a
+ * newer epoch wrote; it writes nothing and holds no lock.
+ * processData: one send per cluster (clusters in parallel), then one UPDATE per outcome, fenced by
+ * and stamped with the item's epoch: sent; failed (retry_count + 1, next_select_time = now +
+ * backoff, last_error kept); dead (non-retriable error, corrupt row, or retries exhausted).
+ * Ownership is checked right before the marks: a zombie that lost its item does not mark anything,
+ * and the epoch in the UPDATEs stops a late write that races the check from overwriting an outcome
+ * the new owner wrote. Within one item the next fetch follows the marks, so a page is never fetched
+ * twice by its owner.
  */
 export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements DataflowJob<OutboxRecord> {
   private readonly pageSize: number;
@@ -45,7 +51,6 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   private readonly backoff: BackoffPolicy;
   private readonly breaker: CircuitBreaker;
   private readonly statistics = new OutboxStats();
-  private readonly deferred = new Set<string>();
 
   constructor(private readonly options: OutboxRelayOptions) {
     super();
@@ -55,12 +60,18 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
       throw new InvalidOutboxConfigError('pageSize', this.pageSize, 'must be an integer from 1 to 100000');
     }
     if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new InvalidOutboxConfigError('maxRetries', this.maxRetries, 'must be an integer >= 0');
+    if (options.perKeyOrdering && options.partitioning.mode === 'id-mod') {
+      throw new InvalidOutboxConfigError('perKeyOrdering', true, "needs every row of a key in one item; 'id-mod' spreads a key's rows over all items (use 'virtual-partition')");
+    }
     this.backoff = resolveBackoff(options.backoff);
-    const breaker = { failureThreshold: 3, coolDownMs: 10_000, probeSize: 10, ...options.circuitBreaker };
+    const breaker = { failureThreshold: 3, coolDownMs: 10_000, maxCoolDownMs: 120_000, probeSize: 10, ...options.circuitBreaker };
     if (!Number.isInteger(breaker.failureThreshold) || breaker.failureThreshold < 1) {
       throw new InvalidOutboxConfigError('circuitBreaker.failureThreshold', breaker.failureThreshold, 'must be an integer >= 1');
     }
     if (!(breaker.coolDownMs >= 0)) throw new InvalidOutboxConfigError('circuitBreaker.coolDownMs', breaker.coolDownMs, 'must be >= 0');
+    if (!(breaker.maxCoolDownMs >= breaker.coolDownMs)) {
+      throw new InvalidOutboxConfigError('circuitBreaker.maxCoolDownMs', breaker.maxCoolDownMs, 'must be >= circuitBreaker.coolDownMs');
+    }
     if (!Number.isInteger(breaker.probeSize) || breaker.probeSize < 1) throw new InvalidOutboxConfigError('circuitBreaker.probeSize', breaker.probeSize, 'must be an integer >= 1');
     this.breaker = new CircuitBreaker(breaker);
   }
@@ -72,55 +83,45 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
       jobParameter: ctx.jobParameter,
       shardingParameter: ctx.shardingParameter,
     });
-    await this.deferOpenClusters(ctx, scopes);
     return this.options.store.fetchDue(scopes, {
       limit: this.pageSize,
       epoch: ctx.epoch,
-      excludeClusters: this.breaker.excluded(),
+      admits: (cluster, share) => this.breaker.admits(cluster, share),
       perKeyOrdering: this.options.perKeyOrdering ?? false,
     });
   }
 
   async processData(ctx: ShardingContext, records: readonly OutboxRecord[]): Promise<void> {
-    const sent: OutboxRecord[] = [];
-    const failures: RecordFailure[] = [];
+    const outcomes: Outcomes = { sent: [], failures: [] };
     const corrupt = records.filter((record) => record.problem !== undefined);
-    for (const record of corrupt) failures.push(this.failure(record, 'UNSERIALIZABLE_RECORD', record.problem as string, true));
+    for (const record of corrupt) outcomes.failures.push(this.failure(record, 'UNSERIALIZABLE_RECORD', record.problem as string, true));
     const byCluster = groupBy(records.filter((record) => record.problem === undefined), (record) => record.cluster);
-    await Promise.all([...byCluster].map(async ([cluster, fetched]) => {
-      // A half-open cluster gets a small probe; its other rows stay pending, uncharged, for later.
-      const group = fetched.slice(0, this.breaker.admits(cluster, fetched.length));
-      const outcomes = await this.options.sink.send(cluster, group.map(toOutboundMessage));
-      let delivered = 0;
-      outcomes.forEach((outcome, index) => {
-        const record = group[index] as OutboxRecord;
-        if (outcome.ok) {
-          sent.push(record);
-          delivered += 1;
-        } else {
-          failures.push(this.failure(record, outcome.error.code, outcome.error.message, !outcome.error.retriable));
-          this.noteError(cluster, outcome.error);
-        }
-      });
-      this.updateCircuit(cluster, delivered, outcomes);
-    }));
+    await Promise.all([...byCluster].map(([cluster, fetched]) => this.sendCluster(cluster, fetched, outcomes)));
     ctx.assertOwner();
-    await this.mark(ctx.epoch, sent, failures);
+    await this.mark(ctx.epoch, outcomes);
   }
 
-  /** Once per item and open circuit, moves that cluster's due rows past the cool-down. */
-  private async deferOpenClusters(ctx: ShardingContext, scopes: readonly TableScope[]): Promise<void> {
-    for (const [cluster, until] of this.breaker.openUntil()) {
-      const key = `${cluster}@${until}@${ctx.shardingItem}/${ctx.shardingTotalCount}`;
-      if (this.deferred.has(key)) continue;
-      try {
-        await this.options.store.deferCluster(scopes, cluster, new Date(until));
-        this.deferred.add(key);
-      } catch {
-        // Only an optimisation: the fetch still skips the open cluster's rows; the next fetch tries again.
+  /**
+   * One cluster's share of a page. The fetch already asked the breaker; asking again covers a
+   * circuit that opened or half-opened since (another item's send): rows not admitted now stay
+   * due, uncharged and untouched, for a later fetch.
+   */
+  private async sendCluster(cluster: string, fetched: readonly OutboxRecord[], outcomes: Outcomes): Promise<void> {
+    const group = fetched.slice(0, this.breaker.admits(cluster, fetched.length));
+    if (group.length === 0) return;
+    const results = await this.options.sink.send(cluster, group.map(toOutboundMessage));
+    let delivered = 0;
+    results.forEach((result, index) => {
+      const record = group[index] as OutboxRecord;
+      if (result.ok) {
+        outcomes.sent.push(record);
+        delivered += 1;
+      } else {
+        outcomes.failures.push(this.failure(record, result.error.code, result.error.message, !result.error.retriable));
+        this.noteError(cluster, result.error);
       }
-    }
-    if (this.deferred.size > 10_000) this.deferred.clear();
+    });
+    this.updateCircuit(cluster, delivered, results);
   }
 
   /** Counters, rates and table-wide counts per cluster. */
@@ -128,7 +129,7 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
     return this.statistics.snapshot(this.options.store);
   }
 
-  private async mark(epoch: number, sent: readonly OutboxRecord[], failures: readonly RecordFailure[]): Promise<void> {
+  private async mark(epoch: number, { sent, failures }: Outcomes): Promise<void> {
     const { store } = this.options;
     const [sentChanged, failedChanged] = await Promise.all([
       sent.length > 0 ? store.markSent(sent, epoch) : 0,
@@ -174,6 +175,12 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
     this.breaker.recordFailure(cluster);
     if (before !== 'open' && this.breaker.state(cluster) === 'open') this.emit('circuitOpened', { cluster });
   }
+}
+
+/** What one page came to, written back after the sends. */
+interface Outcomes {
+  readonly sent: OutboxRecord[];
+  readonly failures: RecordFailure[];
 }
 
 function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number> {

@@ -3,10 +3,12 @@ import { resolveOutboxTable, type OutboxTable, type OutboxTableOptions } from '.
 
 /**
  * CREATE TABLE for the outbox. The indexes:
- * - `idx_outbox_due (state, next_select_time, id, partition)`: the relay's fetch reads due rows
- *   in (due time, id) order straight off the index and stops after one page, checking the item's
- *   partitions inside the index; it never touches rows waiting for a retry, however many there are
- *   (a Kafka cluster down for hours), and needs no sort however large the backlog.
+ * - `idx_outbox_due (state, cluster, next_select_time, id, partition)`: the relay's fetch reads
+ *   each cluster's due rows in (due time, id) order straight off its own range of the index and
+ *   stops after its share of the page, checking the item's partitions inside the index. It never
+ *   touches rows waiting for a retry, nor any row of a cluster whose circuit is open, however many
+ *   there are (a Kafka cluster down for hours), and needs no sort however large the backlog. The
+ *   clusters with pending rows are found by one dive per cluster into the same index.
  * - `idx_outbox_key (key, id)`: per-key ordering checks and look-ups by key (the seed indexes
  *   the account number too).
  * - `idx_outbox_create_time (create_time)`: replay and reports by time range.
@@ -29,9 +31,9 @@ export function outboxTableDdl(table: OutboxTable): string {
   ${c.updateTime} DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
   ${c.sentTime} DATETIME(3) NULL,
   ${c.partition} SMALLINT UNSIGNED NOT NULL DEFAULT 0,
-  ${c.claimEpoch} BIGINT NULL,
+  ${c.fenceEpoch} BIGINT NULL,
   PRIMARY KEY (${c.id}),
-  KEY idx_outbox_due (${c.state}, ${c.nextSelectTime}, ${c.id}, ${c.partition}),
+  KEY idx_outbox_due (${c.state}, ${c.cluster}, ${c.nextSelectTime}, ${c.id}, ${c.partition}),
   KEY idx_outbox_key (${c.key}, ${c.id}),
   KEY idx_outbox_create_time (${c.createTime})
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;

@@ -18,8 +18,8 @@ export interface OutboxColumns {
   sentTime: string;
   /** Virtual partition number computed from the key at insert. */
   partition: string;
-  /** Fencing token of the relay item that last claimed the row. */
-  claimEpoch: string;
+  /** Fencing token: the epoch of the relay item that last wrote the row's outcome. */
+  fenceEpoch: string;
 }
 
 export interface OutboxStates {
@@ -51,7 +51,7 @@ export const DEFAULT_COLUMNS: Readonly<OutboxColumns> = {
   updateTime: 'update_time',
   sentTime: 'sent_time',
   partition: 'partition_no',
-  claimEpoch: 'claim_epoch',
+  fenceEpoch: 'fence_epoch',
 };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;

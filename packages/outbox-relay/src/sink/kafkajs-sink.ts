@@ -3,6 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { DeliveryError } from '../errors/delivery-error.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import { classifyKafkajsError } from './classify-kafkajs-error.js';
+import { groupBy } from '../util/group-by.js';
 import type { DeliveryOutcome, MessageSink, OutboundMessage } from './message-sink.js';
 
 /** How to reach one named Kafka cluster (the outbox row's `cluster_name`). */
@@ -74,11 +75,9 @@ export class KafkajsSink implements MessageSink {
 
   private async publish(cluster: string, messages: readonly OutboundMessage[]): Promise<void> {
     const producer = await this.producer(cluster);
-    const byTopic = new Map<string, OutboundMessage[]>();
-    for (const message of messages) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
     await producer.sendBatch({
       acks: -1,
-      topicMessages: [...byTopic].map(([topic, list]) => ({
+      topicMessages: [...groupBy(messages, (message) => message.topic)].map(([topic, list]) => ({
         topic,
         messages: list.map((message) => ({ key: message.key, value: message.value, headers: { ...message.headers, [this.idHeader]: String(message.id) } })),
       })),

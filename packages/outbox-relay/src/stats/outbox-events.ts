@@ -9,9 +9,9 @@ export interface OutboxEvents {
   retrying: (event: { cluster: string; count: number; code: DeliveryErrorCode; message: string }) => void;
   /** Rows parked as dead: retries exhausted or a non-retriable error. */
   dead: (event: { cluster: string; ids: readonly number[]; code: FailureCode; message: string }) => void;
-  /** A cluster's circuit opened: its rows are not fetched until the cool-down ends. */
+  /** A cluster's circuit opened: its rows are neither fetched nor sent until the cool-down ends. */
   circuitOpened: (event: { cluster: string }) => void;
   circuitClosed: (event: { cluster: string }) => void;
-  /** Marks that matched fewer rows than sent: another epoch claimed them (a newer owner). */
+  /** Marks that matched fewer rows than sent: a newer epoch (a newer owner) wrote their outcome first. */
   fenced: (event: { expected: number; changed: number }) => void;
 }

@@ -1,4 +1,4 @@
-import type { Pool, PoolConnection, RowDataPacket, ResultSetHeader } from 'mysql2/promise';
+import type { Pool, RowDataPacket, ResultSetHeader } from 'mysql2/promise';
 import type { TableScope } from '../partition/partitioning.js';
 import type { Partitioning } from '../partition/partitioning.js';
 import type { OutboxTable } from '../schema/outbox-table.js';
@@ -19,8 +19,10 @@ interface RowShape extends RowDataPacket {
 
 /**
  * The OutboxStore on MySQL/MariaDB (mysql2). One pool per database; `partitioning` says which
- * tables exist. Claims run as short READ COMMITTED transactions (SELECT ... FOR UPDATE, then
- * stamp the claim epoch, then commit): no lock is ever held while a message is on its way to Kafka.
+ * tables exist. The fetch is plain indexed reads (no transaction, no row lock); the only writes
+ * are the outcomes, one UPDATE per outcome and table, each fenced by the writer's epoch and
+ * stamping it. A row is thus written once on its way to Kafka, and nothing is locked while a
+ * message travels.
  */
 export class MysqlOutboxStore implements OutboxStore {
   constructor(
@@ -33,71 +35,80 @@ export class MysqlOutboxStore implements OutboxStore {
     for (const scope of scopes) {
       const remaining = options.limit - records.length;
       if (remaining <= 0) break;
-      records.push(...(await retryOnLockConflict(() => this.claim(scope, options, remaining))));
+      records.push(...(await this.fetchScope(scope, { ...options, limit: remaining })));
     }
     return records;
   }
 
-  async findUnclaimed(location: RecordLocation, ids: readonly number[]): Promise<OutboxRecord[]> {
+  async findUnfenced(location: RecordLocation, ids: readonly number[]): Promise<OutboxRecord[]> {
     if (ids.length === 0) return [];
     const { table } = location;
     const { c, states } = table;
     const [rows] = await this.pool(location.database).query<RowShape[]>(
-      `${selectColumns(table)} WHERE t.${c.id} IN (?) AND t.${c.state} = ? AND t.${c.claimEpoch} IS NULL ORDER BY t.${c.id}`,
+      `${selectColumns(table)} WHERE t.${c.id} IN (?) AND t.${c.state} = ? AND t.${c.fenceEpoch} IS NULL ORDER BY t.${c.id}`,
       [ids, states.pending]);
     return rows.map((row) => toRecord(row, location));
   }
 
-  private async claim(scope: TableScope, options: FetchOptions, limit: number): Promise<OutboxRecord[]> {
-    const { table } = scope;
-    const { c, states } = table;
-    const params: unknown[] = [states.pending, ...scope.params, options.epoch];
-    let sql = `${selectColumns(table)}
-      WHERE t.${c.state} = ? AND t.${c.nextSelectTime} <= NOW(3) AND (${scope.where})
-        AND (t.${c.claimEpoch} IS NULL OR t.${c.claimEpoch} <= ?)`;
-    if (options.excludeClusters.length > 0) {
-      sql += ` AND t.${c.cluster} NOT IN (?)`;
-      params.push(options.excludeClusters);
-    }
-    if (options.perKeyOrdering) {
-      sql += ` AND NOT EXISTS (SELECT 1 FROM ${table.quotedName} o WHERE o.${c.key} = t.${c.key} AND o.${c.state} = ?
-        AND o.${c.id} < t.${c.id} AND o.${c.nextSelectTime} > NOW(3))`;
-      params.push(states.pending);
-    }
-    sql += ` ORDER BY t.${c.nextSelectTime}, t.${c.id} LIMIT ? FOR UPDATE`;
-    params.push(limit);
-    return this.inTransaction(scope.database, async (connection) => {
-      const [rows] = await connection.query<RowShape[]>(sql, params);
-      if (rows.length === 0) return [];
-      await connection.query(`UPDATE ${table.quotedName} SET ${c.claimEpoch} = ? WHERE ${c.id} IN (?)`, [options.epoch, rows.map((row) => row.id)]);
-      const location: RecordLocation = { database: scope.database, table };
-      return rows.map((row) => toRecord(row, location));
-    });
+  /**
+   * MySQL's plan for the fetch of one scope, as `EXPLAIN` rows (one per cluster's range): check
+   * that an existing table's indexes serve the relay (a `range` on the due index, no filesort)
+   * before pointing it there. Empty when the scope has no pending rows.
+   */
+  async explainFetch(scope: TableScope, options: FetchOptions): Promise<Array<Readonly<Record<string, unknown>>>> {
+    const query = await this.fetchQuery(scope, options);
+    if (!query) return [];
+    const [plan] = await this.pool(scope.database).query<RowDataPacket[]>(`EXPLAIN ${query.sql}`, query.params);
+    return plan.map((step) => ({ ...step }));
   }
 
-  async deferCluster(scopes: readonly TableScope[], cluster: string, until: Date): Promise<number> {
-    let changed = 0;
-    for (const scope of scopes) {
-      const { c, states } = scope.table;
-      const [result] = await retryOnLockConflict(() => this.pool(scope.database).query<ResultSetHeader>(
-        `UPDATE ${scope.table.quotedName} SET ${c.nextSelectTime} = ?
-         WHERE ${c.state} = ? AND ${c.nextSelectTime} < ? AND ${c.cluster} = ? AND (${scope.where})`,
-        [until, states.pending, until, cluster, ...scope.params]));
-      changed += result.affectedRows;
+  private async fetchScope(scope: TableScope, options: FetchOptions): Promise<OutboxRecord[]> {
+    const query = await this.fetchQuery(scope, options);
+    if (!query) return [];
+    const [rows] = await this.pool(scope.database).query<RowShape[]>(query.sql, query.params);
+    const location: RecordLocation = { database: scope.database, table: scope.table };
+    return rows.map((row) => toRecord(row, location));
+  }
+
+  /**
+   * One range of the due index per admitted cluster, in one statement: an open circuit's cluster
+   * is not read at all, however many of its rows wait, and no cluster's backlog stands in
+   * another's way. Undefined when there is nothing to read.
+   */
+  private async fetchQuery(scope: TableScope, options: FetchOptions): Promise<{ sql: string; params: unknown[] } | undefined> {
+    const shares = clusterShares(await this.pendingClusters(scope), options);
+    return shares.length === 0 ? undefined : clusterRangesQuery(scope, options, shares);
+  }
+
+  /**
+   * Clusters with pending rows in the scope's table, found by skipping from one cluster to the next
+   * in the due index: one index dive each, whatever the backlog (a GROUP BY would read every
+   * pending entry, as MySQL and MariaDB have no loose index scan for it).
+   */
+  private async pendingClusters(scope: TableScope): Promise<readonly string[]> {
+    const { c, states, quotedName } = scope.table;
+    const clusters: string[] = [];
+    for (;;) {
+      const after = clusters.at(-1);
+      const [rows] = await this.pool(scope.database).query<RowDataPacket[]>(
+        `SELECT MIN(${c.cluster}) AS cluster FROM ${quotedName} WHERE ${c.state} = ?${after === undefined ? '' : ` AND ${c.cluster} > ?`}`,
+        after === undefined ? [states.pending] : [states.pending, after]);
+      const next = rows[0]?.['cluster'] as string | null | undefined;
+      if (next === null || next === undefined) break;
+      clusters.push(next);
     }
-    return changed;
+    return clusters;
   }
 
   async markSent(records: readonly OutboxRecord[], epoch: number | undefined): Promise<number> {
     let changed = 0;
     for (const [location, group] of groupByLocation(records, (record) => record.location)) {
       const { c, states } = location.table;
-      const fence = epoch === undefined ? `${c.claimEpoch} IS NULL` : `${c.claimEpoch} = ?`;
-      const params: unknown[] = [states.sent, group.map((record) => record.id), states.pending];
-      if (epoch !== undefined) params.push(epoch);
+      const [fence, fenceParams] = fenceClause(location.table, epoch);
       const [result] = await retryOnLockConflict(() => this.pool(location.database).query<ResultSetHeader>(
-        `UPDATE ${location.table.quotedName} SET ${c.state} = ?, ${c.sentTime} = NOW(3), ${c.lastError} = NULL
-         WHERE ${c.id} IN (?) AND ${c.state} = ? AND ${fence}`, params));
+        `UPDATE ${location.table.quotedName} SET ${c.state} = ?, ${c.sentTime} = NOW(3), ${c.lastError} = NULL, ${c.fenceEpoch} = ?
+         WHERE ${c.id} IN (?) AND ${c.state} = ? AND ${fence}`,
+        [states.sent, epoch ?? null, group.map((record) => record.id), states.pending, ...fenceParams]));
       changed += result.affectedRows;
     }
     return changed;
@@ -107,24 +118,25 @@ export class MysqlOutboxStore implements OutboxStore {
     let changed = 0;
     for (const [location, group] of groupByLocation(failures, (failure) => failure.record.location)) {
       const { c, states } = location.table;
-      const stateCase = group.map(() => 'WHEN ? THEN ?').join(' ');
-      const timeCase = group.map(() => 'WHEN ? THEN ?').join(' ');
-      const errorCase = group.map(() => 'WHEN ? THEN ?').join(' ');
+      const perRow = group.map(() => 'WHEN ? THEN ?').join(' ');
+      const [fence, fenceParams] = fenceClause(location.table, epoch);
       const params: unknown[] = [
         ...group.flatMap((failure) => [failure.record.id, failure.dead ? states.dead : states.pending]),
         ...group.flatMap((failure) => [failure.record.id, failure.nextAttemptAt]),
         ...group.flatMap((failure) => [failure.record.id, `${failure.code}: ${failure.message}`.slice(0, 1024)]),
+        epoch,
         group.map((failure) => failure.record.id),
         states.pending,
-        epoch,
+        ...fenceParams,
       ];
       const [result] = await retryOnLockConflict(() => this.pool(location.database).query<ResultSetHeader>(
         `UPDATE ${location.table.quotedName}
-         SET ${c.state} = CASE ${c.id} ${stateCase} END,
-             ${c.nextSelectTime} = CASE ${c.id} ${timeCase} END,
-             ${c.lastError} = CASE ${c.id} ${errorCase} END,
-             ${c.retryCount} = ${c.retryCount} + 1
-         WHERE ${c.id} IN (?) AND ${c.state} = ? AND ${c.claimEpoch} = ?`, params));
+         SET ${c.state} = CASE ${c.id} ${perRow} END,
+             ${c.nextSelectTime} = CASE ${c.id} ${perRow} END,
+             ${c.lastError} = CASE ${c.id} ${perRow} END,
+             ${c.retryCount} = ${c.retryCount} + 1,
+             ${c.fenceEpoch} = ?
+         WHERE ${c.id} IN (?) AND ${c.state} = ? AND ${fence}`, params));
       changed += result.affectedRows;
     }
     return changed;
@@ -168,7 +180,7 @@ export class MysqlOutboxStore implements OutboxStore {
       const { c, states } = table;
       const [where, params] = filterClause(table, filter);
       const [result] = await retryOnLockConflict(() => this.pool(database).query<ResultSetHeader>(
-        `UPDATE ${table.quotedName} SET ${c.state} = ?, ${c.retryCount} = 0, ${c.nextSelectTime} = NOW(3), ${c.lastError} = NULL, ${c.claimEpoch} = NULL
+        `UPDATE ${table.quotedName} SET ${c.state} = ?, ${c.retryCount} = 0, ${c.nextSelectTime} = NOW(3), ${c.lastError} = NULL, ${c.fenceEpoch} = NULL
          WHERE ${c.state} = ? AND ${where}`, [states.pending, states.dead, ...params]));
       changed += result.affectedRows;
     }
@@ -219,22 +231,37 @@ export class MysqlOutboxStore implements OutboxStore {
     if (!pool) throw new RangeError(`no database pool at index ${database}`);
     return pool;
   }
+}
 
-  private async inTransaction<T>(database: number, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
-    const connection = await this.pool(database).getConnection();
-    try {
-      await connection.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
-      await connection.beginTransaction();
-      const result = await work(connection);
-      await connection.commit();
-      return result;
-    } catch (error) {
-      await connection.rollback().catch(() => undefined);
-      throw error;
-    } finally {
-      connection.release();
+/**
+ * A page split fairly among the clusters the breaker admits: each gets an equal share, or less
+ * (a half-open cluster's probe); clusters it admits nothing of are left out.
+ */
+function clusterShares(clusters: readonly string[], options: FetchOptions): Array<[string, number]> {
+  const admitted = clusters.filter((cluster) => options.admits(cluster, options.limit) > 0);
+  const share = Math.ceil(options.limit / Math.max(1, admitted.length));
+  return admitted.map((cluster) => [cluster, options.admits(cluster, share)]);
+}
+
+/** Each cluster's due pending rows in the scope, oldest first, each off its own range of the due index. */
+function clusterRangesQuery(scope: TableScope, options: FetchOptions, shares: ReadonlyArray<[string, number]>): { sql: string; params: unknown[] } {
+  const { table } = scope;
+  const { c, states } = table;
+  const params: unknown[] = [];
+  const parts = shares.map(([cluster, rows]) => {
+    params.push(states.pending, cluster, ...scope.params, options.epoch);
+    let sql = `${selectColumns(table)}
+      WHERE t.${c.state} = ? AND t.${c.cluster} = ? AND t.${c.nextSelectTime} <= NOW(3) AND (${scope.where})
+        AND (t.${c.fenceEpoch} IS NULL OR t.${c.fenceEpoch} <= ?)`;
+    if (options.perKeyOrdering) {
+      sql += ` AND NOT EXISTS (SELECT 1 FROM ${table.quotedName} o WHERE o.${c.key} = t.${c.key} AND o.${c.state} = ?
+        AND o.${c.id} < t.${c.id} AND o.${c.nextSelectTime} > NOW(3))`;
+      params.push(states.pending);
     }
-  }
+    params.push(rows);
+    return `(${sql} ORDER BY t.${c.nextSelectTime}, t.${c.id} LIMIT ?)`;
+  });
+  return { sql: parts.join(' UNION ALL '), params };
 }
 
 function selectColumns(table: OutboxTable): string {
@@ -270,6 +297,16 @@ function parseHeaders(json: string | null): { headers: Record<string, string>; p
   } catch (error) {
     return { headers: {}, problem: `headers column is not JSON: ${(error as Error).message}` };
   }
+}
+
+/**
+ * Which rows an outcome written under `epoch` may touch: rows no relay item wrote yet or that an
+ * item of the same or an older epoch wrote, so a zombie never overwrites a newer owner's outcome.
+ * Without an epoch (the writer's fast path), only rows no relay item has written.
+ */
+function fenceClause(table: OutboxTable, epoch: number | undefined): [string, unknown[]] {
+  const column = table.c.fenceEpoch;
+  return epoch === undefined ? [`${column} IS NULL`, []] : [`(${column} IS NULL OR ${column} <= ?)`, [epoch]];
 }
 
 function groupByLocation<T>(entries: readonly T[], locationOf: (entry: T) => RecordLocation): Map<RecordLocation, T[]> {

@@ -3,29 +3,29 @@ import type { ClusterCounts, DeadRecord, OutboxRecord, RecordFailure, RecordFilt
 
 export interface FetchOptions {
   readonly limit: number;
-  /** Fencing token: rows claimed by a newer epoch are skipped, fetched rows are claimed with this one. */
+  /** Fencing token: rows whose outcome a newer epoch wrote are skipped. */
   readonly epoch: number;
-  /** Clusters whose circuit is open: their rows are not fetched. */
-  readonly excludeClusters: readonly string[];
+  /**
+   * How many due rows of a cluster the page may hold, given its fair share (the circuit breaker's
+   * answer: the share, a probe, or 0 to leave an open circuit's rows unread).
+   */
+  readonly admits: (cluster: string, share: number) => number;
   /** Skip a row while an older pending row of the same key waits for a retry. */
   readonly perKeyOrdering: boolean;
 }
 
 /**
- * The relay's view of the outbox table(s). Every write that follows a send is fenced by the
- * epoch the rows were claimed with, and is one statement per outcome and table.
+ * The relay's view of the outbox table(s). Fetching writes nothing; every write that follows a
+ * send is one statement per outcome and table, fenced by the writer's epoch and stamping it.
  */
 export interface OutboxStore {
   fetchDue(scopes: readonly TableScope[], options: FetchOptions): Promise<OutboxRecord[]>;
-  /** Pending rows among `ids` that no relay item has claimed yet (the writer's fast path). */
-  findUnclaimed(location: RecordLocation, ids: readonly number[]): Promise<OutboxRecord[]>;
+  /** Pending rows among `ids` that no relay item has written an outcome for (the writer's fast path). */
+  findUnfenced(location: RecordLocation, ids: readonly number[]): Promise<OutboxRecord[]>;
   /**
-   * Pushes the due pending rows of one cluster in the scopes to `until`, without charging an
-   * attempt: an open circuit's rows leave the fetch's index range instead of being skipped row by
-   * row on every fetch. Returns rows changed.
+   * Marks delivered rows sent, stamping `epoch`: only pending rows that no newer epoch wrote; without
+   * an epoch (fast path), only rows no relay item wrote. Returns rows changed.
    */
-  deferCluster(scopes: readonly TableScope[], cluster: string, until: Date): Promise<number>;
-  /** Marks delivered rows sent; with an epoch, only rows still claimed by it. Returns rows changed. */
   markSent(records: readonly OutboxRecord[], epoch: number | undefined): Promise<number>;
   markFailed(failures: readonly RecordFailure[], epoch: number): Promise<number>;
   listDead(filter: RecordFilter, limit: number): Promise<DeadRecord[]>;

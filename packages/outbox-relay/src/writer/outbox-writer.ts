@@ -66,11 +66,11 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
   }
 
   /**
-   * Fast path: publishes the given rows now and marks them sent. Rows already claimed by the relay
-   * are left to it. Resolves with how many of these rows were marked sent; failures are left for
-   * the relay to retry. Calls that arrive while a publish is on its way are sent together in the
-   * next one (one Kafka request and one UPDATE for all of them), so a busy service does not queue
-   * one request per row behind the producer.
+   * Fast path: publishes the given rows now and marks them sent. Rows the relay has already
+   * written an outcome for are left to it. Resolves with how many of these rows were marked sent;
+   * failures are left for the relay to retry. Calls that arrive while a publish is on its way are
+   * sent together in the next one (one Kafka request and one UPDATE for all of them), so a busy
+   * service does not queue one request per row behind the producer.
    */
   publishNow(ids: readonly number[]): Promise<number> {
     if (!this.fastPath || ids.length === 0) return Promise.resolve(0);
@@ -101,14 +101,14 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
   /** Sends the rows, marks the delivered ones sent, returns the ids marked. */
   private async publish(ids: readonly number[]): Promise<Set<number>> {
     const { sink, store } = this.fastPath as FastPathOptions;
-    const records = await store.findUnclaimed({ database: 0, table: this.table }, ids);
+    const records = await store.findUnfenced({ database: 0, table: this.table }, ids);
     const marked = new Set<number>();
     for (const [cluster, group] of groupBy(records, (record) => record.cluster)) {
       const outcomes = await sink.send(cluster, group.map(toOutboundMessage));
       const delivered = group.filter((_, index) => outcomes[index]?.ok);
       if (delivered.length === 0) continue;
       const changed = await store.markSent(delivered, undefined);
-      // markSent skips rows a relay item claimed meanwhile; those count as the relay's.
+      // markSent skips rows a relay item wrote meanwhile; those count as the relay's.
       if (changed === delivered.length) for (const record of delivered) marked.add(record.id);
       this.emit('sent', { cluster, count: changed, fastPath: true });
     }

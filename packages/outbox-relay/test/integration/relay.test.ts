@@ -84,16 +84,35 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     expect(messages[0]?.value?.toString()).toBe('now');
   });
 
-  it('a zombie holding an older epoch cannot mark rows a newer owner claimed', async () => {
+  it('a zombie holding an older epoch can neither overwrite nor re-fetch rows whose outcome a newer owner wrote', async () => {
     const { writer, relayJob, store } = await outbox();
     await writer.addMany(db.pool as never, Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, topic: 'fence', cluster: 'cluster_a', payload: 'x' })));
     const zombieRows = await relayJob.fetchData(itemContext(0, 1, 3));
-    expect(zombieRows).toHaveLength(5);
     const ownerRows = await relayJob.fetchData(itemContext(0, 1, 4));
-    expect(ownerRows).toHaveLength(5);
-    expect(await relayJob.fetchData(itemContext(0, 1, 3))).toHaveLength(0);
+    expect(zombieRows.map((row) => row.id)).toEqual(ownerRows.map((row) => row.id));
+    const failed = ownerRows.slice(2).map((record) => ({ record, code: 'BROKER_UNAVAILABLE' as const, message: 'down', dead: false, nextAttemptAt: new Date(Date.now() - 1_000) }));
+    expect(await store.markSent(ownerRows.slice(0, 2), 4)).toBe(2);
+    expect(await store.markFailed(failed, 4)).toBe(3);
+
+    const zombieDead = zombieRows.map((record) => ({ record, code: 'MESSAGE_TOO_LARGE' as const, message: 'late', dead: true, nextAttemptAt: new Date() }));
+    expect(await store.markFailed(zombieDead, 3)).toBe(0);
     expect(await store.markSent(zombieRows, 3)).toBe(0);
-    expect(await store.markSent(ownerRows, 4)).toBe(5);
+    expect(await relayJob.fetchData(itemContext(0, 1, 3))).toHaveLength(0);
+    expect((await relayJob.fetchData(itemContext(0, 1, 4))).map((row) => row.id)).toEqual(ownerRows.slice(2).map((row) => row.id));
+    expect(await stateCounts(db.pool)).toEqual({ 'cluster_a:0': 3, 'cluster_a:1': 2 });
+    const [retried] = await db.pool.query<RowDataPacket[]>('SELECT retry_count, fence_epoch FROM msg_send_record WHERE state = 0');
+    expect(retried.map((row) => [row['retry_count'], row['fence_epoch']])).toEqual([[1, 4], [1, 4], [1, 4]]);
+  });
+
+  it('an outcome written under an older epoch is overwritten by a newer owner, and the row is not lost', async () => {
+    const { writer, relayJob, store } = await outbox();
+    await writer.add(db.pool as never, { key: 'k', topic: 'fence', cluster: 'cluster_a', payload: 'x' });
+    const [row] = await relayJob.fetchData(itemContext(0, 1, 3));
+    expect(await store.markFailed([{ record: row!, code: 'BROKER_UNAVAILABLE', message: 'down', dead: false, nextAttemptAt: new Date(Date.now() - 1_000) }], 3)).toBe(1);
+    const [again] = await relayJob.fetchData(itemContext(0, 1, 4));
+    expect(again?.id).toBe(row?.id);
+    expect(await store.markSent([again!], 4)).toBe(1);
+    expect(await stateCounts(db.pool)).toEqual({ 'cluster_a:1': 1 });
   });
 
   it('processData refuses to mark when the item is no longer owned', async () => {
@@ -251,7 +270,7 @@ describe('outbox relay against real MariaDB and Kafka', () => {
       { key: 'b', topic: 't', cluster: 'cluster_down', payload: '2' },
     ]);
     await writer.add(db.pool as never, { key: 'later', topic: 't', cluster: 'cluster_b', payload: '3' });
-    await relayJob.processData(itemContext(0, 1, 1), (await relayJob.fetchData(itemContext(0, 1, 1))).slice(0, 2));
+    await relayJob.processData(itemContext(0, 1, 1), (await relayJob.fetchData(itemContext(0, 1, 1))).filter((row) => row.key !== 'later'));
     const stats = await relayJob.stats();
     expect(stats.sentTotal).toBe(1);
     expect(stats.deadTotal).toBe(1);

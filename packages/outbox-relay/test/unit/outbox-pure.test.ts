@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   backoffDelayMs, CircuitBreaker, classifyKafkajsError, crc32, DEFAULT_BACKOFF, InvalidOutboxConfigError, parseDatabaseList,
-  PhysicalTablesPartitioning, resolveOutboxTable, VirtualPartitioning, outboxTableDdl, OutboxRelayJob, KafkajsSink,
+  PhysicalTablesPartitioning, resolveOutboxTable, VirtualPartitioning, outboxTableDdl, OutboxRelayJob, KafkajsSink, IdModPartitioning,
 } from '../../src/index.js';
 
 describe('backoff', () => {
@@ -19,30 +19,47 @@ describe('backoff', () => {
 });
 
 describe('circuit breaker', () => {
-  it('opens after the threshold, excludes the cluster for the cool-down, then lets one probe through', () => {
+  it('opens after the threshold, admits nothing for the cool-down, then lets one probe through', () => {
     let now = 0;
-    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1_000, probeSize: 5 }, () => now);
+    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1_000, maxCoolDownMs: 10_000, probeSize: 5 }, () => now);
     breaker.recordFailure('a');
-    expect(breaker.excluded()).toEqual([]);
+    expect(breaker.admits('a', 500)).toBe(500);
     breaker.recordFailure('a');
-    expect(breaker.excluded()).toEqual(['a']);
+    expect(breaker.admits('a', 500)).toBe(0);
     now = 999;
     expect(breaker.state('a')).toBe('open');
     now = 1_000;
-    expect(breaker.excluded()).toEqual([]);
     expect(breaker.state('a')).toBe('half-open');
     expect(breaker.admits('a', 500)).toBe(5);
     expect(breaker.admits('b', 500)).toBe(500);
-    breaker.recordFailure('a');
-    expect(breaker.excluded()).toEqual(['a']);
-    now = 2_000;
-    breaker.excluded();
     breaker.recordSuccess('a');
     expect(breaker.state('a')).toBe('closed');
   });
 
+  it('doubles the cool-down with each failed probe, up to the cap, and a success resets it', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 1_000, maxCoolDownMs: 3_000, probeSize: 5 }, () => now);
+    /** Time from now until the open circuit admits a probe, found by stepping the clock. */
+    const coolDown = (): number => {
+      const opened = now;
+      while (breaker.admits('a', 500) === 0) now += 100;
+      return now - opened;
+    };
+    breaker.recordFailure('a');
+    const coolDowns: number[] = [];
+    for (let probe = 0; probe < 4; probe++) {
+      coolDowns.push(coolDown());
+      breaker.recordFailure('a');
+    }
+    expect(coolDowns).toEqual([1_000, 2_000, 3_000, 3_000]);
+    coolDown();
+    breaker.recordSuccess('a');
+    breaker.recordFailure('a');
+    expect(coolDown()).toBe(1_000);
+  });
+
   it('a success resets the consecutive failure count', () => {
-    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1_000, probeSize: 10 });
+    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1_000, maxCoolDownMs: 1_000, probeSize: 10 });
     breaker.recordFailure('a');
     breaker.recordSuccess('a');
     breaker.recordFailure('a');
@@ -127,6 +144,10 @@ describe('configuration errors name the field', () => {
     expect(() => new OutboxRelayJob({ ...base, maxRetries: -1 })).toThrow(expect.objectContaining({ field: 'maxRetries' }));
     expect(() => new OutboxRelayJob({ ...base, pageSize: 0 })).toThrow(expect.objectContaining({ field: 'pageSize' }));
     expect(() => new OutboxRelayJob({ ...base, backoff: { jitter: 2 } })).toThrow(expect.objectContaining({ field: 'backoff.jitter' }));
+    expect(() => new OutboxRelayJob({ ...base, circuitBreaker: { coolDownMs: 5_000, maxCoolDownMs: 1_000 } })).toThrow(expect.objectContaining({ field: 'circuitBreaker.maxCoolDownMs' }));
+    const idMod = new IdModPartitioning(resolveOutboxTable());
+    expect(() => new OutboxRelayJob({ ...base, partitioning: idMod, perKeyOrdering: true })).toThrow(expect.objectContaining({ field: 'perKeyOrdering' }));
+    expect(() => new OutboxRelayJob({ ...base, partitioning: idMod })).not.toThrow();
   });
 
   it('quotes every identifier in the DDL', () => {

@@ -79,6 +79,13 @@ describe('nextAssignment', () => {
     expect(next.items).toHaveLength(2);
   });
 
+  it('gives every item a new epoch on a count change, owners kept or not: each item now stands for another share', () => {
+    const current = nextAssignment(input({})) as Assignment;
+    const next = nextAssignment(input({ current, shardingTotalCount: 6 })) as Assignment;
+    expect(next.items.slice(0, 4).map((item) => item.instance)).toEqual(current.items.map((item) => item.instance));
+    expect(next.items.map((item) => item.epoch)).toEqual([2, 2, 2, 2, 2, 2]);
+  });
+
   it('sorts instances so every leader computes the same map', () => {
     expect(nextAssignment(input({ instances: ['b', 'a'] }))).toEqual(nextAssignment(input({ instances: ['a', 'b'] })));
   });
