@@ -5,7 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutbox } from '@shardflow/outbox-relay';
-import { testServices } from '@shardflow/testkit';
+import { kafkaControl, testServices } from '@shardflow/testkit';
 import { migrate, openPool } from '../../examples/user-register-relay/src/database.js';
 import { readEnvironment } from '../../examples/user-register-relay/src/environment.js';
 import { startRelayProcesses } from '../fixtures/relay-processes.js';
@@ -35,7 +35,7 @@ async function countDelivered(bootstrap: string, topic: string, expectedDistinct
   return seen;
 }
 
-describe('no lost row: relay instances killed with SIGKILL mid-batch', () => {
+describe('no lost row: relay instances killed with SIGKILL mid-batch, Kafka restarted under them', () => {
   const env: Record<string, string> = {};
   let pool: Pool;
   const relays: ChildProcess[] = [];
@@ -49,6 +49,7 @@ describe('no lost row: relay instances killed with SIGKILL mid-batch', () => {
   });
   afterAll(async () => {
     for (const relay of relays) relay.kill('SIGKILL');
+    await kafkaControl.start('cluster_a');
     await pool.query(`DROP DATABASE \`${env['SHARDFLOW_EXAMPLE_DB']}\``);
     await pool.end();
   });
@@ -61,6 +62,9 @@ describe('no lost row: relay instances killed with SIGKILL mid-batch', () => {
       for (let batch = 0; batch < ROWS / 100; batch++) {
         await writerOutbox.writer.addMany(pool as never, Array.from({ length: 100 }, (_, i) => ({ key: `user-${batch}-${i}`, topic: env['SHARDFLOW_EXAMPLE_TOPIC'] as string, cluster: 'cluster_a', payload: Buffer.alloc(512, i) })));
         if (batch === 8) relays[0]?.kill('SIGKILL');
+        // The broker goes away while batches are on their way to it and comes back some rows later.
+        if (batch === 12) await kafkaControl.stop('cluster_a');
+        if (batch === 15) await kafkaControl.start('cluster_a');
         if (batch === 18) relays[1]?.kill('SIGKILL');
         await sleep(60);
       }
@@ -71,11 +75,14 @@ describe('no lost row: relay instances killed with SIGKILL mid-batch', () => {
         unsent = Number((await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM msg_send_record WHERE state <> 1'))[0][0]?.['n']);
       }
       expect(unsent).toBe(0);
+      // The outage reached the relays (sends failed and were charged a retry), yet nothing is dead.
+      const retried = Number((await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM msg_send_record WHERE retry_count > 0'))[0][0]?.['n']);
+      expect(retried).toBeGreaterThan(0);
       const [idRows] = await pool.query<RowDataPacket[]>('SELECT id FROM msg_send_record');
       const delivered = await countDelivered(bootstrap, env['SHARDFLOW_EXAMPLE_TOPIC'] as string, ROWS);
       const missing = idRows.map((row) => Number(row['id'])).filter((id) => !delivered.has(id));
       const duplicates = [...delivered.values()].filter((times) => times > 1).length;
-      console.log(`[no-lost-row] rows ${ROWS}, delivered distinct ${delivered.size}, duplicated ${duplicates}, missing ${missing.length}`);
+      console.log(`[no-lost-row] rows ${ROWS}, retried during the broker outage ${retried}, delivered distinct ${delivered.size}, duplicated ${duplicates}, missing ${missing.length}`);
       expect(missing).toEqual([]);
       expect(delivered.size).toBe(ROWS);
     } finally {
