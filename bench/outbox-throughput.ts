@@ -6,7 +6,7 @@
  * The naive relay's rate does not depend on the row count, so it relays at most 5 000 rows. The
  * relay processes first relay 5 000 warm-up rows, as a long-running relay is warm, and the raw
  * limit runs in this process after the naive relay warmed its Kafka client.
- * Usage: node --conditions=@shardflow/source --import tsx bench/outbox-throughput.ts [--rows 40000]
+ * Usage: node --conditions=@shardflow/source --import tsx bench/outbox-throughput.ts [--rows 150000]
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
@@ -16,7 +16,7 @@ import { seedOutbox, unsentCount } from './support/outbox-rows.js';
 import { startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
 const rowsArg = process.argv.indexOf('--rows');
-const ROWS = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 40_000;
+const ROWS = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 150_000;
 const NAIVE_ROWS = Math.min(ROWS, 5_000);
 const WARM_UP_ROWS = 5_000;
 const bench = await openBenchServices(['cluster_a']);

@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { DataflowJob, ShardingContext } from '@shardflow/core';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import type { DeliveryError, DeliveryErrorCode } from '../errors/delivery-error.js';
-import type { Partitioning } from '../partition/partitioning.js';
+import type { Partitioning, TableScope } from '../partition/partitioning.js';
 import type { OutboxStore } from '../store/outbox-store.js';
 import type { FailureCode, OutboxRecord, RecordFailure } from '../store/outbox-record.js';
 import type { MessageSink } from '../sink/message-sink.js';
@@ -51,6 +51,8 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   private readonly backoff: BackoffPolicy;
   private readonly breaker: CircuitBreaker;
   private readonly statistics = new OutboxStats();
+  /** The latest run context of each item this instance ran, for per-item stats. */
+  private readonly runningItems = new Map<number, ShardingContext>();
 
   constructor(private readonly options: OutboxRelayOptions) {
     super();
@@ -77,13 +79,8 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   }
 
   async fetchData(ctx: ShardingContext): Promise<OutboxRecord[]> {
-    const scopes = this.options.partitioning.scopes({
-      item: ctx.shardingItem,
-      total: ctx.shardingTotalCount,
-      jobParameter: ctx.jobParameter,
-      shardingParameter: ctx.shardingParameter,
-    });
-    return this.options.store.fetchDue(scopes, {
+    this.runningItems.set(ctx.shardingItem, ctx);
+    return this.options.store.fetchDue(this.scopesOf(ctx), {
       limit: this.pageSize,
       epoch: ctx.epoch,
       admits: (cluster, share) => this.breaker.admits(cluster, share),
@@ -124,9 +121,25 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
     this.updateCircuit(cluster, delivered, results);
   }
 
-  /** Counters, rates and table-wide counts per cluster. */
+  /**
+   * Counters, rates, table-wide counts per cluster, and the counts per cluster of each item this
+   * instance owns (items it has run and not lost since).
+   */
   stats(): Promise<OutboxStatsSnapshot> {
-    return this.statistics.snapshot(this.options.store);
+    for (const [item, ctx] of this.runningItems) if (!ctx.isOwner()) this.runningItems.delete(item);
+    const items = [...this.runningItems.values()]
+      .sort((a, b) => a.shardingItem - b.shardingItem)
+      .map((ctx) => ({ item: ctx.shardingItem, epoch: ctx.epoch, scopes: this.scopesOf(ctx) }));
+    return this.statistics.snapshot(this.options.store, items);
+  }
+
+  private scopesOf(ctx: ShardingContext): TableScope[] {
+    return this.options.partitioning.scopes({
+      item: ctx.shardingItem,
+      total: ctx.shardingTotalCount,
+      jobParameter: ctx.jobParameter,
+      shardingParameter: ctx.shardingParameter,
+    });
   }
 
   private async mark(epoch: number, { sent, failures }: Outcomes): Promise<void> {

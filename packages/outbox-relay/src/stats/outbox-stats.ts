@@ -1,5 +1,14 @@
+import type { TableScope } from '../partition/partitioning.js';
 import type { OutboxStore } from '../store/outbox-store.js';
 import type { ClusterCounts } from '../store/outbox-record.js';
+
+/** Counts per cluster of one item's share of the outbox. */
+export interface ItemCounts {
+  readonly item: number;
+  /** The epoch this instance owns the item under. */
+  readonly epoch: number;
+  readonly clusters: readonly ClusterCounts[];
+}
 
 export interface OutboxStatsSnapshot {
   /** Rows this process marked sent since it started. */
@@ -10,6 +19,8 @@ export interface OutboxStatsSnapshot {
   readonly lastError: { readonly cluster: string; readonly message: string; readonly at: Date } | undefined;
   /** Table-wide counts per cluster: pending, retrying, dead, oldest pending age. */
   readonly clusters: readonly ClusterCounts[];
+  /** The same counts for each item this instance owns, by item. */
+  readonly items: readonly ItemCounts[];
 }
 
 /** Counters kept in memory; table counts are read when asked for. */
@@ -35,7 +46,7 @@ export class OutboxStats {
     this.lastError = { cluster, message, at: new Date() };
   }
 
-  async snapshot(store: OutboxStore): Promise<OutboxStatsSnapshot> {
+  async snapshot(store: OutboxStore, items: ReadonlyArray<{ item: number; epoch: number; scopes: readonly TableScope[] }>): Promise<OutboxStatsSnapshot> {
     this.trim();
     const inWindow = this.recent.reduce((sum, entry) => sum + entry.count, 0);
     return {
@@ -44,6 +55,7 @@ export class OutboxStats {
       deadTotal: this.deadTotal,
       lastError: this.lastError,
       clusters: await store.counts(),
+      items: await Promise.all(items.map(async ({ item, epoch, scopes }) => ({ item, epoch, clusters: await store.counts(scopes) }))),
     };
   }
 

@@ -187,9 +187,10 @@ export class MysqlOutboxStore implements OutboxStore {
     return changed;
   }
 
-  async counts(): Promise<ClusterCounts[]> {
+  async counts(scopes?: readonly TableScope[]): Promise<ClusterCounts[]> {
     const totals = new Map<string, { pending: number; retrying: number; dead: number; oldest: number | undefined }>();
-    for (const { database, table } of this.partitioning.allTables()) {
+    const targets = scopes ?? this.partitioning.allTables().map(({ database, table }) => ({ database, table, where: 'TRUE', params: [] }));
+    for (const { database, table, where, params } of targets) {
       const { c, states } = table;
       const [rows] = await this.pool(database).query<RowDataPacket[]>(
         `SELECT ${c.cluster} AS cluster,
@@ -197,8 +198,8 @@ export class MysqlOutboxStore implements OutboxStore {
                 SUM(${c.state} = ? AND ${c.retryCount} > 0) AS retrying,
                 SUM(${c.state} = ?) AS dead,
                 MIN(CASE WHEN ${c.state} = ? THEN ${c.createTime} END) AS oldest
-         FROM ${table.quotedName} WHERE ${c.state} IN (?, ?) GROUP BY ${c.cluster}`,
-        [states.pending, states.pending, states.dead, states.pending, states.pending, states.dead]);
+         FROM ${table.quotedName} WHERE ${c.state} IN (?, ?) AND (${where}) GROUP BY ${c.cluster}`,
+        [states.pending, states.pending, states.dead, states.pending, states.pending, states.dead, ...params]);
       for (const row of rows) {
         const cluster = String(row['cluster']);
         const total = totals.get(cluster) ?? { pending: 0, retrying: 0, dead: 0, oldest: undefined };

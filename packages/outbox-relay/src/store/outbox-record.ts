@@ -58,7 +58,7 @@ export interface DeadRecord {
   readonly table: string;
 }
 
-/** Row counts of one cluster across the outbox. */
+/** Row counts of one cluster across the outbox, or across one item's share of it. */
 export interface ClusterCounts {
   readonly cluster: string;
   readonly pending: number;

@@ -32,7 +32,8 @@ export interface OutboxStore {
   countDead(filter: RecordFilter): Promise<number>;
   /** Dead rows back to pending with a fresh retry budget. Returns rows changed. */
   replayDead(filter: RecordFilter): Promise<number>;
-  counts(): Promise<ClusterCounts[]>;
+  /** Counts per cluster over the given scopes (one item's share), or over every table without them. */
+  counts(scopes?: readonly TableScope[]): Promise<ClusterCounts[]>;
   /** Deletes at most `limit` sent rows older than `olderThanMs` in the scope, lowest ids first. */
   deleteSent(scope: TableScope, olderThanMs: number, limit: number): Promise<number>;
 }

@@ -279,4 +279,27 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     expect(stats.clusters.find((entry) => entry.cluster === 'cluster_b')?.pending).toBe(1);
     expect(stats.clusters.find((entry) => entry.cluster === 'cluster_b')?.oldestPendingAgeMs).toBeGreaterThanOrEqual(0);
   });
+
+  it('stats per item: counts per cluster of each item this instance owns, items it lost left out', async () => {
+    const { writer, relayJob } = await outbox();
+    await writer.addMany(db.pool as never, Array.from({ length: 60 }, (_, i) => ({ key: `user-${i}`, topic: 't', cluster: i % 3 === 0 ? 'cluster_b' : 'cluster_a', payload: `${i}` })));
+    let ownsItem3 = true;
+    for (const item of [0, 2]) await relayJob.fetchData(itemContext(item, 4, 1));
+    await relayJob.fetchData(itemContext(3, 4, 1, { owner: () => ownsItem3 }));
+    ownsItem3 = false;
+
+    // Expected from the stored partition numbers: 1024 virtual partitions, item k of 4 owns k*256 .. k*256+255.
+    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT cluster_name, partition_no FROM msg_send_record');
+    const expected = (item: number, cluster: string): number =>
+      rows.filter((row) => row['cluster_name'] === cluster && Math.floor(Number(row['partition_no']) / 256) === item).length;
+    const stats = await relayJob.stats();
+    expect(stats.items.map((entry) => [entry.item, entry.epoch])).toEqual([[0, 1], [2, 1]]);
+    for (const { item, clusters } of stats.items) {
+      for (const cluster of ['cluster_a', 'cluster_b']) {
+        const pending = clusters.find((entry) => entry.cluster === cluster)?.pending ?? 0;
+        expect({ item, cluster, pending }).toEqual({ item, cluster, pending: expected(item, cluster) });
+      }
+    }
+    expect(stats.items.flatMap((entry) => entry.clusters).reduce((sum, entry) => sum + entry.pending, 0)).toBeGreaterThan(0);
+  });
 });
