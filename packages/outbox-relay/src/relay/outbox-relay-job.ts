@@ -10,7 +10,7 @@ import type { OutboxEvents } from '../stats/outbox-events.js';
 import { OutboxStats, type OutboxStatsSnapshot } from '../stats/outbox-stats.js';
 import { backoffDelayMs, resolveBackoff, type BackoffPolicy } from './backoff.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
-import { groupBy } from '../util/group-by.js';
+import { countBy, groupBy } from '../util/group-by.js';
 import { toOutboundMessage } from '../sink/to-outbound-message.js';
 
 export interface OutboxRelayOptions {
@@ -194,8 +194,4 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
 interface Outcomes {
   readonly sent: OutboxRecord[];
   readonly failures: RecordFailure[];
-}
-
-function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number> {
-  return new Map([...groupBy(items, keyOf)].map(([key, group]) => [key, group.length]));
 }

@@ -5,6 +5,7 @@ import type { OutboxTable } from '../schema/outbox-table.js';
 import type { FetchOptions, OutboxStore } from './outbox-store.js';
 import type { ClusterCounts, DeadRecord, OutboxRecord, RecordFailure, RecordFilter, RecordLocation } from './outbox-record.js';
 import { retryOnLockConflict } from './mysql-retry.js';
+import { countBy } from '../util/group-by.js';
 
 interface RowShape extends RowDataPacket {
   id: number;
@@ -62,12 +63,32 @@ export class MysqlOutboxStore implements OutboxStore {
     return plan.map((step) => ({ ...step }));
   }
 
+  /**
+   * The page split fairly among the admitted clusters, then, when some cluster had fewer due rows
+   * than its share (its other pending rows wait for a retry), the room it left is shared among the
+   * clusters that filled theirs: a second statement, only in that case. So a cluster in backoff
+   * neither takes page slots nor halves the pages of the clusters that can go.
+   */
   private async fetchScope(scope: TableScope, options: FetchOptions): Promise<OutboxRecord[]> {
-    const query = await this.fetchQuery(scope, options);
-    if (!query) return [];
-    const [rows] = await this.pool(scope.database).query<RowShape[]>(query.sql, query.params);
     const location: RecordLocation = { database: scope.database, table: scope.table };
-    return rows.map((row) => toRecord(row, location));
+    const records: OutboxRecord[] = [];
+    const read = new Map<string, number[]>();
+    let candidates = await this.pendingClusters(scope);
+    for (let pass = 0; pass < 2 && records.length < options.limit; pass++) {
+      const shares = clusterShares(candidates, options.limit - records.length, read, options.admits);
+      if (shares.length === 0) break;
+      const query = clusterRangesQuery(scope, options, shares, read);
+      const [rows] = await this.pool(scope.database).query<RowShape[]>(query.sql, query.params);
+      for (const row of rows) {
+        records.push(toRecord(row, location));
+        const ids = read.get(row.cluster) ?? [];
+        ids.push(Number(row.id));
+        read.set(row.cluster, ids);
+      }
+      const readNow = countBy(rows, (row) => row.cluster);
+      candidates = shares.filter(([cluster, share]) => readNow.get(cluster) === share).map(([cluster]) => cluster);
+    }
+    return records;
   }
 
   /**
@@ -76,8 +97,8 @@ export class MysqlOutboxStore implements OutboxStore {
    * another's way. Undefined when there is nothing to read.
    */
   private async fetchQuery(scope: TableScope, options: FetchOptions): Promise<{ sql: string; params: unknown[] } | undefined> {
-    const shares = clusterShares(await this.pendingClusters(scope), options);
-    return shares.length === 0 ? undefined : clusterRangesQuery(scope, options, shares);
+    const shares = clusterShares(await this.pendingClusters(scope), options.limit, new Map(), options.admits);
+    return shares.length === 0 ? undefined : clusterRangesQuery(scope, options, shares, new Map());
   }
 
   /**
@@ -235,17 +256,27 @@ export class MysqlOutboxStore implements OutboxStore {
 }
 
 /**
- * A page split fairly among the clusters the breaker admits: each gets an equal share, or less
- * (a half-open cluster's probe); clusters it admits nothing of are left out.
+ * `room` rows split evenly among the clusters the breaker admits more of, given what each already
+ * has in this page (`read`): a half-open cluster gets no more than its probe in all; clusters it
+ * admits nothing more of, or whose share rounds to nothing, are left out.
  */
-function clusterShares(clusters: readonly string[], options: FetchOptions): Array<[string, number]> {
-  const admitted = clusters.filter((cluster) => options.admits(cluster, options.limit) > 0);
-  const share = Math.ceil(options.limit / Math.max(1, admitted.length));
-  return admitted.map((cluster) => [cluster, options.admits(cluster, share)]);
+function clusterShares(clusters: readonly string[], room: number, read: ReadonlyMap<string, readonly number[]>, admits: FetchOptions['admits']): Array<[string, number]> {
+  const already = (cluster: string): number => read.get(cluster)?.length ?? 0;
+  const admitted = clusters.filter((cluster) => admits(cluster, already(cluster) + room) > already(cluster));
+  const base = Math.floor(room / Math.max(1, admitted.length));
+  const extra = room % Math.max(1, admitted.length);
+  return admitted
+    .map((cluster, index): [string, number] => [cluster, admits(cluster, already(cluster) + base + (index < extra ? 1 : 0)) - already(cluster)])
+    .filter(([, share]) => share > 0);
 }
 
-/** Each cluster's due pending rows in the scope, oldest first, each off its own range of the due index. */
-function clusterRangesQuery(scope: TableScope, options: FetchOptions, shares: ReadonlyArray<[string, number]>): { sql: string; params: unknown[] } {
+/**
+ * Each cluster's due pending rows in the scope, oldest first, each off its own range of the due
+ * index, skipping the rows of it this page already holds.
+ */
+function clusterRangesQuery(
+  scope: TableScope, options: FetchOptions, shares: ReadonlyArray<[string, number]>, read: ReadonlyMap<string, readonly number[]>,
+): { sql: string; params: unknown[] } {
   const { table } = scope;
   const { c, states } = table;
   const params: unknown[] = [];
@@ -254,6 +285,11 @@ function clusterRangesQuery(scope: TableScope, options: FetchOptions, shares: Re
     let sql = `${selectColumns(table)}
       WHERE t.${c.state} = ? AND t.${c.cluster} = ? AND t.${c.nextSelectTime} <= NOW(3) AND (${scope.where})
         AND (t.${c.fenceEpoch} IS NULL OR t.${c.fenceEpoch} <= ?)`;
+    const skip = read.get(cluster) ?? [];
+    if (skip.length > 0) {
+      sql += ` AND t.${c.id} NOT IN (?)`;
+      params.push(skip);
+    }
     if (options.perKeyOrdering) {
       sql += ` AND NOT EXISTS (SELECT 1 FROM ${table.quotedName} o WHERE o.${c.key} = t.${c.key} AND o.${c.state} = ?
         AND o.${c.id} < t.${c.id} AND o.${c.nextSelectTime} > NOW(3))`;

@@ -2,6 +2,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testServices } from '@shardflow/testkit';
 import { createOutbox, migrateOutboxTable, OutboxCleanupJob, type Outbox, type OutboxConfig } from '../../src/index.js';
+import { countBy } from '../../src/util/group-by.js';
 import { clusterMap, consume, drain, itemContext, openTestDb, stateCounts, uniqueTopic, type TestDb } from './outbox-fixture.js';
 
 describe('outbox relay against real MariaDB and Kafka', () => {
@@ -216,6 +217,27 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     await drain(relayJob, 1);
     const messages = await consume(testServices().kafka['cluster_a'] as string, topic, 4);
     expect(messages.filter((message) => message.key?.toString() === 'K').map((message) => message.value?.toString())).toEqual(['K-1', 'K-2']);
+  });
+
+  it('a cluster with few due rows leaves its share of the page to the others, and a half-open probe stays a probe', async () => {
+    const { writer, store, partitioning } = await outbox();
+    const rows = (cluster: string, count: number): Array<{ key: string; topic: string; cluster: string; payload: string }> =>
+      Array.from({ length: count }, (_, i) => ({ key: `${cluster}-${i}`, topic: 't', cluster, payload: `${i}` }));
+    await writer.addMany(db.pool as never, rows('cluster_a', 40));
+    await writer.addMany(db.pool as never, rows('cluster_b', 300));
+    // cluster_a: 5 rows due, 35 waiting for a retry.
+    await db.pool.query("UPDATE msg_send_record SET next_select_time = NOW(3) + INTERVAL 1 HOUR WHERE cluster_name = 'cluster_a' ORDER BY id LIMIT 35");
+    const scopes = partitioning.scopes({ item: 0, total: 1, jobParameter: '', shardingParameter: undefined });
+    const oldestB = (await db.pool.query<RowDataPacket[]>("SELECT id FROM msg_send_record WHERE cluster_name = 'cluster_b' ORDER BY id LIMIT 95"))[0].map((row) => Number(row['id']));
+
+    const page = await store.fetchDue(scopes, { limit: 100, epoch: 1, admits: (_cluster, share) => share, perKeyOrdering: false });
+    expect(page).toHaveLength(100);
+    expect(page.filter((record) => record.cluster === 'cluster_a')).toHaveLength(5);
+    expect(page.filter((record) => record.cluster === 'cluster_b').map((record) => record.id)).toEqual(oldestB);
+
+    // cluster_b half-open (a probe of 10), cluster_a fully admitted but with only 5 due rows.
+    const probing = await store.fetchDue(scopes, { limit: 100, epoch: 1, admits: (cluster, share) => (cluster === 'cluster_b' ? Math.min(share, 10) : share), perKeyOrdering: false });
+    expect(Object.fromEntries(countBy(probing, (record) => record.cluster))).toEqual({ cluster_a: 5, cluster_b: 10 });
   });
 
   it('cleanup deletes old sent rows in small batches and leaves the rest', async () => {
