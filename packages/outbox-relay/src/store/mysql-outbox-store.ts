@@ -283,7 +283,8 @@ function clusterRangesQuery(
   const parts = shares.map(([cluster, rows]) => {
     params.push(states.pending, cluster, ...scope.params, options.epoch);
     let sql = `${selectColumns(table)}
-      WHERE t.${c.state} = ? AND t.${c.cluster} = ? AND t.${c.nextSelectTime} <= NOW(3) AND (${scope.where})
+      WHERE t.${c.state} = ? AND t.${c.cluster} = ?
+        AND (t.${c.nextSelectTime} IS NULL OR t.${c.nextSelectTime} <= NOW(3)) AND (${scope.where})
         AND (t.${c.fenceEpoch} IS NULL OR t.${c.fenceEpoch} <= ?)`;
     const skip = read.get(cluster) ?? [];
     if (skip.length > 0) {

@@ -2,7 +2,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import mysql, { type Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shardflow/testkit';
-import { createOutbox, migrateOutboxTable, type OutboxRecord, type TableScope } from '../../src/index.js';
+import { createOutbox, migrateOutboxTable, type Outbox, type OutboxRecord, type TableScope } from '../../src/index.js';
 import { clusterMap, itemContext, openTestDb, uniqueTopic, type TestDb } from './outbox-fixture.js';
 
 describe('partitioning modes on real MariaDB', () => {
@@ -13,6 +13,25 @@ describe('partitioning modes on real MariaDB', () => {
   afterAll(async () => {
     await db.close();
   });
+
+  /** A plan only means something on a table the size of a real outbox: mostly sent rows. */
+  async function addSentRows(table: string): Promise<void> {
+    await db.pool.query(`INSERT INTO ${table} (account_no, state, topic_name, cluster_name, payload, partition_no)
+      WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999)
+      SELECT CONCAT('sent-', a.i, '-', b.i), 1, 't', 'cluster_a', 'x', (a.i * 20 + b.i) % 1024 FROM n a JOIN n b ON b.i < 20`);
+  }
+
+  /** The fetch reads `clusters` ranges of the due index, in index order (no sort). */
+  async function expectRangeScans(outbox: Outbox, scope: TableScope, perKeyOrdering: boolean, clusters: number): Promise<void> {
+    const plan = await outbox.store.explainFetch(scope, { limit: 500, epoch: 1, admits: (_cluster, share) => share, perKeyOrdering });
+    const outer = plan.filter((step) => step['table'] === 't');
+    expect(outer).toHaveLength(clusters);
+    for (const step of outer) {
+      expect(step['key']).toBe('idx_outbox_due');
+      expect(step['type']).toBe('range');
+      expect(String(step['Extra'])).not.toContain('filesort');
+    }
+  }
 
   it("id-mod (the seed's id % N): each row belongs to exactly one item", async () => {
     await migrateOutboxTable(db.pool, { table: 'idmod_outbox' });
@@ -41,25 +60,40 @@ describe('partitioning modes on real MariaDB', () => {
         for (let item = 0; item < total; item++) seen.push(...(await outbox.relayJob.fetchData(itemContext(item, total, total))).map((row: OutboxRecord) => row.id));
         expect(seen.sort((a, b) => a - b)).toEqual(ids);
       }
-      // A plan only means something on a table the size of a real outbox: mostly sent rows.
-      await db.pool.query(`INSERT INTO vp_outbox (account_no, state, topic_name, cluster_name, payload, partition_no)
-        WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999)
-        SELECT CONCAT('sent-', a.i, '-', b.i), 1, 't', 'cluster_a', 'x', (a.i * 20 + b.i) % 1024 FROM n a JOIN n b ON b.i < 20`);
+      await addSentRows('vp_outbox');
       await outbox.writer.addMany(db.pool as never, Array.from({ length: 10 }, (_, i) => ({ key: `user-b-${i}`, topic: 't', cluster: 'cluster_b', payload: 'x' })));
       await db.pool.query('ANALYZE TABLE vp_outbox');
       const [scope] = outbox.partitioning.scopes({ item: 0, total: 4, jobParameter: '', shardingParameter: undefined });
       for (const perKeyOrdering of [false, true]) {
-        const plan = await outbox.store.explainFetch(scope as TableScope, { limit: 500, epoch: 1, admits: (_cluster, share) => share, perKeyOrdering });
-        const outer = plan.filter((step) => step['table'] === 't');
-        expect(outer).toHaveLength(2); // one range per cluster with pending rows
-        for (const step of outer) {
-          expect(step['key']).toBe('idx_outbox_due');
-          expect(step['type']).toBe('range');
-          expect(String(step['Extra'])).not.toContain('filesort');
-        }
+        await expectRangeScans(outbox, scope as TableScope, perKeyOrdering, 2); // one range per cluster with pending rows
         const open = await outbox.store.explainFetch(scope as TableScope, { limit: 500, epoch: 1, admits: (cluster, share) => (cluster === 'cluster_a' ? 0 : share), perKeyOrdering });
         expect(open.filter((step) => step['table'] === 't')).toHaveLength(1); // an open circuit's cluster is not read
       }
+    } finally {
+      await outbox.close();
+    }
+  });
+
+  it('an existing table whose next_select_time may be NULL: NULL counts as due, still one range of the due index', async () => {
+    await migrateOutboxTable(db.pool, { table: 'nullable_outbox' });
+    await db.pool.query('ALTER TABLE nullable_outbox MODIFY next_select_time DATETIME(3) NULL');
+    const outbox = createOutbox({ databases: [db.pool], clusters: clusterMap(), table: 'nullable_outbox' });
+    try {
+      await addSentRows('nullable_outbox');
+      const add = (count: number, nextSelectTime: string): Promise<unknown> => db.pool.query(
+        `INSERT INTO nullable_outbox (account_no, topic_name, cluster_name, payload, next_select_time)
+         WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${count - 1})
+         SELECT CONCAT('user-', i), 't', 'cluster_a', 'x', ${nextSelectTime} FROM n`);
+      await add(10, 'NULL');
+      await add(10, 'NOW(3) - INTERVAL 1 SECOND');
+      await add(5, 'NOW(3) + INTERVAL 1 HOUR');
+      await db.pool.query('ANALYZE TABLE nullable_outbox');
+      const [scope] = outbox.partitioning.scopes({ item: 0, total: 1, jobParameter: '', shardingParameter: undefined });
+      const page = await outbox.store.fetchDue([scope as TableScope], { limit: 500, epoch: 1, admits: (_cluster, share) => share, perKeyOrdering: false });
+      const [due] = await db.pool.query<RowDataPacket[]>('SELECT id FROM nullable_outbox WHERE state = 0 AND (next_select_time IS NULL OR next_select_time <= NOW(3)) ORDER BY id');
+      expect(page.map((record) => record.id)).toEqual(due.map((row) => Number(row['id'])));
+      expect(page).toHaveLength(20);
+      await expectRangeScans(outbox, scope as TableScope, false, 1);
     } finally {
       await outbox.close();
     }
