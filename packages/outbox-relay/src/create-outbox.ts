@@ -68,7 +68,8 @@ export function createOutbox(config: OutboxConfig): Outbox {
   };
 }
 
-function createPartitioning(config: OutboxConfig): Partitioning {
+/** The partitioning a config describes (also used by the dead-rows CLI, which needs no sink). */
+export function createPartitioning(config: Pick<OutboxConfig, 'databases' | 'partitioning' | keyof OutboxTableOptions>): Partitioning {
   const partitioning = config.partitioning ?? { mode: 'virtual-partition' };
   switch (partitioning.mode) {
     case 'virtual-partition':

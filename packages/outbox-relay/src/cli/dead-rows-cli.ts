@@ -1,0 +1,196 @@
+import { parseArgs } from 'node:util';
+import mysql, { type Pool } from 'mysql2/promise';
+import { createPartitioning } from '../create-outbox.js';
+import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
+import { DEFAULT_COLUMNS, resolveOutboxTable, type OutboxColumns, type OutboxStates, type OutboxTableOptions } from '../schema/outbox-table.js';
+import { MysqlOutboxStore } from '../store/mysql-outbox-store.js';
+import type { DeadRecord, RecordFilter } from '../store/outbox-record.js';
+
+/** Where the CLI writes: stdout and stderr in the real command, buffers in tests. */
+export interface CliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const DEAD_ROWS_USAGE = `Usage: shardflow-outbox dead <list|count|replay> --db URL [--db URL ...] [options]
+
+Connection and table (as the relay is configured):
+  --db URL              mysql://user:password@host:3306/database; repeat for N databases, in order
+  --table NAME          the outbox table (default msg_send_record)
+  --tables A,B,...      physical tables present in every database (instead of --table)
+  --column NAME=COLUMN  a column name mapping, e.g. --column state=mq_state (repeatable)
+  --state NAME=VALUE    a state value, e.g. --state dead=9 (repeatable)
+
+Which dead rows (all given filters apply together):
+  --id N[,N...]         by id (repeatable)
+  --key KEY             by message key (account_no)
+  --topic TOPIC         by topic
+  --cluster NAME        by Kafka cluster name
+  --from TIME --to TIME by creation time, ISO 8601 (from inclusive, to exclusive)
+
+  list:   --limit N (default 100), --json for one JSON object a line
+  replay: back to pending with a fresh retry budget; needs a filter, or --all for every dead row`;
+
+const ACTIONS = ['list', 'count', 'replay'] as const;
+type Action = (typeof ACTIONS)[number];
+
+interface DeadRowsCommand {
+  readonly action: Action;
+  readonly databases: readonly string[];
+  readonly table: OutboxTableOptions;
+  readonly tables: readonly string[] | undefined;
+  readonly filter: RecordFilter;
+  readonly limit: number;
+  readonly json: boolean;
+}
+
+/**
+ * `shardflow-outbox dead list|count|replay`: the dead-row API (`listDead`, `countDead`,
+ * `replayDead`) from a shell. Returns the exit code: 0 done, 2 bad arguments (the message names
+ * the flag), 1 the database failed.
+ */
+export async function runDeadRowsCli(argv: readonly string[], output: CliOutput): Promise<number> {
+  let command: DeadRowsCommand;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    if (!(error instanceof InvalidOutboxConfigError)) throw error;
+    output.err(`${error.message}\n\n${DEAD_ROWS_USAGE}`);
+    return 2;
+  }
+  const pools = command.databases.map((url) => mysql.createPool({ uri: url, connectionLimit: 2 }));
+  try {
+    const store = storeFor(command, pools);
+    switch (command.action) {
+      case 'list':
+        printDead(await store.listDead(command.filter, command.limit), command.json, output);
+        break;
+      case 'count':
+        output.out(String(await store.countDead(command.filter)));
+        break;
+      case 'replay':
+        output.out(`replayed ${await store.replayDead(command.filter)} dead rows`);
+        break;
+    }
+    return 0;
+  } catch (error) {
+    output.err(`shardflow-outbox: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await Promise.allSettled(pools.map((pool) => pool.end()));
+  }
+}
+
+function storeFor(command: DeadRowsCommand, pools: readonly Pool[]): MysqlOutboxStore {
+  const partitioning = createPartitioning({
+    ...command.table,
+    databases: pools,
+    partitioning: command.tables ? { mode: 'physical-tables', tables: command.tables } : { mode: 'id-mod' },
+  });
+  return new MysqlOutboxStore(pools, partitioning);
+}
+
+function parseCommand(argv: readonly string[]): DeadRowsCommand {
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(argv);
+  } catch (error) {
+    throw new InvalidOutboxConfigError('arguments', argv.join(' '), (error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [group, action, ...rest] = positionals;
+  if (group !== 'dead' || !ACTIONS.includes(action as Action) || rest.length > 0) {
+    throw new InvalidOutboxConfigError('command', positionals.join(' '), `must be one of: ${ACTIONS.map((name) => `dead ${name}`).join(', ')}`);
+  }
+  const databases = values.db ?? [];
+  for (const url of databases) {
+    if (!/^mysql:\/\/.+\/[^/?]+/.test(url)) throw new InvalidOutboxConfigError('--db', url.replace(/:[^:@/]*@/, ':***@'), 'must be mysql://user:password@host:port/database');
+  }
+  if (databases.length === 0) throw new InvalidOutboxConfigError('--db', undefined, 'give at least one database URL');
+  if (values.table !== undefined && values.tables !== undefined) throw new InvalidOutboxConfigError('--tables', values.tables, 'give --table or --tables, not both');
+  const filter = parseFilter(values);
+  if (action === 'replay' && Object.keys(filter).length === 0 && !values.all) {
+    throw new InvalidOutboxConfigError('--all', false, 'replay needs a filter (--id, --key, --topic, --cluster, --from, --to), or --all to replay every dead row');
+  }
+  const limit = Number(values.limit ?? 100);
+  if (!Number.isInteger(limit) || limit < 1) throw new InvalidOutboxConfigError('--limit', values.limit, 'must be an integer >= 1');
+  const table: OutboxTableOptions = {
+    table: values.table,
+    columns: assignments<OutboxColumns, string>('--column', values.column, Object.keys(DEFAULT_COLUMNS), (value) => value),
+    states: assignments<OutboxStates, number>('--state', values.state, ['pending', 'sent', 'dead'], Number),
+  };
+  const tables = values.tables?.split(',').map((name) => name.trim());
+  // Names, identifiers and states are checked here, so a mistake is a usage error before any connection.
+  for (const name of tables ?? [undefined]) resolveOutboxTable(table, name);
+  return { action: action as Action, databases, table, tables, filter, limit, json: values.json ?? false };
+}
+
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      db: { type: 'string', multiple: true },
+      table: { type: 'string' },
+      tables: { type: 'string' },
+      column: { type: 'string', multiple: true },
+      state: { type: 'string', multiple: true },
+      id: { type: 'string', multiple: true },
+      key: { type: 'string' },
+      topic: { type: 'string' },
+      cluster: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+      all: { type: 'boolean' },
+    },
+  });
+}
+
+function parseFilter(values: ReturnType<typeof parseFlags>['values']): RecordFilter {
+  const ids = values.id?.flatMap((list) => list.split(',')).map((id) => id.trim());
+  const badId = ids?.find((id) => !/^\d+$/.test(id));
+  if (badId !== undefined) throw new InvalidOutboxConfigError('--id', badId, 'must be a positive integer');
+  return {
+    ...(ids ? { ids: ids.map(Number) } : {}),
+    ...(values.key !== undefined ? { key: values.key } : {}),
+    ...(values.topic !== undefined ? { topic: values.topic } : {}),
+    ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
+    ...(values.from !== undefined ? { createdFrom: parseTime('--from', values.from) } : {}),
+    ...(values.to !== undefined ? { createdTo: parseTime('--to', values.to) } : {}),
+  };
+}
+
+function parseTime(flag: string, text: string): Date {
+  const time = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(time.getTime())) throw new InvalidOutboxConfigError(flag, text, 'must be an ISO 8601 time, e.g. 2026-11-23T08:00:00Z');
+  return time;
+}
+
+/** `NAME=VALUE` pairs into an object, NAME one of `names`; the table resolver checks the values. */
+function assignments<T, V>(flag: string, pairs: readonly string[] | undefined, names: readonly string[], convert: (value: string) => V): Partial<T> {
+  const result: Record<string, V> = {};
+  for (const pair of pairs ?? []) {
+    const match = /^([A-Za-z]+)=(.+)$/.exec(pair);
+    if (!match || !names.includes(match[1] as string)) throw new InvalidOutboxConfigError(flag, pair, `must be NAME=VALUE with NAME one of ${names.join(', ')}`);
+    result[match[1] as string] = convert(match[2] as string);
+  }
+  return result as Partial<T>;
+}
+
+function printDead(rows: readonly DeadRecord[], json: boolean, output: CliOutput): void {
+  if (json) {
+    for (const row of rows) output.out(JSON.stringify(row));
+    return;
+  }
+  const header = ['id', 'db', 'table', 'cluster', 'topic', 'key', 'retries', 'created', 'last_error'];
+  const lines = rows.map((row) => [
+    String(row.id), String(row.database), row.table, row.cluster, row.topic, row.key, String(row.retryCount),
+    row.createTime.toISOString(), (row.lastError ?? '').slice(0, 80),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] as string).length)));
+  for (const line of [header, ...lines]) output.out(line.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ').trimEnd());
+  output.out(`${rows.length} dead row${rows.length === 1 ? '' : 's'}`);
+}
