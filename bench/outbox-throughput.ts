@@ -6,19 +6,21 @@
  * The naive relay's rate does not depend on the row count, so it relays at most 5 000 rows. The
  * relay processes first relay 5 000 warm-up rows, as a long-running relay is warm, and the raw
  * limit runs in this process after the naive relay warmed its Kafka client.
- * Usage: node --conditions=@shardflow/source --import tsx bench/outbox-throughput.ts [--rows 150000]
+ * Usage: node --conditions=@shardflow/source --import tsx bench/outbox-throughput.ts [--rows 150000] [--default-heap]
+ * The relays get the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs them without.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { openBenchServices, report } from './support/bench-services.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
-import { startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
+import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
 const rowsArg = process.argv.indexOf('--rows');
 const ROWS = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 150_000;
 const NAIVE_ROWS = Math.min(ROWS, 5_000);
 const WARM_UP_ROWS = 5_000;
+const NODE_FLAGS = process.argv.includes('--default-heap') ? [] : RELAY_NODE_FLAGS;
 const bench = await openBenchServices(['cluster_a']);
 const bootstrap = bench.services.addresses.kafka['cluster_a'] as string;
 const kafka = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
@@ -78,7 +80,7 @@ async function shardflow(pool: Pool, instances: number): Promise<{ fromRelease: 
     ...bench.services.env,
     SHARDFLOW_EXAMPLE_DB: bench.database.name,
     SHARDFLOW_EXAMPLE_NAMESPACE: `bench-${instances}-${Date.now()}`,
-  });
+  }, { nodeFlags: NODE_FLAGS });
   await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id <= ?', [WARM_UP_ROWS]);
   while ((await unsentCount(pool)) > ROWS) await sleep(100);
   await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id > ?', [WARM_UP_ROWS]);
@@ -96,7 +98,7 @@ try {
   const rawRate = await rawLimit(bench.pool);
   const one = await shardflow(bench.pool, 1);
   const three = await shardflow(bench.pool, 3);
-  report('outbox-throughput', { rows: ROWS, naive_rows_per_s: naiveRate, raw_limit_rows_per_s: rawRate });
+  report('outbox-throughput', { rows: ROWS, relay_node_flags: NODE_FLAGS.join(' ') || 'none', naive_rows_per_s: naiveRate, raw_limit_rows_per_s: rawRate });
   for (const [instances, rates] of [[1, one], [3, three]] as const) {
     report(`outbox-throughput ${instances} instance(s)`, {
       from_release_rows_per_s: rates.fromRelease,
