@@ -50,6 +50,10 @@ interface DeadRowsCommand {
  * the flag), 1 the database failed.
  */
 export async function runDeadRowsCli(argv: readonly string[], output: CliOutput): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    output.out(DEAD_ROWS_USAGE);
+    return 0;
+  }
   let command: DeadRowsCommand;
   try {
     command = parseCommand(argv);

@@ -87,6 +87,12 @@ describe('shardflow-outbox dead list|count|replay against real MariaDB', () => {
     expect((await run('dead', 'count', '--db', url, ...table)).out).toEqual(['6']);
   });
 
+  it('--help prints the usage and exits 0', async () => {
+    const help = await run('dead', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out.join('\n')).toMatch(/^Usage: shardflow-outbox dead <list\|count\|replay>/);
+  });
+
   it('runs as a command: exit code and output of the real process', async () => {
     const child = spawn(process.execPath, ['--conditions=@shardflow/source', '--import', 'tsx', cliMain, 'dead', 'count', '--db', url, ...table, '--cluster', 'cluster_b']);
     let out = '';
