@@ -1,11 +1,11 @@
 import { EventEmitter } from 'eventemitter3';
 import type { DataflowJob, ShardingContext } from '@shardflow/core';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
-import type { DeliveryError, DeliveryErrorCode } from '../errors/delivery-error.js';
+import { DeliveryError, type DeliveryErrorCode } from '../errors/delivery-error.js';
 import type { Partitioning, TableScope } from '../partition/partitioning.js';
 import type { OutboxStore } from '../store/outbox-store.js';
 import type { FailureCode, OutboxRecord, RecordFailure } from '../store/outbox-record.js';
-import type { MessageSink } from '../sink/message-sink.js';
+import type { DeliveryOutcome, MessageSink } from '../sink/message-sink.js';
 import type { OutboxEvents } from '../stats/outbox-events.js';
 import { OutboxStats, type OutboxStatsSnapshot } from '../stats/outbox-stats.js';
 import { backoffDelayMs, resolveBackoff, type BackoffPolicy } from './backoff.js';
@@ -106,7 +106,7 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   private async sendCluster(cluster: string, fetched: readonly OutboxRecord[], outcomes: Outcomes): Promise<void> {
     const group = fetched.slice(0, this.breaker.admits(cluster, fetched.length));
     if (group.length === 0) return;
-    const results = await this.options.sink.send(cluster, group.map(toOutboundMessage));
+    const results = await this.deliver(cluster, group);
     let delivered = 0;
     results.forEach((result, index) => {
       const record = group[index] as OutboxRecord;
@@ -119,6 +119,23 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
       }
     });
     this.updateCircuit(cluster, delivered, results);
+  }
+
+  /**
+   * The sink's outcomes, one per record. A sink that throws, or answers for fewer messages than it
+   * was given, fails the rows it did not answer for as retriable: they back off and, if that goes
+   * on, end up dead, instead of failing the whole page and coming back first in the next fetch.
+   */
+  private async deliver(cluster: string, records: readonly OutboxRecord[]): Promise<DeliveryOutcome[]> {
+    let results: readonly DeliveryOutcome[];
+    try {
+      results = await this.options.sink.send(cluster, records.map(toOutboundMessage));
+    } catch (thrown) {
+      const error = new DeliveryError('DELIVERY_FAILED', `the sink threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown);
+      return records.map(() => ({ ok: false, error }));
+    }
+    const unanswered = new DeliveryError('DELIVERY_FAILED', `the sink answered for ${results.length} of ${records.length} messages`);
+    return records.map((_, index) => results[index] ?? { ok: false, error: unanswered });
   }
 
   /**

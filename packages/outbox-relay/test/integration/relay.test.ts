@@ -1,7 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testServices } from '@shardflow/testkit';
-import { createOutbox, migrateOutboxTable, OutboxCleanupJob, type Outbox, type OutboxConfig } from '../../src/index.js';
+import { createOutbox, KafkajsSink, migrateOutboxTable, OutboxCleanupJob, type MessageSink, type Outbox, type OutboxConfig } from '../../src/index.js';
 import { countBy } from '../../src/util/group-by.js';
 import { clusterMap, consume, drain, itemContext, openTestDb, stateCounts, uniqueTopic, type TestDb } from './outbox-fixture.js';
 
@@ -177,6 +177,32 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     const [rows] = await db.pool.query<RowDataPacket[]>('SELECT state, last_error FROM msg_send_record ORDER BY id');
     expect(rows.map((row) => row['state'])).toEqual([2, 1]);
     expect(String(rows[0]?.['last_error'])).toMatch(/^UNSERIALIZABLE_RECORD/);
+  });
+
+  it('a sink that throws or answers short fails only its own rows, as retriable, until they are dead; other clusters flow', async () => {
+    const kafka = new KafkajsSink({ clusters: clusterMap() });
+    // A user's sink wrapping real Kafka that misbehaves for two cluster names.
+    const sink: MessageSink = {
+      send: async (cluster, messages) => {
+        if (cluster === 'cluster_throws') throw new Error('driver crashed');
+        if (cluster === 'cluster_short') return [];
+        return kafka.send(cluster, messages);
+      },
+      close: () => kafka.close(),
+    };
+    const { writer, relayJob } = await outbox({ sink, relay: { maxRetries: 1, backoff: { initialDelayMs: 300, maxDelayMs: 300, jitter: 0 } } });
+    const topic = uniqueTopic('sink');
+    await writer.addMany(db.pool as never, ['cluster_throws', 'cluster_a', 'cluster_short', 'cluster_a'].map((cluster, i) => ({ key: `k${i}`, topic, cluster, payload: `${i}` })));
+    await drain(relayJob, 1);
+    const after = async (): Promise<string[]> => (await db.pool.query<RowDataPacket[]>('SELECT cluster_name, state, retry_count, last_error FROM msg_send_record ORDER BY id'))[0]
+      .map((row) => `${String(row['cluster_name'])}:${String(row['state'])}:${String(row['retry_count'])}:${String(row['last_error'])}`);
+    expect(await after()).toEqual([
+      'cluster_throws:0:1:DELIVERY_FAILED: the sink threw: driver crashed', 'cluster_a:1:0:null',
+      'cluster_short:0:1:DELIVERY_FAILED: the sink answered for 0 of 1 messages', 'cluster_a:1:0:null',
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await drain(relayJob, 1);
+    expect((await after()).map((row) => row.split(':').slice(0, 3).join(':'))).toEqual(['cluster_throws:2:2', 'cluster_a:1:0', 'cluster_short:2:2', 'cluster_a:1:0']);
   });
 
   it('lists, counts and replays dead rows by filter', async () => {
