@@ -10,22 +10,15 @@
  */
 import type { Pool } from 'mysql2/promise';
 import { createOutbox, type Outbox } from '@shardflow/outbox-relay';
-import type { ShardingContext } from '@shardflow/core';
 import { openBenchServices, report } from './support/bench-services.js';
 import { seedOutbox } from './support/outbox-rows.js';
+import { drainItems } from './support/drain-items.js';
 
 const rowsArg = process.argv.indexOf('--rows');
 const ROWS = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 100_000;
 const ITEMS = 4;
 const bench = await openBenchServices(['cluster_a', 'cluster_b']);
 const clusters = Object.fromEntries(Object.entries(bench.services.addresses.kafka).map(([name, brokers]) => [name, { brokers: [brokers] }]));
-
-function context(item: number): ShardingContext {
-  return {
-    jobName: 'bench', taskId: `bench@${item}`, shardingTotalCount: ITEMS, shardingItem: item, shardingParameter: undefined, jobParameter: '',
-    instanceId: 'bench', epoch: 1, trigger: 'manual', signal: new AbortController().signal, isOwner: () => true, assertOwner: () => undefined,
-  };
-}
 
 /**
  * One instance running its 4 items concurrently until cluster_b's rows are all sent. Returns
@@ -45,14 +38,7 @@ async function relayClusterB(outbox: Outbox, pool: Pool): Promise<{ whole: numbe
   outbox.relayJob.on('sent', onSent).on('circuitOpened', onOpened);
   const [[{ total }]] = (await pool.query("SELECT COUNT(*) AS total FROM msg_send_record WHERE cluster_name = 'cluster_b'")) as unknown as [[{ total: number }]];
   while (sentB < Number(total)) {
-    await Promise.all(Array.from({ length: ITEMS }, async (_, item) => {
-      const ctx = context(item);
-      for (;;) {
-        const rows = await outbox.relayJob.fetchData(ctx);
-        if (rows.length === 0) return;
-        await outbox.relayJob.processData(ctx, rows);
-      }
-    }));
+    await drainItems(outbox.relayJob, ITEMS);
   }
   const ended = Date.now();
   outbox.relayJob.off('sent', onSent).off('circuitOpened', onOpened);

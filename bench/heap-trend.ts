@@ -5,10 +5,10 @@
  * difference per 100 000 rows relayed in between.
  * Usage: node --expose-gc --conditions=@shardflow/source --import tsx bench/heap-trend.ts [--rounds 22]
  */
-import type { ShardingContext } from '@shardflow/core';
 import { createOutbox } from '@shardflow/outbox-relay';
 import { openBenchServices, report } from './support/bench-services.js';
 import { seedOutbox } from './support/outbox-rows.js';
+import { drainItems } from './support/drain-items.js';
 
 const roundsArg = process.argv.indexOf('--rounds');
 const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 22;
@@ -25,14 +25,6 @@ const outbox = createOutbox({
   relay: { pageSize: 500 },
 });
 
-function context(item: number): ShardingContext {
-  return {
-    jobName: 'heap-trend', taskId: `heap-trend@${item}`, shardingTotalCount: ITEMS, shardingItem: item, shardingParameter: undefined,
-    jobParameter: '', instanceId: 'bench', epoch: 1, trigger: 'manual', signal: new AbortController().signal,
-    isOwner: () => true, assertOwner: () => undefined,
-  };
-}
-
 async function liveHeapMb(): Promise<number> {
   gc?.();
   await new Promise((resolve) => setTimeout(resolve, 100));
@@ -45,13 +37,7 @@ try {
   let afterWarmUp = { heapMb: 0, relayed: 0 };
   for (let round = 1; round <= ROUNDS; round++) {
     await seedOutbox(bench.pool, ROWS_PER_ROUND, 'heap-trend');
-    await Promise.all(Array.from({ length: ITEMS }, async (_, item) => {
-      const ctx = context(item);
-      for (let rows = await outbox.relayJob.fetchData(ctx); rows.length > 0; rows = await outbox.relayJob.fetchData(ctx)) {
-        await outbox.relayJob.processData(ctx, rows);
-        relayed += rows.length;
-      }
-    }));
+    relayed += await drainItems(outbox.relayJob, ITEMS);
     await outbox.relayJob.stats();
     if (round === WARM_UP_ROUNDS) afterWarmUp = { heapMb: await liveHeapMb(), relayed };
   }
