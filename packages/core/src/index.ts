@@ -21,7 +21,8 @@ export { javaStringHash } from './sharding/java-string-hash.js';
 export type {
   Registry, RegistryEvents, ConnectionState, NodeData, CreateOptions, RegistryOperation, Unsubscribe,
 } from './registry/registry.js';
-export { ZookeeperRegistry, type ZookeeperRegistryOptions } from './registry/zookeeper/zookeeper-registry.js';
+export { ZookeeperRegistry } from './registry/zookeeper/zookeeper-registry.js';
+export type { ZookeeperRegistryOptions } from './registry/zookeeper/zookeeper-registry-options.js';
 export { InMemoryRegistry, type InMemoryRegistryOptions } from './registry/memory/in-memory-registry.js';
 export { InMemoryRegistryStore } from './registry/memory/in-memory-registry-store.js';
 
@@ -41,3 +42,4 @@ export { RegistryNodeExistsError } from './errors/registry-node-exists-error.js'
 export { RegistryNoNodeError } from './errors/registry-no-node-error.js';
 export { RegistryVersionConflictError } from './errors/registry-version-conflict-error.js';
 export { RegistryTransactionError } from './errors/registry-transaction-error.js';
+export { RegistrySessionChangedError } from './errors/registry-session-changed-error.js';

@@ -25,7 +25,7 @@ export class InMemoryRegistryStore extends EventEmitter<{ change: (path: string)
 
   get(path: string): NodeData | undefined {
     const node = this.nodes.get(path);
-    return node && { data: node.data, version: node.version, modifiedRevision: node.revision };
+    return node && { data: node.data, version: node.version, modifiedRevision: node.revision, ephemeralOwner: node.owner };
   }
 
   children(path: string): string[] {
@@ -67,7 +67,7 @@ export class InMemoryRegistryStore extends EventEmitter<{ change: (path: string)
     node.version += 1;
     node.revision = this.revision;
     this.emit('change', path);
-    return { data, version: node.version, modifiedRevision: node.revision };
+    return { data, version: node.version, modifiedRevision: node.revision, ephemeralOwner: node.owner };
   }
 
   remove(path: string, version = -1): void {

@@ -4,6 +4,7 @@ import type {
   ConnectionState, CreateOptions, NodeData, Registry, RegistryEvents, RegistryOperation, Unsubscribe,
 } from '../registry.js';
 import { RegistryConnectionError } from '../../errors/registry-connection-error.js';
+import { RegistrySessionChangedError } from '../../errors/registry-session-changed-error.js';
 import { toError } from '../../util/to-error.js';
 import { InMemoryRegistryStore } from './in-memory-registry-store.js';
 
@@ -118,6 +119,7 @@ export class InMemoryRegistry extends EventEmitter<RegistryEvents> implements Re
 
   async create(path: string, data = '', options: CreateOptions = {}): Promise<string> {
     this.requireUsable();
+    if (options.session !== undefined && options.session !== this.session) throw new RegistrySessionChangedError(path, options.session, this.session);
     const created = this.store.create(path, data, { owner: options.ephemeral ? this.session : undefined, sequential: options.sequential });
     if (options.ephemeral && options.restoreOnNewSession) this.restorable.set(created, data);
     return created;
@@ -138,6 +140,14 @@ export class InMemoryRegistry extends EventEmitter<RegistryEvents> implements Re
     this.requireUsable();
     this.restorable.delete(path);
     this.store.remove(path);
+  }
+
+  async removeOwned(path: string, session: string): Promise<boolean> {
+    this.requireUsable();
+    if (session !== this.session || this.store.get(path)?.ephemeralOwner !== session) return false;
+    this.restorable.delete(path);
+    this.store.remove(path);
+    return true;
   }
 
   async transaction(operations: readonly RegistryOperation[]): Promise<void> {
@@ -166,8 +176,12 @@ export class InMemoryRegistry extends EventEmitter<RegistryEvents> implements Re
     for (const watch of this.watches) if (watch.matches(kind, path)) this.schedule(watch);
   }
 
+  /** After a reconnect every watch delivers again, even an unchanged value, as a re-armed ZooKeeper watch does. */
   private refreshAll(): void {
-    for (const watch of this.watches) this.schedule(watch);
+    for (const watch of this.watches) {
+      watch.last = undefined;
+      this.schedule(watch);
+    }
   }
 
   /** Delivery is asynchronous, like a ZooKeeper notification, and reads the value at delivery time. */

@@ -8,26 +8,12 @@ import { RegistryConnectionError } from '../../errors/registry-connection-error.
 import { RegistryNodeExistsError } from '../../errors/registry-node-exists-error.js';
 import { RegistryNoNodeError } from '../../errors/registry-no-node-error.js';
 import { RegistryTransactionError } from '../../errors/registry-transaction-error.js';
-import { InvalidRegistryConfigError } from '../../errors/invalid-registry-config-error.js';
+import { RegistrySessionChangedError } from '../../errors/registry-session-changed-error.js';
 import { toError } from '../../util/to-error.js';
 import { isRetriableZookeeperError, toRegistryError, zookeeperCode } from './zookeeper-errors.js';
-
-export interface ZookeeperRegistryOptions {
-  /** `host:port[,host:port...]` */
-  connectString: string;
-  /** All nodes live under `/{namespace}`; created if missing. */
-  namespace: string;
-  /** Requested session timeout; the server may clamp it. Default 10 000 ms. */
-  sessionTimeoutMs?: number;
-  /** How long `connect()` waits for the first session. Default 15 000 ms. */
-  connectionTimeoutMs?: number;
-  /** `user:password`: authenticates and creates nodes readable and writable only by that user. */
-  digest?: string;
-  /** Retries of requests that failed with connection loss or timeout. */
-  retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
-  /** How long `close()` waits for the server to confirm the session's end. Default 2 000 ms. */
-  closeWaitMs?: number;
-}
+import {
+  resolveZookeeperRegistryOptions, type ResolvedZookeeperRegistryOptions, type ZookeeperRegistryOptions,
+} from './zookeeper-registry-options.js';
 
 interface Watch {
   readonly kind: 'data' | 'children';
@@ -71,25 +57,13 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
   private readonly watches = new Set<Watch>();
   private readonly root: string;
   private readonly acls: zookeeper.ACL[];
-  private readonly retry: Required<NonNullable<ZookeeperRegistryOptions['retry']>>;
+  private readonly options: ResolvedZookeeperRegistryOptions;
 
-  constructor(private readonly options: ZookeeperRegistryOptions) {
+  constructor(options: ZookeeperRegistryOptions) {
     super();
-    if (!/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/.test(options.connectString ?? '')) {
-      throw new InvalidRegistryConfigError('connectString', options.connectString, 'must be host:port[,host:port...]');
-    }
-    if (!/^[A-Za-z0-9_.-]{1,200}$/.test(options.namespace ?? '')) {
-      throw new InvalidRegistryConfigError('namespace', options.namespace, 'must be 1-200 characters of A-Z a-z 0-9 _ . -');
-    }
-    if (options.digest !== undefined && !/^[^:]+:.+$/.test(options.digest)) {
-      throw new InvalidRegistryConfigError('digest', '***', 'must be user:password');
-    }
-    if (options.closeWaitMs !== undefined && !(Number.isFinite(options.closeWaitMs) && options.closeWaitMs >= 0)) {
-      throw new InvalidRegistryConfigError('closeWaitMs', options.closeWaitMs, 'must be a number of ms >= 0');
-    }
+    this.options = resolveZookeeperRegistryOptions(options);
     this.root = `/${options.namespace}`;
-    this.negotiatedTimeoutMs = options.sessionTimeoutMs ?? 10_000;
-    this.retry = { attempts: 5, baseDelayMs: 100, maxDelayMs: 2_000, ...options.retry };
+    this.negotiatedTimeoutMs = this.options.sessionTimeoutMs;
     this.acls = options.digest === undefined
       ? [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('world', 'anyone'))]
       : [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('digest', digestId(options.digest)))];
@@ -113,7 +87,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
 
   async connect(): Promise<void> {
     if (this.currentState !== 'connecting') return;
-    await this.openSession(this.options.connectionTimeoutMs ?? 15_000);
+    await this.openSession(this.options.connectionTimeoutMs);
     await this.ensureRoot();
     this.heartbeat = setInterval(() => this.beat(), Math.max(100, Math.floor(this.negotiatedTimeoutMs / 6)));
     this.heartbeat.unref();
@@ -134,7 +108,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
     this.client = undefined;
     this.setState('closed');
     if (!client) return;
-    const answered = reachable ? untilEvent(client, 'disconnected', this.options.closeWaitMs ?? 2_000) : Promise.resolve();
+    const answered = reachable ? untilEvent(client, 'disconnected', this.options.closeWaitMs) : Promise.resolve();
     client.close();
     await answered;
   }
@@ -167,7 +141,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
     const mode = createMode(options);
     const createNode = (): Promise<string> => this.request(path, (client, full, done: Callback<string>) => {
       client.create(full, Buffer.from(data), this.acls, mode, done);
-    }, { retryConnectionLoss: !options.sequential });
+    }, { retryConnectionLoss: !options.sequential, session: options.session });
     let created: string;
     try {
       // One round trip in the common case; parents are created only when missing.
@@ -176,7 +150,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
       if (!(error instanceof RegistryNoNodeError)) throw error;
       await this.request(parentOf(path), (client, full, done: Callback<string>) => {
         client.mkdirp(full, Buffer.alloc(0), this.acls, zookeeper.CreateMode.PERSISTENT, done);
-      });
+      }, { session: options.session });
       created = await createNode();
     }
     const relative = this.relative(created);
@@ -219,6 +193,30 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
       if (zookeeperCode((error as { cause?: unknown }).cause) !== zookeeper.Exception.NOT_EMPTY) throw error;
       for (const child of await this.getChildren(path)) await this.remove(`${path === '/' ? '' : path}/${child}`);
       await removeNode();
+    }
+  }
+
+  async removeOwned(path: string, session: string): Promise<boolean> {
+    this.restorable.delete(path);
+    try {
+      // Both requests go out on the owner's session or not at all: while that session lives, nobody
+      // else can hold a node at this path, and once it has expired the server refuses its requests.
+      return await this.request(path, (client, full, done: Callback<boolean>) => {
+        client.exists(full, (error, stat) => {
+          if (error || !stat || ownerOf(stat) !== session) {
+            done(error, false);
+            return;
+          }
+          client.remove(full, stat.version, (removeError) => {
+            const code = zookeeperCode(removeError);
+            if (code === zookeeper.Exception.NO_NODE || code === zookeeper.Exception.BAD_VERSION) done(null, false);
+            else done(removeError, !removeError);
+          });
+        });
+      }, { session });
+    } catch (error) {
+      if (error instanceof RegistrySessionChangedError) return false;
+      throw error;
     }
   }
 
@@ -329,10 +327,11 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
   private async request<T>(
     path: string,
     operation: (client: zookeeper.Client, full: string, done: Callback<T>) => void,
-    options: { retryConnectionLoss?: boolean } = {},
+    options: { retryConnectionLoss?: boolean; session?: string | undefined } = {},
   ): Promise<T> {
-    const attempts = options.retryConnectionLoss === false ? 1 : this.retry.attempts;
+    const attempts = options.retryConnectionLoss === false ? 1 : this.options.retry.attempts;
     for (let attempt = 1; ; attempt++) {
+      if (options.session !== undefined && options.session !== this.session) throw new RegistrySessionChangedError(path, options.session, this.session);
       const client = this.requireClient();
       const sentAt = Date.now();
       try {
@@ -346,7 +345,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
           if (!isRetriableZookeeperError(error)) this.touch(sentAt);
           throw toRegistryError(error, path);
         }
-        const delay = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+        const delay = Math.min(this.options.retry.maxDelayMs, this.options.retry.baseDelayMs * 2 ** (attempt - 1));
         await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
       }
     }
@@ -369,7 +368,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
 
   private openSession(timeoutMs: number): Promise<void> {
     const client = zookeeper.createClient(this.options.connectString, {
-      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      sessionTimeout: this.options.sessionTimeoutMs,
       spinDelay: 200,
       retries: 0,
     });
@@ -440,7 +439,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
           break;
         } catch (error) {
           this.emit('error', toError(error));
-          await new Promise((resolve) => setTimeout(resolve, Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt)));
+          await new Promise((resolve) => setTimeout(resolve, Math.min(this.options.retry.maxDelayMs, this.options.retry.baseDelayMs * 2 ** attempt)));
         }
       }
       if (this.isClosed()) return;
@@ -456,12 +455,45 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
     return this.currentState === 'closed';
   }
 
+  /**
+   * Re-creates the restorable ephemerals in the new session. A node still held by the old session
+   * (we gave up on it client-side before the server expired it) is waited out in the background:
+   * it vanishes within a session timeout, and then ours takes its place.
+   */
   private async restoreEphemerals(): Promise<void> {
+    const session = this.session;
     for (const [path, data] of this.restorable) {
       try {
-        await this.create(path, data, { ephemeral: true, restoreOnNewSession: true });
+        await this.create(path, data, { ephemeral: true, restoreOnNewSession: true, session });
       } catch (error) {
-        this.emit('error', toError(error));
+        if (error instanceof RegistryNodeExistsError) void this.restoreOnceFree(path, data, session);
+        else this.emit('error', toError(error));
+      }
+    }
+  }
+
+  private async restoreOnceFree(path: string, data: string, session: string): Promise<void> {
+    while (this.session === session && this.restorable.get(path) === data) {
+      const holder = await this.get(path).catch(() => undefined);
+      if (holder?.ephemeralOwner === session) return;
+      if (holder) {
+        await new Promise<void>((resolve) => {
+          const unwatch = this.watchData(path, (node) => {
+            if (node) return;
+            queueMicrotask(() => unwatch());
+            resolve();
+          });
+        });
+        continue;
+      }
+      try {
+        await this.create(path, data, { ephemeral: true, restoreOnNewSession: true, session });
+        return;
+      } catch (error) {
+        if (!(error instanceof RegistryNodeExistsError)) {
+          if (!(error instanceof RegistrySessionChangedError)) this.emit('error', toError(error));
+          return;
+        }
       }
     }
   }
@@ -500,7 +532,12 @@ function parentOf(path: string): string {
 function toNodeData(data: Buffer | undefined, stat: zookeeper.Stat): NodeData {
   const revision = stat.mzxid.readBigUInt64BE(0);
   if (revision > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`ZooKeeper zxid ${revision} exceeds 2^53`);
-  return { data: data ? data.toString() : '', version: stat.version, modifiedRevision: Number(revision) };
+  return { data: data ? data.toString() : '', version: stat.version, modifiedRevision: Number(revision), ephemeralOwner: ownerOf(stat) };
+}
+
+/** The owning session's id in the registry's `sessionId` form, or undefined for a persistent node. */
+function ownerOf(stat: zookeeper.Stat): string | undefined {
+  return stat.ephemeralOwner.every((byte) => byte === 0) ? undefined : stat.ephemeralOwner.toString('hex');
 }
 
 /** ZooKeeper's digest ACL id: `user:base64(sha1(user:password))`. */
