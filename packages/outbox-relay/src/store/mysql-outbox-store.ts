@@ -1,7 +1,7 @@
 import type { Pool, RowDataPacket, ResultSetHeader } from 'mysql2/promise';
 import type { TableScope } from '../partition/partitioning.js';
 import type { Partitioning } from '../partition/partitioning.js';
-import type { OutboxTable } from '../schema/outbox-table.js';
+import { OUTBOX_COLUMN_LIMITS, type OutboxTable } from '../schema/outbox-table.js';
 import type { FetchOptions, OutboxStore } from './outbox-store.js';
 import type { ClusterCounts, DeadRecord, OutboxRecord, RecordFailure, RecordFilter, RecordLocation } from './outbox-record.js';
 import { retryOnLockConflict } from './mysql-retry.js';
@@ -144,7 +144,7 @@ export class MysqlOutboxStore implements OutboxStore {
       const params: unknown[] = [
         ...group.flatMap((failure) => [failure.record.id, failure.dead ? states.dead : states.pending]),
         ...group.flatMap((failure) => [failure.record.id, failure.nextAttemptAt]),
-        ...group.flatMap((failure) => [failure.record.id, `${failure.code}: ${failure.message}`.slice(0, 1024)]),
+        ...group.flatMap((failure) => [failure.record.id, `${failure.code}: ${failure.message}`.slice(0, OUTBOX_COLUMN_LIMITS.lastError.max)]),
         epoch,
         group.map((failure) => failure.record.id),
         states.pending,
