@@ -43,6 +43,12 @@ export interface Outbox {
   readonly store: MysqlOutboxStore;
   readonly sink: MessageSink;
   readonly partitioning: Partitioning;
+  /**
+   * Checks that every outbox table exists with the columns the relay uses; await it before starting
+   * the relay's scheduler, so a wrong table or column name fails at start with an OutboxSchemaError
+   * naming it.
+   */
+  verifyTables(): Promise<void>;
   /** Closes the Kafka producers (the pools are yours). */
   close(): Promise<void>;
 }
@@ -70,6 +76,7 @@ export function createOutbox(config: OutboxConfig): Outbox {
     store,
     sink,
     partitioning,
+    verifyTables: () => store.verifyTables(),
     close: () => sink.close(),
   };
 }

@@ -96,6 +96,9 @@ export function quoteIdentifier(name: string, field: string): string {
 export interface OutboxTable {
   readonly name: string;
   readonly quotedName: string;
+  /** Column names as configured, for messages and schema checks. */
+  readonly columns: Readonly<OutboxColumns>;
+  /** Column names backquoted, for SQL. */
   readonly c: Readonly<OutboxColumns>;
   readonly states: Readonly<OutboxStates>;
 }
@@ -112,5 +115,5 @@ export function resolveOutboxTable(options: OutboxTableOptions = {}, tableName =
     }
   }
   if (new Set(Object.values(states)).size !== 3) throw new InvalidOutboxConfigError('states', states, 'pending, sent and dead must differ');
-  return { name: tableName, quotedName: quoteIdentifier(tableName, 'table'), c: quoted, states };
+  return { name: tableName, quotedName: quoteIdentifier(tableName, 'table'), columns, c: quoted, states };
 }

@@ -1,9 +1,11 @@
-import type { Connection, PoolConnection, ResultSetHeader } from 'mysql2/promise';
+import type { Connection, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { EventEmitter } from 'eventemitter3';
 import { UnserializablePayloadError } from '../errors/unserializable-payload-error.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import type { Partitioning } from '../partition/partitioning.js';
-import type { OutboxTable } from '../schema/outbox-table.js';
+import { OutboxValueTooLargeError } from '../errors/outbox-value-too-large-error.js';
+import { OUTBOX_COLUMN_LIMITS as LIMITS, type OutboxTable } from '../schema/outbox-table.js';
+import { schemaErrorOf } from '../store/mysql-schema-check.js';
 import type { MessageSink } from '../sink/message-sink.js';
 import type { OutboxStore } from '../store/outbox-store.js';
 import type { OutboxEvents } from '../stats/outbox-events.js';
@@ -33,6 +35,7 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
   private readonly graceMs: number;
   private readonly waiting: Array<{ ids: readonly number[]; resolve: (marked: number) => void; reject: (error: unknown) => void }> = [];
   private flushing = false;
+  private packetLimit: number | undefined;
 
   constructor(
     private readonly table: OutboxTable,
@@ -50,19 +53,42 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
     return id as number;
   }
 
-  /** Inserts rows in one statement; returns their ids in order. */
+  /**
+   * Inserts rows in one statement; returns their ids in order. A value the table cannot hold, or a
+   * statement over the server's `max_allowed_packet` (which would make MySQL drop the connection
+   * and with it the caller's transaction), is an OutboxValueTooLargeError before anything is sent.
+   */
   async addMany(connection: TransactionConnection, messages: readonly OutboxMessage[]): Promise<number[]> {
     if (messages.length === 0) return [];
     const { c } = this.table;
-    const rows = messages.map((message) => this.row(message));
+    const rows = messages.map((message, index) => this.row(message, index));
     const delayMs = this.fastPath ? this.graceMs : 0;
-    const [result] = await connection.query<ResultSetHeader>(
+    const sql = connection.format(
       `INSERT INTO ${this.table.quotedName} (${c.key}, ${c.topic}, ${c.cluster}, ${c.payload}, ${c.headers}, ${c.partition}, ${c.nextSelectTime})
        VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, NOW(3) + INTERVAL ? MICROSECOND)').join(', ')}`,
       rows.flatMap((row) => [...row, delayMs * 1000]),
     );
+    const packetLimit = await this.maxAllowedPacket(connection);
+    // The packet is the statement's bytes plus one byte naming the command.
+    const packetSize = Buffer.byteLength(sql) + 1;
+    if (packetSize > packetLimit) throw new OutboxValueTooLargeError('statement', packetSize, packetLimit, 'bytes', "the server's max_allowed_packet");
+    let result: ResultSetHeader;
+    try {
+      [result] = await connection.query<ResultSetHeader>(sql);
+    } catch (error) {
+      throw schemaErrorOf(error, { database: 0, table: this.table }) ?? error;
+    }
     // One multi-row INSERT receives consecutive auto-increment ids (InnoDB "simple insert").
     return messages.map((_, index) => result.insertId + index);
+  }
+
+  /** The server's `max_allowed_packet`, read once on the caller's connection (a read leaves its transaction as it is). */
+  private async maxAllowedPacket(connection: TransactionConnection): Promise<number> {
+    if (this.packetLimit === undefined) {
+      const [rows] = await connection.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS bytes');
+      this.packetLimit = Number(rows[0]?.['bytes']);
+    }
+    return this.packetLimit;
   }
 
   /**
@@ -115,11 +141,24 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
     return marked;
   }
 
-  private row(message: OutboxMessage): unknown[] {
+  /** The INSERT's values for one message, each checked against its column. */
+  private row(message: OutboxMessage, index: number): unknown[] {
     for (const field of ['key', 'topic', 'cluster'] as const) {
-      if (typeof message[field] !== 'string' || message[field] === '') throw new UnserializablePayloadError(`${field} must be a non-empty string`);
+      const value = message[field];
+      if (typeof value !== 'string' || value === '') throw new UnserializablePayloadError(`${field} must be a non-empty string`);
+      // VARCHAR counts characters; a string's length counts UTF-16 units, never fewer.
+      if (value.length > LIMITS[field].max) this.checkSize(field, [...value].length, index);
     }
-    return [message.key, message.topic, message.cluster, toBytes(message.payload), serializeHeaders(message.headers), this.partitioning.partitionOf(message.key)];
+    const payload = toBytes(message.payload);
+    this.checkSize('payload', payload.length, index);
+    const headers = serializeHeaders(message.headers);
+    if (headers !== null) this.checkSize('headers', Buffer.byteLength(headers), index);
+    return [message.key, message.topic, message.cluster, payload, headers, this.partitioning.partitionOf(message.key)];
+  }
+
+  private checkSize(field: 'key' | 'topic' | 'cluster' | 'payload' | 'headers', size: number, index: number): void {
+    const { max, unit, sqlType } = LIMITS[field];
+    if (size > max) throw new OutboxValueTooLargeError(field, size, max, unit, `the ${sqlType} column ${this.table.columns[field]}`, index);
   }
 }
 
