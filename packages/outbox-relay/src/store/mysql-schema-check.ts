@@ -24,7 +24,7 @@ export async function verifyOutboxTable(pool: Pool, { database, table }: RecordL
     [table.name, table.name]);
   // The second part adds one NULL row when the table exists, whatever its columns.
   if (rows.length === 0) throw new OutboxSchemaError(table.name, database, []);
-  const present = new Set(rows.map((row) => String(row['name']).toLowerCase()));
+  const present = new Set(rows.flatMap((row) => (typeof row['name'] === 'string' ? [row['name'].toLowerCase()] : [])));
   const missing = wanted.filter((name) => !present.has(name.toLowerCase()));
   if (missing.length > 0) throw new OutboxSchemaError(table.name, database, missing);
 }
