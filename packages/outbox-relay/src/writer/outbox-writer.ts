@@ -66,7 +66,7 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
     const sql = connection.format(
       `INSERT INTO ${this.table.quotedName} (${c.key}, ${c.topic}, ${c.cluster}, ${c.payload}, ${c.headers}, ${c.partition}, ${c.nextSelectTime})
        VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, NOW(3) + INTERVAL ? MICROSECOND)').join(', ')}`,
-      rows.flatMap((row) => [...row, delayMs * 1000]),
+      rows.flatMap((row) => [row.key, row.topic, row.cluster, row.payload, row.headers, this.partitioning.partitionOf(row.key), delayMs * 1000]),
     );
     const packetLimit = await this.maxAllowedPacket(connection);
     // The packet is the statement's bytes plus one byte naming the command.
@@ -76,7 +76,7 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
     try {
       [result] = await connection.query<ResultSetHeader>(sql);
     } catch (error) {
-      throw schemaErrorOf(error, { database: 0, table: this.table }) ?? error;
+      throw schemaErrorOf(error, { database: 0, table: this.table }) ?? (await this.narrowColumnError(connection, error, rows)) ?? error;
     }
     // One multi-row INSERT receives consecutive auto-increment ids (InnoDB "simple insert").
     return messages.map((_, index) => result.insertId + index);
@@ -141,25 +141,59 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
     return marked;
   }
 
-  /** The INSERT's values for one message, each checked against its column. */
-  private row(message: OutboxMessage, index: number): unknown[] {
+  /** The column values of one message, each checked against its column. */
+  private row(message: OutboxMessage, index: number): StoredValues {
     for (const field of ['key', 'topic', 'cluster'] as const) {
       const value = message[field];
       if (typeof value !== 'string' || value === '') throw new UnserializablePayloadError(`${field} must be a non-empty string`);
-      // VARCHAR counts characters; a string's length counts UTF-16 units, never fewer.
-      if (value.length > LIMITS[field].max) this.checkSize(field, [...value].length, index);
     }
-    const payload = toBytes(message.payload);
-    this.checkSize('payload', payload.length, index);
-    const headers = serializeHeaders(message.headers);
-    if (headers !== null) this.checkSize('headers', Buffer.byteLength(headers), index);
-    return [message.key, message.topic, message.cluster, payload, headers, this.partitioning.partitionOf(message.key)];
+    const values: StoredValues = {
+      key: message.key, topic: message.topic, cluster: message.cluster, payload: toBytes(message.payload), headers: serializeHeaders(message.headers),
+    };
+    for (const field of MESSAGE_FIELDS) {
+      const value = values[field];
+      const { max, unit, sqlType } = LIMITS[field];
+      // A string's length in UTF-16 units is never below its length in characters: count only when it may be over.
+      if (value === null || (typeof value === 'string' && unit === 'characters' && value.length <= max)) continue;
+      const size = sizeOf(field, value);
+      if (size > max) throw new OutboxValueTooLargeError(field, size, max, unit, `the ${sqlType} column ${this.table.columns[field]}`, index);
+    }
+    return values;
   }
 
-  private checkSize(field: 'key' | 'topic' | 'cluster' | 'payload' | 'headers', size: number, index: number): void {
-    const { max, unit, sqlType } = LIMITS[field];
-    if (size > max) throw new OutboxValueTooLargeError(field, size, max, unit, `the ${sqlType} column ${this.table.columns[field]}`, index);
+  /**
+   * MySQL's ER_DATA_TOO_LONG as the same typed error the checks above throw, for an existing table
+   * whose columns are narrower than the migration's; the column's size is read from the server.
+   * MySQL fails only the statement, so the caller's transaction goes on.
+   */
+  private async narrowColumnError(connection: TransactionConnection, error: unknown, rows: readonly StoredValues[]): Promise<OutboxValueTooLargeError | undefined> {
+    const { errno, sqlMessage } = (error ?? {}) as { errno?: number; sqlMessage?: string };
+    const match = errno === DATA_TOO_LONG ? /column '([^']+)' at row (\d+)/.exec(sqlMessage ?? '') : null;
+    const field = MESSAGE_FIELDS.find((name) => this.table.columns[name] === match?.[1]);
+    const index = Number(match?.[2]) - 1;
+    const value = field === undefined ? undefined : rows[index]?.[field];
+    if (!match || field === undefined || value === null || value === undefined) return undefined;
+    const [[column]] = await connection.query<RowDataPacket[]>(
+      `SELECT COLUMN_TYPE AS type, CHARACTER_MAXIMUM_LENGTH AS max FROM information_schema.COLUMNS
+       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?`, [this.table.name, match[1]]);
+    const limitedBy = `the ${String(column?.['type']).toUpperCase()} column ${match[1]}`;
+    return new OutboxValueTooLargeError(field, sizeOf(field, value), Number(column?.['max']), LIMITS[field].unit, limitedBy, index);
   }
+}
+
+const DATA_TOO_LONG = 1406;
+
+/** The message fields stored in sized columns. */
+type MessageField = 'key' | 'topic' | 'cluster' | 'payload' | 'headers';
+const MESSAGE_FIELDS: readonly MessageField[] = ['key', 'topic', 'cluster', 'payload', 'headers'];
+
+/** A message as it goes into its columns: strings, the payload's bytes, the headers' JSON (null without headers). */
+type StoredValues = { readonly [field in MessageField]: field extends 'payload' ? Buffer : field extends 'headers' ? string | null : string };
+
+/** A value's size in the unit its column counts: characters for VARCHAR, bytes for BLOB and TEXT. */
+function sizeOf(field: MessageField, value: Buffer | string): number {
+  if (LIMITS[field].unit === 'characters') return [...value.toString()].length;
+  return Buffer.isBuffer(value) ? value.length : Buffer.byteLength(value);
 }
 
 function toBytes(payload: OutboxMessage['payload']): Buffer {

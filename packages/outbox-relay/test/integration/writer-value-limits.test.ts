@@ -73,6 +73,26 @@ describe('the writer holds every value to its column and the statement to max_al
     expect(committed.map((row) => row['account_no'])).toEqual(['kept']);
   });
 
+  it('an existing table with narrower columns: MySQL\'s ER_DATA_TOO_LONG becomes the same typed error with the column\'s real size', async () => {
+    await migrateOutboxTable(db.pool, {}, 'narrow_outbox');
+    await db.pool.query('ALTER TABLE narrow_outbox MODIFY account_no VARCHAR(16) NOT NULL, MODIFY topic_name VARCHAR(20) NOT NULL');
+    const narrow = createOutbox({ databases: [db.pool], sink, table: 'narrow_outbox' }).writer;
+    const connection = await db.pool.getConnection();
+    try {
+      await connection.beginTransaction();
+      const kept = await narrow.add(connection, message({ key: 'kept' }));
+      await expect(narrow.addMany(connection, [message(), message({ topic: 'x'.repeat(21) })])).rejects.toMatchObject({
+        code: 'OUTBOX_VALUE_TOO_LARGE', field: 'topic', size: 21, limit: 20, unit: 'characters', index: 1, limitedBy: 'the VARCHAR(20) column topic_name',
+      });
+      await expect(narrow.add(connection, message({ key: '\u{1F600}'.repeat(17) }))).rejects.toMatchObject({ field: 'key', size: 17, limit: 16, index: 0 });
+      const [mine] = await connection.query<RowDataPacket[]>('SELECT id FROM narrow_outbox');
+      expect(mine.map((row) => row['id'])).toEqual([kept]);
+      await connection.commit();
+    } finally {
+      connection.release();
+    }
+  });
+
   it('a key counts characters, not UTF-16 units or bytes: 191 four-byte characters fit', async () => {
     const key = '\u{1F600}'.repeat(191);
     const id = await writer.add(db.pool as never, message({ key }));
