@@ -76,7 +76,7 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
     try {
       [result] = await connection.query<ResultSetHeader>(sql);
     } catch (error) {
-      throw schemaErrorOf(error, { database: 0, table: this.table }) ?? (await this.narrowColumnError(connection, error, rows)) ?? error;
+      throw schemaErrorOf(error, { database: 0, table: this.table }) ?? (await this.narrowColumnError(connection, error, rows).catch(() => undefined)) ?? error;
     }
     // One multi-row INSERT receives consecutive auto-increment ids (InnoDB "simple insert").
     return messages.map((_, index) => result.insertId + index);
@@ -183,12 +183,17 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
 
 const DATA_TOO_LONG = 1406;
 
-/** The message fields stored in sized columns. */
-type MessageField = 'key' | 'topic' | 'cluster' | 'payload' | 'headers';
-const MESSAGE_FIELDS: readonly MessageField[] = ['key', 'topic', 'cluster', 'payload', 'headers'];
+/** A message as it goes into its sized columns: the payload as bytes, the headers as JSON (null without headers). */
+interface StoredValues {
+  readonly key: string;
+  readonly topic: string;
+  readonly cluster: string;
+  readonly payload: Buffer;
+  readonly headers: string | null;
+}
 
-/** A message as it goes into its columns: strings, the payload's bytes, the headers' JSON (null without headers). */
-type StoredValues = { readonly [field in MessageField]: field extends 'payload' ? Buffer : field extends 'headers' ? string | null : string };
+type MessageField = keyof StoredValues;
+const MESSAGE_FIELDS: readonly MessageField[] = ['key', 'topic', 'cluster', 'payload', 'headers'];
 
 /** A value's size in the unit its column counts: characters for VARCHAR, bytes for BLOB and TEXT. */
 function sizeOf(field: MessageField, value: Buffer | string): number {
