@@ -35,11 +35,12 @@ export class CronSchedule {
     }
     try {
       const fields = expression.trim().split(/\s+/);
-      let options: CronOptions = { timezone: timeZone, mode: '5-part' };
+      // A time with no wildcard or step is a fixed time (once per day even when DST repeats it), lists included.
+      let options: CronOptions = { timezone: timeZone, mode: '5-part', fixedTimeRule: 'no-wildcard' };
       let dayFilter: DayFilter | undefined;
       if (fields.length === 6 || fields.length === 7) {
         // sloppyRanges admits Quartz's `0/5` (from 0, every 5), which croner otherwise spells `*/5`.
-        options = { timezone: timeZone, mode: '6-or-7-parts', alternativeWeekdays: true, sloppyRanges: true };
+        options = { ...options, mode: '6-or-7-parts', alternativeWeekdays: true, sloppyRanges: true };
         const dayOfMonth = fields[3] as string;
         const dayOfWeek = fields[5] as string;
         if (!isAnyDay(dayOfMonth) && !isAnyDay(dayOfWeek)) {

@@ -100,6 +100,7 @@ describe('CronSchedule', () => {
     ['0 0 0 * * ?', 'America/Santiago', '2026-09-04T00:00Z', ['2026-09-04T04:00:00Z', '2026-09-05T04:00:00Z', '2026-09-06T04:00:00Z']],
     // New York falls back from 02:00 to 01:00 on 1 November 2026: 01:30 fires once, in EDT.
     ['0 30 1 * * ?', 'America/New_York', '2026-10-31T12:00Z', ['2026-11-01T05:30:00Z', '2026-11-02T06:30:00Z', '2026-11-03T06:30:00Z']],
+    ['0 30 1,13 * * ?', 'America/New_York', '2026-10-31T12:00Z', ['2026-10-31T17:30:00Z', '2026-11-01T05:30:00Z', '2026-11-01T18:30:00Z']],
     ['0 30 2 * * ?', 'Europe/Berlin', '2026-10-24T12:00Z', ['2026-10-25T00:30:00Z', '2026-10-26T01:30:00Z', '2026-10-27T01:30:00Z']],
     ['0 0 2 * * ?', 'Australia/Sydney', '2026-04-03T00:00Z', ['2026-04-03T15:00:00Z', '2026-04-04T15:00:00Z', '2026-04-05T16:00:00Z']],
     // Every half hour stays every half hour of real time through both changes.
@@ -118,6 +119,7 @@ describe('CronSchedule', () => {
   it('fires a year-limited expression in that year (regression: the year jump landed on 31 December and looped)', () => {
     expect(fires('0 0 12 * * ? 2027', 'UTC', '2026-03-01T00:00Z', 3)).toEqual(['2027-01-01T12:00:00Z', '2027-01-02T12:00:00Z', '2027-01-03T12:00:00Z']);
     expect(fires('0 0 12 31 12 ? 2027', 'UTC', '2027-12-31T12:00Z', 1)).toEqual([]);
+    expect(fires('0 0 12 1 1 ? 2027,2029', 'UTC', '2026-03-01T00:00Z', 3)).toEqual(['2027-01-01T12:00:00Z', '2029-01-01T12:00:00Z']);
   });
 
   it('reads Quartz day-of-week numbers as 1=SUN..7=SAT', () => {
@@ -128,6 +130,8 @@ describe('CronSchedule', () => {
 
   it('reads 5-field expressions as Unix cron (0 = Sunday)', () => {
     expect(fires('30 9 * * 0', 'UTC', '2026-03-01T10:00Z', 1)).toEqual(['2026-03-08T09:30:00Z']);
+    // Both day fields given: either matches (2 and 9 March 2026 are Mondays).
+    expect(fires('0 12 15 * 1', 'UTC', '2026-03-01T00:00Z', 3)).toEqual(['2026-03-02T12:00:00Z', '2026-03-09T12:00:00Z', '2026-03-15T12:00:00Z']);
   });
 
   it('always returns a time strictly after the given one', () => {
