@@ -4,6 +4,7 @@ import type { Job } from '../job/job.js';
 import type { ShardingContext } from '../job/sharding-context.js';
 import type { ConnectionState, Registry } from '../registry/registry.js';
 import { JobPaths } from '../registry/job-paths.js';
+import { sessionTiming } from '../registry/session-timing.js';
 import type { JobConfig } from '../config/job-config.js';
 import { validateJobConfig, type ResolvedJobConfig } from '../config/validate-job-config.js';
 import { publishJobConfig } from '../config/job-config-store.js';
@@ -82,7 +83,7 @@ export class JobScheduler<T = unknown> extends EventEmitter<JobSchedulerEvents> 
     this.unheard = new UnheardErrorReporter(`shardflow job '${this.jobName}' on ${this.instanceId}`);
     this.handlesItemErrors = options.onItemError !== undefined;
     this.paths = new JobPaths(this.jobName);
-    this.view = new JobStateView(registry, this.paths, 2 * registry.sessionTimeoutMs + 5_000);
+    this.view = new JobStateView(registry, this.paths, sessionTiming(registry.sessionTimeoutMs).failoverCandidateTtlMs);
     this.latch = new LeaderLatch(registry, this.paths, this.instanceId);
     this.fence = new ConnectionFence(registry);
     this.executor = new ItemExecutor({
