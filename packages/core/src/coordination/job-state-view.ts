@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { NodeData, Registry, Unsubscribe } from '../registry/registry.js';
-import type { JobPaths } from '../registry/job-paths.js';
+import type { JobPaths } from './job-paths.js';
 import { parseAssignment, type Assignment } from '../sharding/assignment.js';
 import { parseStoredJobConfig } from '../config/stored-job-config.js';
 import type { ResolvedJobConfig } from '../config/validate-job-config.js';
