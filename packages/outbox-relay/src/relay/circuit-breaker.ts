@@ -15,14 +15,17 @@ type CircuitState =
   | { kind: 'half-open'; coolDownMs: number };
 
 /**
- * Per-cluster circuit breaker. While a cluster keeps failing, its rows are not sent and not
- * charged a retry, so that attempts go to clusters that work.
- * - closed: sends go through; `failureThreshold` consecutive failures open it.
+ * Per-cluster circuit breaker of one relay instance. Only the destination's failures (an outage)
+ * count; while a cluster keeps failing its rows are not sent, and nothing of an outage is charged
+ * to a row, the probes included.
+ * - closed: sends go through; `failureThreshold` consecutive failed sends open it.
  * - open: `admits` lets nothing through (the fetch does not even read the cluster's rows) until
- *   the cool-down ends, then it is half-open.
+ *   the cool-down ends (`openUntil`), then it is half-open.
  * - half-open: one small send (`probeSize` rows) is let through; success closes, failure opens it
  *   again for twice the previous cool-down (capped), so a long outage costs ever fewer probes.
- *   Only the probe's rows are charged an attempt.
+ * This state lives in memory; the relay writes its transitions into the rows (an open circuit
+ * defers the cluster's due rows, a close releases them), and `suspect` turns rows that an outage
+ * deferred back into a half-open circuit, in another instance or after a restart.
  */
 export class CircuitBreaker {
   private readonly circuits = new Map<string, CircuitState>();
@@ -48,6 +51,21 @@ export class CircuitBreaker {
       case 'half-open': return Math.min(rows, this.options.probeSize);
       case 'open': return 0;
     }
+  }
+
+  /** When an open circuit admits its probe; undefined unless open. */
+  openUntil(cluster: string): number | undefined {
+    const circuit = this.state(cluster) === 'open' ? this.circuits.get(cluster) : undefined;
+    return circuit?.kind === 'open' ? circuit.until : undefined;
+  }
+
+  /**
+   * The cluster was failing when its rows were last tried (by this instance before a restart, or
+   * by another): a closed circuit becomes half-open, so that the next send is a probe. An open or
+   * half-open circuit stays as it is.
+   */
+  suspect(cluster: string): void {
+    if (this.state(cluster) === 'closed') this.circuits.set(cluster, { kind: 'half-open', coolDownMs: this.options.coolDownMs / 2 });
   }
 
   recordSuccess(cluster: string): void {
