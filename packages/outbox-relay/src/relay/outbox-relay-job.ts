@@ -45,7 +45,7 @@ export interface OutboxRelayOptions {
  * and stamped with the item's epoch: sent; failed by the row's own fault (retry_count + 1,
  * next_select_time = now + backoff, last_error kept); failed by the destination's fault (the same
  * without retry_count + 1: an outage is not an attempt); dead (non-retriable error, corrupt row,
- * or retries exhausted). A circuit that opened or closed is then written into the rows of every
+ * or retries exhausted). A circuit that opened, or a probe that succeeded, is then written into the rows of every
  * item this instance owns (deferred or released), so that the other instances and the next owner
  * of an item see it.
  * Ownership is checked right before the marks: a zombie that lost its item does not mark anything,
@@ -101,7 +101,7 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   }
 
   async processData(ctx: ShardingContext, records: readonly OutboxRecord[]): Promise<void> {
-    const outcomes: Outcomes = { sent: [], failures: [], opened: new Map(), closed: new Set() };
+    const outcomes: Outcomes = { sent: [], failures: [], opened: new Map(), recovered: new Set() };
     for (const record of records) {
       if (record.problem !== undefined) outcomes.failures.push(this.failure(record, new DeliveryError('UNSERIALIZABLE_RECORD', record.problem)));
     }
@@ -115,8 +115,8 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   /**
    * One cluster's share of a page. The fetch already asked the breaker; asking again covers a
    * circuit that opened or half-opened since (another item's send), and rows an outage deferred
-   * make a closed circuit half-open: whoever tried them last found the cluster failing, so this
-   * send is a probe. Rows not admitted stay due, uncharged and untouched, for a later fetch.
+   * make a closed circuit suspect: whoever tried them last found the cluster failing, so this send
+   * is a probe. Rows not admitted stay due, uncharged and untouched, for a later fetch.
    */
   private async sendCluster(cluster: string, fetched: readonly OutboxRecord[], outcomes: Outcomes): Promise<void> {
     if (fetched.some((record) => record.lastFault === 'destination')) this.breaker.suspect(cluster);
@@ -210,19 +210,18 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   /**
    * Only the destination's failures count against a cluster: a send that delivered anything, or
    * whose failures are all the rows' own (a poison message), says the cluster works. A circuit
-   * that opens or closes goes into `outcomes`, to be written into the rows.
+   * that opens, or a probe that succeeds, goes into `outcomes`, to be written into the rows.
    */
   private updateCircuit(cluster: string, results: readonly DeliveryOutcome[], outcomes: Outcomes): void {
     const before = this.breaker.state(cluster);
+    const probing = this.breaker.probing(cluster);
     const outage = results.some((result) => result.ok)
       ? undefined
       : results.find((result): result is Extract<DeliveryOutcome, { ok: false }> => !result.ok && result.error.fault === 'destination')?.error;
     if (!outage) {
       this.breaker.recordSuccess(cluster);
-      if (before !== 'closed') {
-        outcomes.closed.add(cluster);
-        this.emit('circuitClosed', { cluster });
-      }
+      if (probing) outcomes.recovered.add(cluster);
+      if (before !== 'closed') this.emit('circuitClosed', { cluster });
       return;
     }
     this.breaker.recordFailure(cluster);
@@ -242,16 +241,16 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   /**
    * Writes this page's circuit transitions into the rows of every item this instance owns: an
    * opened circuit defers the cluster's due rows (a probe's worth at the end of the cool-down, the
-   * rest parked), a closed one releases the rows an outage deferred. The table is what every
+   * rest parked), a successful probe releases the rows an outage deferred. The table is what every
    * instance reads, so the state outlives this process and reaches whoever owns the item next.
    */
-  private async shareCircuits({ opened, closed }: Outcomes): Promise<void> {
-    if (opened.size === 0 && closed.size === 0) return;
+  private async shareCircuits({ opened, recovered }: Outcomes): Promise<void> {
+    if (opened.size === 0 && recovered.size === 0) return;
     const owned = [...this.runningItems.values()].filter((ctx) => ctx.isOwner());
     for (const ctx of owned) {
       const scopes = this.scopesOf(ctx);
       for (const [cluster, deferral] of opened) await this.options.store.deferCluster(scopes, ctx.epoch, cluster, deferral);
-      for (const cluster of closed) await this.options.store.releaseCluster(scopes, ctx.epoch, cluster);
+      for (const cluster of recovered) await this.options.store.releaseCluster(scopes, ctx.epoch, cluster);
     }
   }
 }
@@ -262,6 +261,6 @@ interface Outcomes {
   readonly failures: RecordFailure[];
   /** Clusters whose circuit this page opened, and how to defer their rows. */
   readonly opened: Map<string, ClusterDeferral>;
-  /** Clusters whose circuit this page closed. */
-  readonly closed: Set<string>;
+  /** Clusters a successful probe showed working again: the rows an outage deferred are released. */
+  readonly recovered: Set<string>;
 }

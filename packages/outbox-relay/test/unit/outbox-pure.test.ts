@@ -60,12 +60,16 @@ describe('circuit breaker', () => {
     expect(coolDown()).toBe(1_000);
   });
 
-  it('suspect: rows an outage deferred turn a closed circuit half-open; a failed probe opens it for the first cool-down', () => {
+  it('suspect: rows an outage deferred make a closed circuit send probes; failed probes count towards the threshold, a success ends it', () => {
     let now = 0;
-    const breaker = new CircuitBreaker({ failureThreshold: 3, coolDownMs: 1_000, maxCoolDownMs: 10_000, probeSize: 5 }, () => now);
+    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1_000, maxCoolDownMs: 10_000, probeSize: 5 }, () => now);
     breaker.suspect('a');
-    expect(breaker.state('a')).toBe('half-open');
+    expect(breaker.state('a')).toBe('closed');
+    expect(breaker.probing('a')).toBe(true);
     expect(breaker.admits('a', 500)).toBe(5);
+    breaker.recordFailure('a');
+    expect(breaker.admits('a', 500)).toBe(5);
+    expect(breaker.openUntil('a')).toBeUndefined();
     breaker.recordFailure('a');
     expect(breaker.openUntil('a')).toBe(1_000);
     // Already open: suspecting changes nothing, the cool-down runs on.
@@ -73,9 +77,11 @@ describe('circuit breaker', () => {
     expect(breaker.admits('a', 500)).toBe(0);
     now = 1_000;
     expect(breaker.openUntil('a')).toBeUndefined();
+    expect(breaker.probing('a')).toBe(true);
     breaker.suspect('b');
     breaker.recordSuccess('b');
-    expect(breaker.state('b')).toBe('closed');
+    expect(breaker.probing('b')).toBe(false);
+    expect(breaker.admits('b', 500)).toBe(500);
   });
 
   it('a success resets the consecutive failure count', () => {
