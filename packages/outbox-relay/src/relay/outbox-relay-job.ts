@@ -45,9 +45,9 @@ export interface OutboxRelayOptions {
  * and stamped with the item's epoch: sent; failed by the row's own fault (retry_count + 1,
  * next_select_time = now + backoff, last_error kept); failed by the destination's fault (the same
  * without retry_count + 1: an outage is not an attempt); dead (non-retriable error, corrupt row,
- * or retries exhausted). A circuit that opened, or a probe that succeeded, is then written into the rows of every
- * item this instance owns (deferred or released), so that the other instances and the next owner
- * of an item see it.
+ * or retries exhausted). A circuit that opened, or a probe that succeeded, is then written into
+ * the rows of every item this instance owns (deferred or released), so that the other instances
+ * and the next owner of an item see it.
  * Ownership is checked right before the marks: a zombie that lost its item does not mark anything,
  * and the epoch in the UPDATEs stops a late write that races the check from overwriting an outcome
  * the new owner wrote. Within one item the next fetch follows the marks, so a page is never fetched
