@@ -113,7 +113,7 @@ describe('an outage never burns attempts: broker down far longer than maxRetries
     const delivered = await countDelivered(testServices().kafka['cluster_a'] as string, topic, written);
     const missing = idRows.map((row) => Number(row['id'])).filter((id) => !delivered.has(id));
     console.log(`[outage] ${OUTAGE_SECONDS} s outage, rows ${written}, relay restarts ${restarts}, pending failed rows during the outage (max) ${mostFailedPending}, `
-      + `max retry_count at outage end ${atOutageEnd.maxRetryCount}, dead ${final.dead}, delivered distinct ${delivered.size}, missing ${missing.length}`);
+      + `max retry_count at outage end ${atOutageEnd.maxRetryCount} and after it ${final.maxRetryCount}, dead ${final.dead}, delivered distinct ${delivered.size}, missing ${missing.length}`);
 
     // The outage reached the relays: their sends failed and the rows recorded why.
     expect(mostFailedPending).toBeGreaterThan(0);

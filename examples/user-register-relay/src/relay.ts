@@ -38,6 +38,7 @@ scheduler.on('leadership', ({ isLeader }) => say({ event: 'leader', isLeader }))
 scheduler.on('error', (error) => say({ event: 'error', message: error.message }));
 outbox.relayJob.on('sent', ({ count }) => say({ event: 'sent', count }));
 outbox.relayJob.on('dead', ({ ids, code }) => say({ event: 'dead', ids, code }));
+outbox.relayJob.on('retrying', ({ count, code, message }) => say({ event: 'retrying', count, code, message }));
 await scheduler.start();
 say({ event: 'ready' });
 
