@@ -5,6 +5,7 @@ import type { ShardingContext } from '../job/sharding-context.js';
 import type { ConnectionState, Registry } from '../registry/registry.js';
 import { JobPaths } from '../coordination/job-paths.js';
 import { sessionTiming } from '../registry/session-timing.js';
+import { strategyLookup } from '../config/strategy-lookup.js';
 import type { JobConfig } from '../config/job-config.js';
 import { validateJobConfig, type ResolvedJobConfig } from '../config/validate-job-config.js';
 import { publishJobConfig } from '../coordination/job-config-store.js';
@@ -83,7 +84,7 @@ export class JobScheduler<T = unknown> extends EventEmitter<JobSchedulerEvents> 
     this.unheard = new UnheardErrorReporter(`shardflow job '${this.jobName}' on ${this.instanceId}`);
     this.handlesItemErrors = options.onItemError !== undefined;
     this.paths = new JobPaths(this.jobName);
-    this.view = new JobStateView(registry, this.paths, sessionTiming(registry.sessionTimeoutMs).failoverCandidateTtlMs);
+    this.view = new JobStateView(registry, this.paths, sessionTiming(registry.sessionTimeoutMs).failoverCandidateTtlMs, strategyLookup(this.localConfig));
     this.latch = new LeaderLatch(registry, this.paths, this.instanceId);
     this.fence = new ConnectionFence(registry);
     this.executor = new ItemExecutor({
