@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { faultSchedule, FREEZE_BEYOND_SESSION_MS, type Fault } from '../fault-schedule.js';
-
-/** A small deterministic generator, so that each case sees the same schedule every time. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
+import { seededRandom as seeded } from '../seeded-random.js';
 
 const settings = { durationMs: 90_000, sessionTimeoutMs: 4_000, maxRetries: 3, backoffCapMs: 1_000, clusters: ['cluster_a', 'cluster_b'] };
 const of = <K extends Fault['kind']>(faults: readonly Fault[], kind: K): Array<Extract<Fault, { kind: K }>> =>
