@@ -8,7 +8,7 @@
  * a bad option. See docs/reliability.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,7 +30,7 @@ import { readRunLog } from './run-logs.js';
 import { seededRandom } from './seeded-random.js';
 
 const CLUSTERS = ['cluster_a', 'cluster_b'];
-const INSTANCES = ['relay-1', 'relay-2', 'relay-3'];
+const SLOTS = ['relay-1', 'relay-2', 'relay-3'];
 /** The example's session timeout; retries and backoff cap low enough that the outage outlasts them many times over. */
 const RELAY = { sessionTimeoutMs: 4_000, maxRetries: 3, backoffCapMs: 1_000 };
 const DRAIN_TIMEOUT_MS = 180_000;
@@ -77,10 +77,10 @@ async function run(options: ChaosOptions, cleanups: Array<() => Promise<void>>):
   await migrate(readEnvironment({ ...process.env, ...env }));
 
   const logDir = mkdtempSync(join(tmpdir(), 'shardflow-chaos-'));
-  const fleet = new RelayFleet(INSTANCES, env, logDir);
+  const fleet = new RelayFleet(SLOTS, env, logDir);
   cleanups.push(() => fleet.stop());
   await fleet.start();
-  say(`${INSTANCES.length} relays ready; run logs in ${logDir}`);
+  say(`${SLOTS.length} relays ready; run logs in ${logDir}`);
 
   const outbox = createOutbox({ databases: [bench.pool], clusters: Object.fromEntries(CLUSTERS.map((name) => [name, { brokers: [bench.services.addresses.kafka[name] as string] }])) });
   cleanups.push(() => outbox.close());
@@ -100,14 +100,13 @@ async function run(options: ChaosOptions, cleanups: Array<() => Promise<void>>):
         if (victim) counts.kills += 1;
         return;
       }
-      case 'freeze': {
-        const victim = fleet.freeze(random, fault.forMs);
-        if (victim) {
+      case 'freeze':
+        inBackground(fleet.freeze(random, fault.forMs).then((victim) => {
+          if (!victim) return;
           counts.freezes += 1;
           say(`SIGSTOP ${victim} for ${fault.forMs} ms`);
-        }
+        }));
         return;
-      }
       case 'mysql-kill':
         inBackground(killer.killRelayConnections().then((n) => void (counts.mysqlConnectionsKilled += n)));
         return;
@@ -156,6 +155,8 @@ async function run(options: ChaosOptions, cleanups: Array<() => Promise<void>>):
   say('counting outbox ids in Kafka');
   const delivered = await countDeliveredIds(bench.services.addresses.kafka, topic);
   const audit = await auditOutbox(bench.pool);
+  // What was done to each process, beside its run log, for a look at the overlaps afterwards.
+  writeFileSync(join(logDir, 'fleet.json'), JSON.stringify({ seed: options.seed, lives: fleet.lives, kills: fleet.kills }, null, 1));
   const logs = fleet.lives.map((life) => readRunLog(life.process, life.runLog));
   const runs = logs.flatMap((log) => log.runs);
   const figures = {

@@ -16,6 +16,9 @@ export interface OutboxAudit {
   readonly sentIds: readonly number[];
   readonly pendingIds: readonly number[];
   readonly dead: readonly DeadRow[];
+  /** Rows charged at least one failed attempt, and the most attempts any row was charged. */
+  readonly retried: number;
+  readonly maxRetryCount: number;
 }
 
 export async function pendingCount(pool: Pool): Promise<number> {
@@ -32,5 +35,7 @@ export async function auditOutbox(pool: Pool): Promise<OutboxAudit> {
     sentIds: inState(states.sent).map((row) => Number(row['id'])),
     pendingIds: inState(states.pending).map((row) => Number(row['id'])),
     dead: inState(states.dead).map((row) => ({ id: Number(row['id']), retryCount: Number(row['retry_count']), lastError: String(row['last_error'] ?? '') })),
+    retried: rows.filter((row) => Number(row['retry_count']) > 0).length,
+    maxRetryCount: rows.reduce((max, row) => Math.max(max, Number(row['retry_count'])), 0),
   };
 }

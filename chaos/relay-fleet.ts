@@ -1,7 +1,9 @@
 /**
- * The relay processes of a chaos run, and the record of what was done to them. Each instance id
+ * The relay processes of a chaos run, and the record of what was done to them. Each slot
  * (relay-1..3) always has one process: when one dies (killed by us or not) a new one starts, with
- * its own run log. Frozen processes (SIGSTOP) are neither killed nor frozen again until resumed.
+ * its own run log and its own instance id (`relay-1.2` is slot 1's second process), as a restarted
+ * process on another host or pid would have. Frozen processes (SIGSTOP) are neither killed nor
+ * frozen again until resumed; a freeze is aimed at a process in the middle of an item run.
  * The times recorded here are what the overlap analysis cuts out and ends runs at: a pause is timed
  * from just after SIGSTOP to just before SIGCONT, a death from just after SIGKILL.
  */
@@ -13,6 +15,7 @@ import { startRelayProcess } from '../test/fixtures/relay-processes.js';
 import type { Interval } from './intervals.js';
 import type { Kill } from './failover-times.js';
 import type { RelayLife } from './overlaps.js';
+import { RunLogTail } from './run-log-tail.js';
 
 interface Life extends RelayLife {
   endedAt: number | undefined;
@@ -24,6 +27,7 @@ interface Life extends RelayLife {
 interface Member {
   readonly life: Life;
   readonly child: ChildProcess;
+  readonly tail: RunLogTail;
   killedByUs: boolean;
   frozenSince: number | undefined;
 }
@@ -44,14 +48,14 @@ export class RelayFleet {
   private stopping = false;
 
   constructor(
-    private readonly instances: readonly string[],
+    private readonly slots: readonly string[],
     private readonly env: Record<string, string>,
     private readonly logDir: string,
   ) {}
 
-  /** Starts every instance and waits until each is ready. */
+  /** Starts a process in every slot and waits until each is ready. */
   async start(): Promise<void> {
-    await Promise.all(this.instances.map((instance) => this.launch(instance)));
+    await Promise.all(this.slots.map((slot) => this.launch(slot)));
   }
 
   /** SIGKILL a random live, unfrozen, ready relay; it is restarted at once. Returns its process name. */
@@ -66,10 +70,19 @@ export class RelayFleet {
     return victim.life.process;
   }
 
-  /** SIGSTOP a random live, unfrozen, ready relay for `forMs`, then SIGCONT. Returns its process name. */
-  freeze(random: () => number, forMs: number): string | undefined {
-    const victim = this.pick(random);
-    if (!victim) return undefined;
+  /**
+   * SIGSTOP a live, unfrozen, ready relay for `forMs`, then SIGCONT: the first one seen in the
+   * middle of an item run within `aimMs`, else a random one. Returns its process name.
+   */
+  async freeze(random: () => number, forMs: number, aimMs = 3_000): Promise<string | undefined> {
+    const deadline = Date.now() + aimMs;
+    let victim: Member | undefined;
+    while (!victim && Date.now() < deadline) {
+      victim = this.candidates().find((member) => member.tail.openRuns().size > 0);
+      if (!victim) await sleep(5);
+    }
+    victim ??= this.pick(random);
+    if (!victim || !this.candidates().includes(victim)) return undefined;
     victim.child.kill('SIGSTOP');
     victim.frozenSince = Date.now();
     setTimeout(() => this.resume(victim), forMs).unref();
@@ -80,11 +93,11 @@ export class RelayFleet {
     for (const member of this.current.values()) this.resume(member);
   }
 
-  /** Resolves once every instance has a ready process (restarts keep going), or after `timeoutMs`. */
+  /** Resolves once every slot has a ready process (restarts keep going), or after `timeoutMs`. */
   async allReady(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.current.size < this.instances.length && Date.now() < deadline) await sleep(200);
-    return this.current.size === this.instances.length;
+    while (this.current.size < this.slots.length && Date.now() < deadline) await sleep(200);
+    return this.current.size === this.slots.length;
   }
 
   /** Stops restarting, resumes frozen relays, and stops them all gracefully (SIGKILL after 15 s). */
@@ -109,37 +122,41 @@ export class RelayFleet {
   }
 
   private pick(random: () => number): Member | undefined {
-    const candidates = [...this.current.values()].filter((member) => member.frozenSince === undefined && member.life.endedAt === undefined);
+    const candidates = this.candidates();
     return candidates[Math.floor(random() * candidates.length)];
   }
 
-  private launch(instance: string): Promise<void> {
-    const launch = this.launchUntilReady(instance).finally(() => this.launches.delete(launch));
+  private candidates(): Member[] {
+    return [...this.current.values()].filter((member) => member.frozenSince === undefined && member.life.endedAt === undefined);
+  }
+
+  private launch(slot: string): Promise<void> {
+    const launch = this.launchUntilReady(slot).finally(() => this.launches.delete(launch));
     this.launches.add(launch);
     return launch;
   }
 
-  private async launchUntilReady(instance: string): Promise<void> {
+  private async launchUntilReady(slot: string): Promise<void> {
     while (!this.stopping) {
-      const incarnation = (this.incarnations.get(instance) ?? 0) + 1;
-      this.incarnations.set(instance, incarnation);
-      const process = `${instance}#${incarnation}`;
+      const incarnation = (this.incarnations.get(slot) ?? 0) + 1;
+      this.incarnations.set(slot, incarnation);
+      const instance = `${slot}.${incarnation}`;
       const life: Life = {
-        process, instance, endedAt: undefined, pauses: [],
-        runLog: join(this.logDir, `${instance}.${incarnation}.jsonl`),
-        stderr: join(this.logDir, `${instance}.${incarnation}.stderr`),
+        process: instance, instance, endedAt: undefined, pauses: [],
+        runLog: join(this.logDir, `${instance}.jsonl`),
+        stderr: join(this.logDir, `${instance}.stderr`),
       };
       this.lives.push(life);
       const stderr = openSync(life.stderr, 'a');
       try {
         const child = await startRelayProcess(instance, { ...this.env, RELAY_RUN_LOG: life.runLog }, { stderr });
-        const member: Member = { life, child, killedByUs: false, frozenSince: undefined };
-        this.current.set(instance, member);
-        child.once('exit', (code, signal) => this.onExit(member, code ?? signal));
+        const member: Member = { life, child, tail: new RunLogTail(life.runLog), killedByUs: false, frozenSince: undefined };
+        this.current.set(slot, member);
+        child.once('exit', (code, signal) => this.onExit(slot, member, code ?? signal));
         return;
       } catch (error) {
         life.endedAt = Date.now();
-        this.unexpectedExits.push({ process, how: (error as Error).message, stderrTail: tail(life.stderr) });
+        this.unexpectedExits.push({ process: instance, how: (error as Error).message, stderrTail: tail(life.stderr) });
         await sleep(1_000);
       } finally {
         closeSync(stderr);
@@ -147,12 +164,12 @@ export class RelayFleet {
     }
   }
 
-  private onExit(member: Member, how: number | string | null): void {
+  private onExit(slot: string, member: Member, how: number | string | null): void {
     member.life.endedAt ??= Date.now();
-    if (this.current.get(member.life.instance) === member) this.current.delete(member.life.instance);
+    if (this.current.get(slot) === member) this.current.delete(slot);
     if (this.stopping) return;
     if (!member.killedByUs) this.unexpectedExits.push({ process: member.life.process, how: `exited (${how})`, stderrTail: tail(member.life.stderr) });
-    void this.launch(member.life.instance);
+    void this.launch(slot);
   }
 }
 

@@ -77,6 +77,7 @@ export function printReport(figures: ChaosFigures, verdict: ChaosVerdict, print:
   print(`  duplicates             ${verdict.duplicatedIds} ids delivered more than once, ${verdict.extraCopies} extra copies`);
   print(`  dead                   ${audit.dead.length}${deadCodes.size > 0 ? ` (${[...deadCodes].map(([code, n]) => `${code} ${n}`).join(', ')})` : ''}; because of the outage ${verdict.outageDead.length}`);
   for (const row of verdict.outageDead.slice(0, 5)) print(`    dead id ${row.id}, retry_count ${row.retryCount}: ${row.lastError}`);
+  print(`  charged an attempt     ${audit.retried} rows (the most: retry_count ${audit.maxRetryCount})`);
   print(`  pending                ${audit.pendingIds.length}${figures.drained ? '' : ' (the backlog did not drain in time)'}`);
   print(`  overlaps               ${figures.overlaps.length}`);
   for (const overlap of figures.overlaps.slice(0, 10)) {

@@ -1,0 +1,42 @@
+/**
+ * Follows a live relay's run log to tell whether it is in the middle of an item run right now, so
+ * that a freeze can be aimed at a process holding a run lock (where a stale run can do harm) rather
+ * than at an idle one.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { RunLogRecord } from '../examples/user-register-relay/src/run-log.js';
+
+export class RunLogTail {
+  private offset = 0;
+  private partial = '';
+  private readonly open = new Set<number>();
+
+  constructor(private readonly path: string) {}
+
+  /** Items with a run started and not yet ended, after reading what was appended since the last call. */
+  openRuns(): ReadonlySet<number> {
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch {
+      return this.open;
+    }
+    try {
+      const buffer = Buffer.alloc(64 * 1024);
+      for (let read = readSync(fd, buffer, 0, buffer.length, this.offset); read > 0; read = readSync(fd, buffer, 0, buffer.length, this.offset)) {
+        this.offset += read;
+        const lines = (this.partial + buffer.toString('utf8', 0, read)).split('\n');
+        this.partial = lines.pop() ?? '';
+        for (const line of lines) this.apply(JSON.parse(line) as RunLogRecord);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return this.open;
+  }
+
+  private apply(record: RunLogRecord): void {
+    if (record.kind === 'start') this.open.add(record.item);
+    if (record.kind === 'end') this.open.delete(record.item);
+  }
+}
