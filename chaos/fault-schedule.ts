@@ -39,7 +39,7 @@ export function faultSchedule(settings: FaultScheduleSettings, random: () => num
   for (let at = between(2_000, 5_000); at < durationMs; at += between(2_000, 5_000)) faults.push({ kind: 'kill', at });
 
   const freezeMs = sessionTimeoutMs + FREEZE_BEYOND_SESSION_MS;
-  for (let at = between(5_000, 10_000); at + freezeMs < durationMs; at += freezeMs + between(6_000, 12_000)) faults.push({ kind: 'freeze', at, forMs: freezeMs });
+  for (let at = between(5_000, 10_000); at + freezeMs < durationMs; at += freezeMs + between(3_000, 8_000)) faults.push({ kind: 'freeze', at, forMs: freezeMs });
 
   // A quarter into the run, for 30 % of it, and at least twice what the retries could absorb.
   const outageMs = Math.max(0.3 * durationMs, 2 * maxRetries * backoffCapMs);

@@ -8,7 +8,7 @@
  * from just after SIGSTOP to just before SIGCONT, a death from just after SIGKILL.
  */
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startRelayProcess } from '../test/fixtures/relay-processes.js';
@@ -71,18 +71,24 @@ export class RelayFleet {
   }
 
   /**
-   * SIGSTOP a live, unfrozen, ready relay for `forMs`, then SIGCONT: the first one seen in the
-   * middle of an item run within `aimMs`, else a random one. Returns its process name.
+   * SIGSTOP a live, unfrozen, ready relay for `forMs`, then SIGCONT: the first one seen within
+   * `aimMs` in an item run that has begun sending, else one seen in any item run, else a random
+   * one. Returns its process name.
    */
   async freeze(random: () => number, forMs: number, aimMs = 3_000): Promise<string | undefined> {
     const deadline = Date.now() + aimMs;
-    let victim: Member | undefined;
-    while (!victim && Date.now() < deadline) {
-      victim = this.candidates().find((member) => member.tail.openRuns().size > 0);
-      if (!victim) await sleep(5);
+    let sending: Member | undefined;
+    let busy: Member | undefined;
+    while (!sending && Date.now() < deadline) {
+      for (const member of this.candidates()) {
+        const runs = [...member.tail.openRuns().values()];
+        if (runs.some((sends) => sends > 0)) sending ??= member;
+        if (runs.length > 0) busy ??= member;
+      }
+      if (!sending) await sleep(5);
     }
-    victim ??= this.pick(random);
-    if (!victim || !this.candidates().includes(victim)) return undefined;
+    const victim = [sending, busy, this.pick(random)].find((member) => member !== undefined && this.candidates().includes(member));
+    if (!victim) return undefined;
     victim.child.kill('SIGSTOP');
     victim.frozenSince = Date.now();
     setTimeout(() => this.resume(victim), forMs).unref();
@@ -150,6 +156,8 @@ export class RelayFleet {
       const stderr = openSync(life.stderr, 'a');
       try {
         const child = await startRelayProcess(instance, { ...this.env, RELAY_RUN_LOG: life.runLog }, { stderr });
+        // Its events after ready (items, leadership, errors), beside its run log.
+        child.stdout?.pipe(createWriteStream(join(this.logDir, `${instance}.stdout`)));
         const member: Member = { life, child, tail: new RunLogTail(life.runLog), killedByUs: false, frozenSince: undefined };
         this.current.set(slot, member);
         child.once('exit', (code, signal) => this.onExit(slot, member, code ?? signal));

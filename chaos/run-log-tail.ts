@@ -1,7 +1,7 @@
 /**
- * Follows a live relay's run log to tell whether it is in the middle of an item run right now, so
- * that a freeze can be aimed at a process holding a run lock (where a stale run can do harm) rather
- * than at an idle one.
+ * Follows a live relay's run log to tell whether it is in the middle of an item run right now, and
+ * whether that run has begun sending, so that a freeze can be aimed at a process holding a run lock
+ * with a send on the wire (where a stale run can do harm) rather than at an idle one.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { RunLogRecord } from '../examples/user-register-relay/src/run-log.js';
@@ -9,12 +9,13 @@ import type { RunLogRecord } from '../examples/user-register-relay/src/run-log.j
 export class RunLogTail {
   private offset = 0;
   private partial = '';
-  private readonly open = new Set<number>();
+  /** Item -> sends so far, of each run started and not yet ended. */
+  private readonly open = new Map<number, number>();
 
   constructor(private readonly path: string) {}
 
-  /** Items with a run started and not yet ended, after reading what was appended since the last call. */
-  openRuns(): ReadonlySet<number> {
+  /** Item -> sends so far, of each run started and not yet ended, after reading what was appended since the last call. */
+  openRuns(): ReadonlyMap<number, number> {
     let fd: number;
     try {
       fd = openSync(this.path, 'r');
@@ -36,7 +37,8 @@ export class RunLogTail {
   }
 
   private apply(record: RunLogRecord): void {
-    if (record.kind === 'start') this.open.add(record.item);
+    if (record.kind === 'start') this.open.set(record.item, 0);
+    if (record.kind === 'send' && this.open.has(record.item)) this.open.set(record.item, (this.open.get(record.item) ?? 0) + 1);
     if (record.kind === 'end') this.open.delete(record.item);
   }
 }
