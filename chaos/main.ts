@@ -4,8 +4,8 @@
  * processes of examples/user-register-relay; rows inserted for both clusters all along; the fault
  * schedule of fault-schedule.ts. Then the backlog drains (bounded), the relays stop, an independent
  * consumer counts every outbox id in Kafka, and the run logs are checked for overlaps.
- * Exit 0 when nothing was lost, nothing overlapped and no row died of the outage; 1 otherwise; 2 on
- * a bad option. See docs/reliability.md.
+ * Exit 0 when nothing was lost, nothing overlapped, no run sent after losing its session and no row
+ * died of the outage; 1 otherwise; 2 on a bad option. See docs/reliability.md.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ import { judge, printReport } from './report.js';
 import { RowFeeder } from './row-feeder.js';
 import { readRunLog } from './run-logs.js';
 import { seededRandom } from './seeded-random.js';
+import { findStaleSends } from './stale-sends.js';
 
 const CLUSTERS = ['cluster_a', 'cluster_b'];
 const SLOTS = ['relay-1', 'relay-2', 'relay-3'];
@@ -168,6 +169,7 @@ async function run(options: ChaosOptions, cleanups: Array<() => Promise<void>>):
     delivered,
     drained: pending === 0,
     overlaps: findOverlaps(runs, fleet.lives, Date.now()),
+    staleSends: findStaleSends(runs, fleet.lives, RELAY.sessionTimeoutMs),
     failovers: failoverTimes(fleet.kills, logs.flatMap((log) => log.assigned), runs),
     unexpectedExits: fleet.unexpectedExits,
     logDir,

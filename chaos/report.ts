@@ -1,7 +1,8 @@
 /**
  * The verdict of a chaos run and its printout. The run fails on any lost row (marked sent, never
- * seen in Kafka), any overlap, any row dead because of the outage, and a backlog that did not drain
- * in time (then lost rows cannot be judged). Duplicates are reported, never a failure: the
+ * seen in Kafka), any overlap, any send made after a freeze had cost the session (stale-sends.ts),
+ * any row dead because of the outage, and a backlog that did not drain in time (then lost rows
+ * cannot be judged). Duplicates are reported, never a failure: the
  * guarantee is at-least-once, with the bound docs/reliability.md gives.
  */
 import { DELIVERY_ERROR_CODES, DeliveryError, type DeliveryErrorCode } from '@shardflow/outbox-relay';
@@ -10,6 +11,7 @@ import type { Failover } from './failover-times.js';
 import type { DeadRow, OutboxAudit } from './outbox-audit.js';
 import type { Overlap } from './overlaps.js';
 import type { UnexpectedExit } from './relay-fleet.js';
+import type { StaleSends } from './stale-sends.js';
 
 export interface ChaosFigures {
   readonly minutes: number;
@@ -21,6 +23,7 @@ export interface ChaosFigures {
   readonly delivered: ReadonlyMap<number, number>;
   readonly drained: boolean;
   readonly overlaps: readonly Overlap[];
+  readonly staleSends: readonly StaleSends[];
   readonly failovers: readonly Failover[];
   readonly unexpectedExits: readonly UnexpectedExit[];
   readonly logDir: string;
@@ -48,6 +51,7 @@ export function judge(figures: ChaosFigures): ChaosVerdict {
   const failures: string[] = [];
   if (lost.length > 0) failures.push(`${lost.length} row(s) lost: marked sent, never seen in Kafka`);
   if (figures.overlaps.length > 0) failures.push(`${figures.overlaps.length} overlap(s): an item ran on two processes at once`);
+  if (figures.staleSends.length > 0) failures.push(`${figures.staleSends.length} run(s) sent after a freeze had cost their session`);
   if (outageDead.length > 0) failures.push(`${outageDead.length} row(s) dead because of the outage`);
   if (!figures.drained) failures.push(`the backlog did not drain (${figures.audit.pendingIds.length} pending): lost rows cannot be judged`);
   return {
@@ -82,8 +86,12 @@ export function printReport(figures: ChaosFigures, verdict: ChaosVerdict, print:
   print(`  overlaps               ${figures.overlaps.length}`);
   for (const overlap of figures.overlaps.slice(0, 10)) {
     const { first, second } = overlap;
-    const at = overlap.during[0] ? new Date(overlap.during[0].from).toISOString().slice(11, 23) : '?';
+    const at = overlap.during[0] ? clock(overlap.during[0].from) : '?';
     print(`    item ${overlap.item}: ${first.process} (epoch ${first.epoch}, run from ${clock(first.start)}) and ${second.process} (epoch ${second.epoch}, run from ${clock(second.start)}) both active ${overlap.ms} ms, from ${at}`);
+  }
+  print(`  stale sends            ${figures.staleSends.length} runs sent after a freeze longer than the session timeout`);
+  for (const stale of figures.staleSends.slice(0, 10)) {
+    print(`    item ${stale.run.item}: ${stale.run.process} (epoch ${stale.run.epoch}) frozen ${clock(stale.freeze.from)}-${clock(stale.freeze.to)}, then ${stale.sends.length} send(s) from ${clock(stale.sends[0] as number)}`);
   }
   print(`  failover               ${measured.length} kills of relays owning items: p50 ${seconds(percentile(measured, 50))}, p90 ${seconds(percentile(measured, 90))}, max ${seconds(percentile(measured, 100))}; not recovered ${figures.failovers.length - measured.length}`);
   if (figures.unexpectedExits.length > 0) {
@@ -91,7 +99,7 @@ export function printReport(figures: ChaosFigures, verdict: ChaosVerdict, print:
     for (const exit of figures.unexpectedExits.slice(0, 3)) print(`    ${exit.process} ${exit.how}: ${exit.stderrTail.trim().split('\n').slice(-3).join(' | ')}`);
   }
   print(`  run logs               ${figures.logDir}`);
-  print(verdict.failures.length === 0 ? 'PASSED: no lost row, no overlap, no row dead because of the outage.' : `FAILED: ${verdict.failures.join('; ')}.`);
+  print(verdict.failures.length === 0 ? 'PASSED: no lost row, no overlap, no stale send, no row dead because of the outage.' : `FAILED: ${verdict.failures.join('; ')}.`);
 }
 
 function clock(at: number): string {
