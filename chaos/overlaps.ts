@@ -8,12 +8,12 @@
  *   the orchestrator knows; a run still open when the analysis is made ends `now`;
  * - never while its process is frozen (SIGSTOP): a stopped process executes nothing, so the time
  *   between SIGSTOP and SIGCONT is cut out;
- * - after a freeze, only from the first send it starts after the resume. A process frozen past
- *   its session timeout has lost its items; when it resumes, the step it was frozen in (a query or
- *   a send already on the wire) completes and the run notices it lost the item and ends. That tail
- *   is the one window the design cannot close (docs/reliability.md) and is not an overlap. A new
- *   send after the resume is new work for an item that may belong to someone else: from that send
- *   on, the run is active again.
+ * - after a freeze, only from the first send of a batch begun after the resume. A process frozen
+ *   past its session timeout has lost its items; when it resumes, the step it was frozen in (a
+ *   query, or the batch whose sends were already under way) completes, and the run notices it lost
+ *   the item and ends. That tail is the one window the design cannot close (docs/reliability.md)
+ *   and is not an overlap. A batch begun after the resume that sends is new work for an item that
+ *   may belong to someone else: from its first send on, the run is active again.
  *
  * An overlap is two runs of one item on two different processes whose active times intersect.
  * Runs of one process never overlap each other (the executor keeps one run per item).
@@ -31,6 +31,12 @@ export interface RelayLife {
   readonly pauses: readonly Interval[];
 }
 
+/** A send to Kafka, and when the batch (processData call) it belongs to began. */
+export interface Send {
+  readonly at: number;
+  readonly batchAt: number;
+}
+
 /** One run of an item on one process, from the process's run log. */
 export interface ItemRun {
   readonly process: string;
@@ -39,8 +45,8 @@ export interface ItemRun {
   readonly start: number;
   /** From the end line; undefined when the process died during the run. */
   readonly end: number | undefined;
-  /** Start times of the sends this run made, in order. */
-  readonly sends: readonly number[];
+  /** The sends this run made, in order. */
+  readonly sends: readonly Send[];
 }
 
 export interface Overlap {
@@ -59,7 +65,7 @@ export function activeTimes(run: ItemRun, life: RelayLife, now: number): Interva
   const firstFreeze = frozen[0];
   if (!firstFreeze) return subtract([{ from: run.start, to: end }], life.pauses);
   const spans: Interval[] = [{ from: run.start, to: firstFreeze.from }];
-  const newWork = run.sends.filter((at) => at >= firstFreeze.to);
+  const newWork = run.sends.filter((send) => send.batchAt >= firstFreeze.to).map((send) => send.at);
   if (newWork.length > 0) spans.push({ from: Math.min(...newWork), to: end });
   return subtract(spans, life.pauses);
 }

@@ -9,7 +9,7 @@ import { DELIVERY_ERROR_CODES, DeliveryError, type DeliveryErrorCode } from '@sh
 import { percentile } from '../bench/support/bench-services.js';
 import type { Failover } from './failover-times.js';
 import type { DeadRow, OutboxAudit } from './outbox-audit.js';
-import type { Overlap } from './overlaps.js';
+import type { Overlap, Send } from './overlaps.js';
 import type { UnexpectedExit } from './relay-fleet.js';
 import type { StaleSends } from './stale-sends.js';
 
@@ -89,9 +89,9 @@ export function printReport(figures: ChaosFigures, verdict: ChaosVerdict, print:
     const at = overlap.during[0] ? clock(overlap.during[0].from) : '?';
     print(`    item ${overlap.item}: ${first.process} (epoch ${first.epoch}, run from ${clock(first.start)}) and ${second.process} (epoch ${second.epoch}, run from ${clock(second.start)}) both active ${overlap.ms} ms, from ${at}`);
   }
-  print(`  stale sends            ${figures.staleSends.length} runs sent after a freeze longer than the session timeout`);
+  print(`  stale sends            ${figures.staleSends.length} runs began a batch and sent after a freeze longer than the session timeout`);
   for (const stale of figures.staleSends.slice(0, 10)) {
-    print(`    item ${stale.run.item}: ${stale.run.process} (epoch ${stale.run.epoch}) frozen ${clock(stale.freeze.from)}-${clock(stale.freeze.to)}, then ${stale.sends.length} send(s) from ${clock(stale.sends[0] as number)}`);
+    print(`    item ${stale.run.item}: ${stale.run.process} (epoch ${stale.run.epoch}) frozen ${clock(stale.freeze.from)}-${clock(stale.freeze.to)}, then ${stale.sends.length} send(s) from ${clock((stale.sends[0] as Send).at)}`);
   }
   print(`  failover               ${measured.length} kills of relays owning items: p50 ${seconds(percentile(measured, 50))}, p90 ${seconds(percentile(measured, 90))}, max ${seconds(percentile(measured, 100))}; not recovered ${figures.failovers.length - measured.length}`);
   if (figures.unexpectedExits.length > 0) {

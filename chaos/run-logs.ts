@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { RunLogRecord } from '../examples/user-register-relay/src/run-log.js';
 import type { ItemsAssigned } from './failover-times.js';
-import type { ItemRun } from './overlaps.js';
+import type { ItemRun, Send } from './overlaps.js';
 
 export interface ProcessRunLog {
   readonly runs: ItemRun[];
@@ -13,12 +13,13 @@ export function readRunLog(process: string, path: string): ProcessRunLog {
   const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n') : [];
   const runs: ItemRun[] = [];
   const assigned: ItemsAssigned[] = [];
-  const open = new Map<number, { item: number; epoch: number; start: number; sends: number[] }>();
+  const open = new Map<number, { item: number; epoch: number; start: number; sends: Send[] }>();
+  const batchStarts = new Map<number, number>();
   const close = (item: number, end: number | undefined): void => {
     const run = open.get(item);
     if (!run) return;
     open.delete(item);
-    runs.push({ process, ...run, end });
+    runs.push({ process, item: run.item, epoch: run.epoch, start: run.start, sends: run.sends, end });
   };
   for (const line of lines) {
     // The last line of a killed process may be cut short.
@@ -32,8 +33,11 @@ export function readRunLog(process: string, path: string): ProcessRunLog {
         close(record.item, record.at);
         open.set(record.item, { item: record.item, epoch: record.epoch, start: record.at, sends: [] });
         break;
+      case 'batch':
+        batchStarts.set(record.batch, record.at);
+        break;
       case 'send':
-        open.get(record.item)?.sends.push(record.at);
+        open.get(record.item)?.sends.push({ at: record.at, batchAt: batchStarts.get(record.batch) ?? record.at });
         break;
       case 'end':
         close(record.item, record.at);
