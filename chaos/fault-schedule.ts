@@ -2,8 +2,8 @@
  * What the chaos run does and when, decided up front from the run's length and the relays'
  * settings (the victims are picked when each fault fires, among the relays alive then):
  * - kill: SIGKILL a random relay every 2-5 s; it is restarted at once;
- * - freeze: SIGSTOP a random relay for longer than its ZooKeeper session timeout, then SIGCONT,
- *   again and again, so that the survivors take its items while it is frozen;
+ * - freeze: SIGSTOP a relay for longer than its ZooKeeper session timeout, then SIGCONT; the next
+ *   freeze 1-3 s later, and so on, so that the survivors take its items while it is frozen;
  * - outage: stop one Kafka cluster's broker for longer than `maxRetries` x the backoff cap (so a
  *   relay that charged the outage to the rows would park them as dead), then start it again;
  * - mysql-kill: KILL the relays' MySQL connections every 5-10 s.
@@ -39,7 +39,7 @@ export function faultSchedule(settings: FaultScheduleSettings, random: () => num
   for (let at = between(2_000, 5_000); at < durationMs; at += between(2_000, 5_000)) faults.push({ kind: 'kill', at });
 
   const freezeMs = sessionTimeoutMs + FREEZE_BEYOND_SESSION_MS;
-  for (let at = between(5_000, 10_000); at + freezeMs < durationMs; at += freezeMs + between(3_000, 8_000)) faults.push({ kind: 'freeze', at, forMs: freezeMs });
+  for (let at = between(5_000, 10_000); at + freezeMs < durationMs; at += freezeMs + between(1_000, 3_000)) faults.push({ kind: 'freeze', at, forMs: freezeMs });
 
   // A quarter into the run, for 30 % of it, and at least twice what the retries could absorb.
   const outageMs = Math.max(0.3 * durationMs, 2 * maxRetries * backoffCapMs);
