@@ -21,7 +21,7 @@ import { failoverTimes } from './failover-times.js';
 import { faultSchedule, type Fault } from './fault-schedule.js';
 import { MysqlConnectionKiller } from './mysql-connection-killer.js';
 import { ChaosOptionError, parseChaosOptions, type ChaosOptions } from './options.js';
-import { auditOutbox, pendingCount } from './outbox-audit.js';
+import { auditOutbox, describeRows, pendingCount } from './outbox-audit.js';
 import { findOverlaps } from './overlaps.js';
 import { RelayFleet } from './relay-fleet.js';
 import { judge, printReport } from './report.js';
@@ -60,7 +60,13 @@ async function run(options: ChaosOptions, cleanups: Array<() => Promise<void>>):
   say(`${options.minutes} min of chaos, ${options.rowsPerSecond} rows/s, seed ${options.seed}; starting ZooKeeper, Kafka ${CLUSTERS.join(', ')} and a database`);
 
   const bench: BenchServices = await openBenchServices(CLUSTERS, 'chaos');
-  cleanups.push(() => bench.close());
+  // The database of a failed run stays, for a look at the rows the report names.
+  let keepDatabase = false;
+  cleanups.push(async () => {
+    await bench.pool.end();
+    if (!keepDatabase) await bench.database.drop();
+    await bench.services.stopAll();
+  });
   for (const cluster of CLUSTERS) {
     if (!bench.services.kafka.has(cluster)) throw new Error(`Kafka ${cluster} is named by SHARDFLOW_KAFKA; the outage needs clusters started here: unset SHARDFLOW_KAFKA`);
   }
@@ -179,7 +185,8 @@ async function run(options: ChaosOptions, cleanups: Array<() => Promise<void>>):
     logDir,
   };
   const verdict = judge(figures);
-  printReport(figures, verdict);
+  keepDatabase = verdict.failures.length > 0;
+  printReport(figures, verdict, { lostRows: await describeRows(bench.pool, verdict.lost), keptDatabase: keepDatabase ? database : undefined });
   return verdict.failures.length === 0 ? 0 : 1;
 }
 

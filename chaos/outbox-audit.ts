@@ -39,3 +39,14 @@ export async function auditOutbox(pool: Pool): Promise<OutboxAudit> {
     maxRetryCount: rows.reduce((max, row) => Math.max(max, Number(row['retry_count'])), 0),
   };
 }
+
+/** Where a row went and when it was marked, for the rows the report names (lost rows). */
+export async function describeRows(pool: Pool, ids: readonly number[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const { c } = table;
+  const [rows] = await pool.query<RowDataPacket[]>(
+    `SELECT ${c.id} AS id, ${c.cluster} AS cluster, ${c.key} AS row_key, ${c.createTime} AS created, ${c.sentTime} AS sent, ${c.fenceEpoch} AS epoch, ${c.retryCount} AS retries
+     FROM ${table.quotedName} WHERE ${c.id} IN (?) ORDER BY ${c.id}`, [ids]);
+  const at = (value: unknown): string => (value instanceof Date ? value.toISOString().slice(11, 23) : String(value));
+  return rows.map((row) => `id ${row['id']}: ${row['cluster']}, key ${row['row_key']}, created ${at(row['created'])}, marked sent ${at(row['sent'])} under epoch ${row['epoch']}, retry_count ${row['retries']}`);
+}

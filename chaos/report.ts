@@ -29,6 +29,13 @@ export interface ChaosFigures {
   readonly logDir: string;
 }
 
+/** What the table says about rows the report names; filled in after the verdict. */
+export interface ChaosDetails {
+  readonly lostRows: readonly string[];
+  /** Kept when the run failed, for a look at the rows. */
+  readonly keptDatabase: string | undefined;
+}
+
 export interface ChaosVerdict {
   readonly lost: readonly number[];
   readonly duplicatedIds: number;
@@ -63,7 +70,7 @@ export function judge(figures: ChaosFigures): ChaosVerdict {
   };
 }
 
-export function printReport(figures: ChaosFigures, verdict: ChaosVerdict, print: (line: string) => void = console.log): void {
+export function printReport(figures: ChaosFigures, verdict: ChaosVerdict, details: ChaosDetails, print: (line: string) => void = console.log): void {
   const { audit, faults } = figures;
   const measured = figures.failovers.flatMap((failover) => (failover.ms === undefined ? [] : [failover.ms]));
   const seconds = (ms: number): string => (Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
@@ -78,6 +85,7 @@ export function printReport(figures: ChaosFigures, verdict: ChaosVerdict, print:
   print(`  rows inserted          ${audit.rows} (inserts that failed and were not committed: ${figures.failedInserts})`);
   print(`  delivered (distinct)   ${figures.delivered.size}`);
   print(`  lost                   ${verdict.lost.length}${verdict.lost.length > 0 ? ` (ids ${verdict.lost.slice(0, 20).join(', ')}${verdict.lost.length > 20 ? ', ...' : ''})` : ''}`);
+  for (const row of details.lostRows.slice(0, 10)) print(`    ${row}`);
   print(`  duplicates             ${verdict.duplicatedIds} ids delivered more than once, ${verdict.extraCopies} extra copies`);
   print(`  dead                   ${audit.dead.length}${deadCodes.size > 0 ? ` (${[...deadCodes].map(([code, n]) => `${code} ${n}`).join(', ')})` : ''}; because of the outage ${verdict.outageDead.length}`);
   for (const row of verdict.outageDead.slice(0, 5)) print(`    dead id ${row.id}, retry_count ${row.retryCount}: ${row.lastError}`);
@@ -99,6 +107,7 @@ export function printReport(figures: ChaosFigures, verdict: ChaosVerdict, print:
     for (const exit of figures.unexpectedExits.slice(0, 3)) print(`    ${exit.process} ${exit.how}: ${exit.stderrTail.trim().split('\n').slice(-3).join(' | ')}`);
   }
   print(`  run logs               ${figures.logDir}`);
+  if (details.keptDatabase) print(`  database kept          ${details.keptDatabase}`);
   print(verdict.failures.length === 0 ? 'PASSED: no lost row, no overlap, no stale send, no row dead because of the outage.' : `FAILED: ${verdict.failures.join('; ')}.`);
 }
 
