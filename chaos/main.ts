@@ -149,8 +149,9 @@ async function run(options: ChaosOptions, cleanups: Array<() => Promise<void>>):
   if (rest > 0) await sleep(rest);
   clearInterval(progress);
   await feeder.stop();
-  fleet.resumeAll();
+  // A freeze still aiming, the broker restart and the last KILLs finish first; then nothing stays frozen.
   await Promise.all([...background]);
+  fleet.resumeAll();
   say(`chaos over: ${feeder.inserted} rows inserted; waiting for the relays and the backlog (at most ${DRAIN_TIMEOUT_MS / 1000} s)`);
 
   await fleet.allReady(60_000);
