@@ -55,7 +55,7 @@ describe('an outage never burns attempts: broker down far longer than maxRetries
     const database = `outage_${Date.now().toString(36)}`;
     Object.assign(env, {
       SHARDFLOW_EXAMPLE_DB: database, SHARDFLOW_EXAMPLE_TOPIC: `outage-${database}`, SHARDFLOW_EXAMPLE_NAMESPACE: database,
-      RELAY_SESSION_TIMEOUT_MS: '3000', RELAY_MAX_RETRIES: '3', RELAY_BACKOFF_MAX_MS: '1000',
+      RELAY_SESSION_TIMEOUT_MS: '3000', RELAY_MAX_RETRIES: '3', RELAY_BACKOFF_CAP_MS: '1000',
     });
     const environment = readEnvironment({ ...process.env, ...env });
     await migrate(environment);
