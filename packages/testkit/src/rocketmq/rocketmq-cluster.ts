@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveRocketMqJars } from '../java/service-jars.js';
@@ -25,7 +25,8 @@ export function renderNamesrvProperties(ports: RocketMqPorts): string {
 
 /**
  * broker.conf of the broker the proxy embeds (local mode): small mapped files and index, so a test
- * broker costs megabytes of disk, not gigabytes; no timer wheel (the relay sends no delayed messages).
+ * broker costs megabytes of disk, not gigabytes (the timer wheel stays on: pop consumption, which
+ * the gRPC consumers use, needs it).
  */
 export function renderBrokerProperties(name: string, storeDir: string, ports: RocketMqPorts): string {
   return [
@@ -45,7 +46,6 @@ export function renderBrokerProperties(name: string, storeDir: string, ports: Ro
     'mappedFileSizeConsumeQueue=600000',
     'maxHashSlotNum=50000',
     'maxIndexNum=200000',
-    'timerWheelEnable=false',
     'flushDiskType=ASYNC_FLUSH',
     '',
   ].join('\n');
@@ -76,6 +76,7 @@ export class RocketMqCluster {
   private constructor(
     readonly name: string,
     private readonly ports: RocketMqPorts,
+    private readonly workDir: string,
     private readonly namesrv: JvmProcess,
     private readonly proxy: JvmProcess,
   ) {}
@@ -108,7 +109,7 @@ export class RocketMqCluster {
       args: ['-pm', 'local', '-bc', join(workDir, 'broker.conf'), '-pc', join(workDir, 'rmq-proxy.json'), '-n', `127.0.0.1:${ports.namesrv}`],
       workDir, heapMb: 384, jvmArgs,
     });
-    const cluster = new RocketMqCluster(options.name, ports, namesrv, proxy);
+    const cluster = new RocketMqCluster(options.name, ports, workDir, namesrv, proxy);
     try {
       namesrv.start();
       proxy.start();
@@ -118,7 +119,8 @@ export class RocketMqCluster {
       });
       await cluster.waitUsable(timeoutMs);
     } catch (error) {
-      await cluster.stopAll();
+      // The work dir stays: its logs/rocketmqlogs say why the broker or proxy did not come up.
+      await cluster.stopProcesses();
       throw error;
     }
     return cluster;
@@ -144,8 +146,13 @@ export class RocketMqCluster {
     await this.proxy.stop(5_000);
   }
 
-  /** Stops everything, for the end of a test run. */
+  /** Stops everything and removes the store and logs, for the end of a test run. */
   async stopAll(): Promise<void> {
+    await this.stopProcesses();
+    rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  private async stopProcesses(): Promise<void> {
     await this.proxy.stop(5_000);
     await this.namesrv.stop(5_000);
   }
