@@ -1,5 +1,5 @@
 import { Producer, type ILogger, type MessageOptions } from 'rocketmq-client-nodejs';
-import { DeliveryError } from '../errors/delivery-error.js';
+import { DeliveryError, type DeliveryErrorCode } from '../errors/delivery-error.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import { groupBy } from '../util/group-by.js';
 import { classifyRocketMqError } from './classify-rocketmq-error.js';
@@ -33,9 +33,19 @@ export interface RocketMqSinkOptions {
   idProperty?: string;
   /** Messages in flight per send call. Default 64. */
   maxInFlight?: number;
+  /**
+   * How long after an outage of a cluster a missing topic is taken for a broker that has not
+   * registered its routes again yet (retriable) rather than for a topic that does not exist (the
+   * row is parked). Longer than the circuit breaker's longest cool-down, so the first probe after
+   * a long outage is still covered. Default 300 000 ms.
+   */
+  routeRecoveryMs?: number;
   /** Where the RocketMQ client logs. Default: nowhere (outcomes and relay events say what failed). */
   logger?: ILogger;
 }
+
+/** Errors that say the cluster, not a message, is in trouble. */
+const OUTAGE: ReadonlySet<DeliveryErrorCode> = new Set(['BROKER_UNAVAILABLE', 'DELIVERY_TIMEOUT']);
 
 const SILENT: ILogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
@@ -58,8 +68,13 @@ export function rocketMqDestination(topicName: string): { topic: string; tag?: s
  */
 export class RocketMqSink implements MessageSink {
   private readonly producers = new Map<string, Promise<Producer>>();
+  /** Topics each cluster has accepted a message for since this sink started. */
+  private readonly knownTopics = new Map<string, Set<string>>();
+  /** When each cluster was last unreachable. */
+  private readonly lastOutage = new Map<string, number>();
   private readonly idProperty: string;
   private readonly maxInFlight: number;
+  private readonly routeRecoveryMs: number;
 
   constructor(private readonly options: RocketMqSinkOptions) {
     const names = Object.keys(options.clusters ?? {});
@@ -73,6 +88,7 @@ export class RocketMqSink implements MessageSink {
     this.maxInFlight = options.maxInFlight ?? 64;
     if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new InvalidOutboxConfigError('maxInFlight', this.maxInFlight, 'must be an integer >= 1');
     this.idProperty = options.idProperty ?? 'outbox-id';
+    this.routeRecoveryMs = options.routeRecoveryMs ?? 300_000;
   }
 
   async send(cluster: string, messages: readonly OutboundMessage[]): Promise<DeliveryOutcome[]> {
@@ -86,6 +102,7 @@ export class RocketMqSink implements MessageSink {
       producer = await this.producer(cluster);
     } catch (thrown) {
       const error = classifyRocketMqError(thrown);
+      if (OUTAGE.has(error.code)) this.lastOutage.set(cluster, Date.now());
       return messages.map(() => ({ ok: false, error }));
     }
     const grouped = config.messageGroups ?? this.options.messageGroups ?? false;
@@ -104,7 +121,7 @@ export class RocketMqSink implements MessageSink {
             outcomes[index] = { ok: false, error: holdBack };
             continue;
           }
-          outcomes[index] = await this.sendOne(producer, messages[index] as OutboundMessage, grouped);
+          outcomes[index] = await this.sendOne(cluster, producer, messages[index] as OutboundMessage, grouped);
           const outcome = outcomes[index];
           // A later message of the key must not overtake one that will be retried.
           if (!outcome.ok && outcome.error.retriable) {
@@ -114,6 +131,7 @@ export class RocketMqSink implements MessageSink {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.maxInFlight, lanes.length) }, worker));
+    if (outcomes.some((outcome) => !outcome.ok && OUTAGE.has(outcome.error.code))) this.lastOutage.set(cluster, Date.now());
     if (outcomes.some((outcome) => !outcome.ok && outcome.error.code === 'BROKER_UNAVAILABLE')) this.forget(cluster);
     return outcomes;
   }
@@ -124,7 +142,7 @@ export class RocketMqSink implements MessageSink {
     await Promise.allSettled(producers.map(async (producer) => (await producer).shutdown()));
   }
 
-  private async sendOne(producer: Producer, message: OutboundMessage, grouped: boolean): Promise<DeliveryOutcome> {
+  private async sendOne(cluster: string, producer: Producer, message: OutboundMessage, grouped: boolean): Promise<DeliveryOutcome> {
     const { topic, tag } = rocketMqDestination(message.topic);
     const options: MessageOptions = {
       topic,
@@ -136,10 +154,25 @@ export class RocketMqSink implements MessageSink {
     };
     try {
       await producer.send(options);
+      const known = this.knownTopics.get(cluster) ?? new Set<string>();
+      this.knownTopics.set(cluster, known.add(topic));
       return { ok: true };
     } catch (thrown) {
-      return { ok: false, error: classifyRocketMqError(thrown) };
+      return { ok: false, error: this.missingRoute(cluster, topic, classifyRocketMqError(thrown)) };
     }
+  }
+
+  /**
+   * A broker that restarts registers its routes with the name server again only after the proxy
+   * answers, so for a moment every topic of the cluster looks missing. A topic the cluster accepted
+   * before, or any topic shortly after an outage, is therefore retried instead of parked.
+   */
+  private missingRoute(cluster: string, topic: string, error: DeliveryError): DeliveryError {
+    if (error.code !== 'TOPIC_NOT_FOUND') return error;
+    const known = this.knownTopics.get(cluster)?.has(topic) ?? false;
+    const recovering = Date.now() - (this.lastOutage.get(cluster) ?? Number.NEGATIVE_INFINITY) < this.routeRecoveryMs;
+    if (!known && !recovering) return error;
+    return new DeliveryError('DELIVERY_FAILED', `no route for topic ${topic} ${known ? 'though it had one' : 'right after an outage'} (broker registering again?): ${error.message}`, error.cause);
   }
 
   private producer(cluster: string): Promise<Producer> {
