@@ -68,7 +68,7 @@ async function shardflow(): Promise<number> {
 try {
   const raw = await rawLimit();
   const relayed = await shardflow();
-  report('rocketmq-throughput', { rows: ROWS, in_flight: IN_FLIGHT, raw_limit_rows_per_s: raw, shardflow_rows_per_s: relayed, shardflow_vs_raw: relayed / raw });
+  report('rocketmq-throughput', { rows: ROWS, in_flight: String(IN_FLIGHT), raw_limit_rows_per_s: raw, shardflow_rows_per_s: relayed, shardflow_vs_raw: relayed / raw });
 } finally {
   await pool.end();
   await database.drop();
