@@ -33,6 +33,23 @@ describeSinkConformance('RocketMQ', () => ({
   read: async (topic, count) => (await consumeRocketMq(rocket.address.endpoints, topic, count)).map(toReadMessage),
 }));
 
+describe('RocketMQ sink with message groups', () => {
+  it("holds back a key's later messages behind one that failed for a retriable reason; other keys go on", async () => {
+    // A grouped (FIFO) message to a normal topic is refused as retriable: the topic's type is wrong, not the row.
+    const normal = uniqueTopic('normal');
+    const fifo = uniqueTopic('fifo');
+    await rocket.createTopic(normal);
+    await rocket.createTopic(fifo, { fifo: true });
+    const message = (id: number, key: string, topic: string) => ({ id, key, topic, value: Buffer.from(String(id)), headers: {} });
+    const [first, second, other] = await sink.send('rocket_a', [message(1, 'k', normal), message(2, 'k', fifo), message(3, 'j', fifo)]);
+    expect(first?.ok === false && [first.error.code, first.error.retriable]).toEqual(['DELIVERY_FAILED', true]);
+    expect(second?.ok === false && second.error.message).toMatch(/^held back behind message 1 of the same key/);
+    expect(other).toEqual({ ok: true });
+    // Waits for two to make sure the held-back message did not go out after all.
+    expect((await consumeRocketMq(rocket.address.endpoints, fifo, 2, 10_000)).map((m) => m.body.toString())).toEqual(['3']);
+  }, 300_000);
+});
+
 const ROWS_PER_CLUSTER = 300;
 const RELAY = { pageSize: 100, maxRetries: 30, backoff: { initialDelayMs: 200, maxDelayMs: 1_000, jitter: 0.2 }, circuitBreaker: { failureThreshold: 2, coolDownMs: 1_000 } };
 
