@@ -37,7 +37,9 @@ class GatedJob implements DataflowJob<number> {
   }
 }
 
-/** One executor over its own registry session, with the job's nodes written by hand (no leader). */
+const closers: Array<() => Promise<void>> = [];
+
+/** One executor over its own registry session, with the job's nodes written by hand (no leader); closed after the test. */
 async function setUp(store: InMemoryRegistryStore, shardingTotalCount: number) {
   const registry = new InMemoryRegistry({ store });
   await registry.connect();
@@ -57,7 +59,21 @@ async function setUp(store: InMemoryRegistryStore, shardingTotalCount: number) {
     onItemError: undefined,
   });
   executor.setConcurrency(4);
+  closers.push(async () => {
+    job.release();
+    await executor.stop(1_000);
+    view.stop();
+    await registry.close();
+  });
   return { registry, view, job, events, executor };
+}
+
+/** Another session on the same store, as another instance's; closed after the test. */
+async function otherSession(store: InMemoryRegistryStore): Promise<InMemoryRegistry> {
+  const registry = new InMemoryRegistry({ store });
+  await registry.connect();
+  closers.push(() => registry.close());
+  return registry;
 }
 
 async function writeAssignment(registry: InMemoryRegistry, generation: number, owners: Array<{ instance: string; epoch: number }>): Promise<void> {
@@ -69,7 +85,6 @@ async function writeAssignment(registry: InMemoryRegistry, generation: number, o
 }
 
 describe('ItemExecutor', () => {
-  const closers: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const close of closers.splice(0)) await close();
   });
@@ -77,12 +92,6 @@ describe('ItemExecutor', () => {
   it('takes a run\'s item count and epoch from one assignment, and fires nothing while the configured count differs', async () => {
     const store = new InMemoryRegistryStore();
     const { registry, view, job, executor } = await setUp(store, 4);
-    closers.push(async () => {
-      job.release();
-      await executor.stop(1_000);
-      view.stop();
-      await registry.close();
-    });
     // The config says 4 items, the leader has not resharded yet: the assignment still has 2.
     await writeAssignment(registry, 1, [{ instance: 'x', epoch: 1 }, { instance: 'x', epoch: 1 }]);
     await waitUntil(() => view.assignment?.generation === 1);
@@ -101,15 +110,7 @@ describe('ItemExecutor', () => {
   it('a run that outlives its registry session starts no new batch and leaves the new owner\'s run lock alone', async () => {
     const store = new InMemoryRegistryStore();
     const { registry, view, job, executor } = await setUp(store, 1);
-    const newOwner = new InMemoryRegistry({ store });
-    await newOwner.connect();
-    closers.push(async () => {
-      job.release();
-      await executor.stop(1_000);
-      view.stop();
-      await registry.close();
-      await newOwner.close();
-    });
+    const newOwner = await otherSession(store);
     await writeAssignment(registry, 1, [{ instance: 'x', epoch: 1 }]);
     await waitUntil(() => view.assignment?.generation === 1);
     executor.fire('cron');
@@ -129,15 +130,7 @@ describe('ItemExecutor', () => {
   it('a run waiting for the lock when its session ends never takes the lock in the new session', async () => {
     const store = new InMemoryRegistryStore();
     const { registry, view, job, executor } = await setUp(store, 1);
-    const previousOwner = new InMemoryRegistry({ store });
-    await previousOwner.connect();
-    closers.push(async () => {
-      job.release();
-      await executor.stop(1_000);
-      view.stop();
-      await registry.close();
-      await previousOwner.close();
-    });
+    const previousOwner = await otherSession(store);
     await previousOwner.create(paths.runningItem(0), JSON.stringify({ instance: 'y', epoch: 1, startedAt: Date.now() }), { ephemeral: true });
     await writeAssignment(registry, 2, [{ instance: 'x', epoch: 2 }]);
     await waitUntil(() => view.assignment?.generation === 2);
