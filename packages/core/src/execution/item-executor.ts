@@ -5,6 +5,7 @@ import type { JobStateView } from '../coordination/job-state-view.js';
 import type { ResolvedJobConfig } from '../config/validate-job-config.js';
 import type { Registry } from '../registry/registry.js';
 import type { Assignment } from '../sharding/assignment.js';
+import { ItemFencedError } from '../errors/item-fenced-error.js';
 import { ItemTimeoutError } from '../errors/item-timeout-error.js';
 import { RegistrySessionChangedError } from '../errors/registry-session-changed-error.js';
 import { toError } from '../util/to-error.js';
@@ -257,7 +258,13 @@ export class ItemExecutor {
       const data = await job.fetchData(ctx);
       if (data.length === 0) return { batches, stoppedBy: 'drained' };
       if (!ctx.isOwner()) return { batches, stoppedBy: ctx.signal.aborted ? 'aborted' : 'fenced' };
-      await job.processData(ctx, data);
+      try {
+        await job.processData(ctx, data);
+      } catch (error) {
+        // The job did what fencing asks (ctx.assertOwner() before its side effects): a stop, not a failure.
+        if (error instanceof ItemFencedError && !ctx.isOwner()) return { batches, stoppedBy: ctx.signal.aborted ? 'aborted' : 'fenced' };
+        throw error;
+      }
       batches += 1;
       if (!config.streamingProcess) return { batches, stoppedBy: 'not-streaming' };
       const overBatches = config.maxBatchesPerTrigger !== undefined && batches >= config.maxBatchesPerTrigger;

@@ -30,6 +30,7 @@ class GatedJob implements DataflowJob<number> {
   async processData(ctx: ShardingContext): Promise<void> {
     this.processing.add(ctx.shardingItem);
     await this.gate;
+    ctx.assertOwner();
   }
 
   release(): void {
@@ -143,5 +144,23 @@ describe('ItemExecutor', () => {
 
     expect(await previousOwner.exists(paths.runningItem(0))).toBe(false);
     expect(job.fetches).toEqual([]);
+  });
+
+  it('a job that stops at assertOwner after losing its item has stopped, not failed', async () => {
+    const store = new InMemoryRegistryStore();
+    const { registry, view, job, events, executor } = await setUp(store, 1);
+    const ended: string[] = [];
+    events.on('itemCompleted', ({ stoppedBy }) => ended.push(stoppedBy));
+    events.on('itemFailed', ({ error }) => ended.push(`failed: ${error.message}`));
+    await writeAssignment(registry, 1, [{ instance: 'x', epoch: 1 }]);
+    await waitUntil(() => view.assignment?.generation === 1);
+    executor.fire('cron');
+    await waitUntil(() => job.processing.has(0));
+    await writeAssignment(registry, 2, [{ instance: 'y', epoch: 2 }]);
+    await waitUntil(() => view.assignment?.generation === 2);
+    executor.onAssignmentChanged();
+    job.release();
+    await waitUntil(() => ended.length === 1);
+    expect(ended).toEqual(['aborted']);
   });
 });
