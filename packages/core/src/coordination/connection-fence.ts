@@ -40,6 +40,8 @@ export class ConnectionFence extends EventEmitter<ConnectionFenceEvents> {
   }
 
   start(): void {
+    // The registry may have connected since construction (a scheduler built before connect()).
+    this.state = this.registry.state;
     this.registry.on('state', this.onState);
     this.timer = setInterval(() => this.check(), sessionTiming(this.registry.sessionTimeoutMs).fenceCheckEveryMs);
     this.timer.unref();

@@ -59,4 +59,13 @@ describe('ConnectionFence', () => {
     expect(aborts).toEqual([]);
     fence.stop();
   });
+
+  it('built before the registry connects, it is healthy once started on the connected registry', async () => {
+    const registry = new InMemoryRegistry({ sessionTimeoutMs: SESSION_TIMEOUT_MS });
+    const fence = new ConnectionFence(registry);
+    await registry.connect();
+    fence.start();
+    expect(fence.isHealthy()).toBe(true);
+    fence.stop();
+  });
 });
