@@ -13,7 +13,7 @@ export const PROCESS_SOURCES: ReferenceSources = {
 
 /**
  * Reads a relay service's YAML file and validates it (validateRelayServiceConfig). An unreadable
- * file or broken YAML is an InvalidRelayServiceConfigError too, every syntax error with its line.
+ * file or broken YAML is an InvalidRelayServiceConfigError too, naming the line.
  */
 export async function loadRelayServiceConfig(path: string, sources: ReferenceSources = PROCESS_SOURCES): Promise<RelayServiceConfig> {
   let text: string;
@@ -27,13 +27,16 @@ export async function loadRelayServiceConfig(path: string, sources: ReferenceSou
 
 /** The same from the file's text; `source` names it in messages. */
 export async function parseRelayServiceConfig(text: string, source: string, sources: ReferenceSources = PROCESS_SOURCES): Promise<RelayServiceConfig> {
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-  if (document.errors.length > 0) {
-    throw new InvalidRelayServiceConfigError(source, document.errors.map((error) => ({
-      field: `(yaml line ${error.linePos?.[0].line ?? '?'}, column ${error.linePos?.[0].col ?? '?'})`,
-      value: text.split('\n')[(error.linePos?.[0].line ?? 1) - 1]?.trim(),
+  const document = parseDocument(text, { uniqueKeys: true });
+  // Later syntax errors are mostly echoes of the first: it alone is reported, with its line.
+  const [error] = document.errors;
+  if (error) {
+    const at = error.linePos?.[0];
+    throw new InvalidRelayServiceConfigError(source, [{
+      field: at ? `(yaml line ${at.line}, column ${at.col})` : '(yaml)',
+      value: at ? text.split('\n')[at.line - 1]?.trim() : undefined,
       message: error.message.split('\n')[0] ?? error.code,
-    })));
+    }]);
   }
   return validateRelayServiceConfig(document.toJS(), sources, source);
 }

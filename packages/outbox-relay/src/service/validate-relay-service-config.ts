@@ -57,7 +57,7 @@ export async function validateRelayServiceConfig(document: unknown, sources: Ref
   if (file.clusters && databases.length > 0) for (const problem of await outboxProblems(outbox, databases)) add(problem);
 
   const http = file.http ? { host: file.http.host ?? '127.0.0.1', port: file.http.port, token: file.http.token } : undefined;
-  if (http && !isLoopback(http.host) && http.token === undefined) {
+  if (http && !isLoopback(http.host) && http.token === undefined && !problems.some((problem) => problem.field === 'http.tokenFile')) {
     add({ field: 'http.token', value: undefined, message: `is required when http.host is not a loopback address (${http.host}): give it as \${NAME} or tokenFile` });
   }
   if (http?.token !== undefined && http.token.length < MIN_TOKEN_LENGTH) add({ field: 'http.token', value: '***', message: `must be at least ${MIN_TOKEN_LENGTH} characters` });
