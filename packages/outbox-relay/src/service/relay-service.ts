@@ -19,15 +19,19 @@ export type RelayServiceLog = (event: string, fields?: Record<string, unknown>) 
 export class RelayService {
   private stopping: Promise<void> | undefined;
   private started = false;
+  private http: HealthServer | undefined;
+  private readonly metrics: RelayMetrics;
 
   private constructor(
     private readonly pools: readonly Pool[],
     private readonly outbox: Outbox,
     private readonly registry: ZookeeperRegistry,
     private readonly scheduler: JobScheduler,
-    private readonly http: HealthServer | undefined,
     private readonly log: RelayServiceLog,
-  ) {}
+  ) {
+    this.metrics = new RelayMetrics(outbox.relayJob, scheduler, () => this.notReadyReason() === undefined);
+    this.report();
+  }
 
   get instanceId(): string {
     return this.scheduler.instanceId;
@@ -39,8 +43,9 @@ export class RelayService {
   }
 
   /**
-   * Checks the outbox tables, joins the job and starts relaying. On failure everything opened so
-   * far is closed again before the error is thrown.
+   * Checks the outbox tables, joins the job and starts relaying. The endpoints listen from before
+   * the registry connects (/readyz says 503 until the job is joined). On failure everything opened
+   * so far is closed again before the error is thrown.
    */
   static async start(config: RelayServiceConfig, log: RelayServiceLog): Promise<RelayService> {
     const pools = config.databases.map((options) => mysql.createPool(options));
@@ -51,18 +56,17 @@ export class RelayService {
       await outbox.verifyTables();
       const registry = new ZookeeperRegistry(config.zookeeper);
       const scheduler = new JobScheduler(registry, outbox.relayJob, config.job, config.instanceId === undefined ? {} : { instanceId: config.instanceId });
-      let service: RelayService | undefined;
-      const notReadyReason = (): string | undefined => service?.notReadyReason() ?? 'starting';
-      const metrics = new RelayMetrics(outbox.relayJob, scheduler, () => notReadyReason() === undefined);
-      const http = config.http && (await HealthServer.start(config.http, { notReadyReason, metrics: () => metrics.render() }));
-      if (http) opened.unshift(() => http.close());
+      const service = new RelayService(pools, outbox, registry, scheduler, log);
+      if (config.http) {
+        const http = await HealthServer.start(config.http, { notReadyReason: () => service.notReadyReason(), metrics: () => service.metrics.render() });
+        service.http = http;
+        opened.unshift(() => http.close());
+      }
       await registry.connect();
       opened.unshift(() => registry.close());
-      service = new RelayService(pools, outbox, registry, scheduler, http, log);
-      service.report();
       await scheduler.start();
       service.started = true;
-      log('ready', { instance: scheduler.instanceId, job: scheduler.jobName, httpPort: http?.port });
+      log('ready', { instance: scheduler.instanceId, job: scheduler.jobName, httpPort: service.httpPort });
       return service;
     } catch (error) {
       for (const close of opened) await close().catch(() => undefined);
