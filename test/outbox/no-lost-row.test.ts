@@ -1,39 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutbox } from '@shardflow/outbox-relay';
 import { kafkaControl, testServices } from '@shardflow/testkit';
 import { migrate, openPool } from '../../examples/user-register-relay/src/database.js';
 import { readEnvironment } from '../../examples/user-register-relay/src/environment.js';
+import { countDelivered } from '../fixtures/count-delivered.js';
 import { startRelayProcesses } from '../fixtures/relay-processes.js';
 
 const ROWS = 3_000;
-
-async function countDelivered(bootstrap: string, topic: string, expectedDistinct: number): Promise<Map<number, number>> {
-  const kafka = new Kafka({ clientId: 'no-lost-row-check', brokers: [bootstrap], logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `check-${randomUUID()}` });
-  const seen = new Map<number, number>();
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 60_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        const id = Number(message.headers?.['outbox-id']?.toString());
-        seen.set(id, (seen.get(id) ?? 0) + 1);
-        if (seen.size >= expectedDistinct) {
-          clearTimeout(timer);
-          setTimeout(resolve, 2_000);
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return seen;
-}
 
 describe('no lost row: relay instances killed with SIGKILL mid-batch, Kafka restarted under them', () => {
   const env: Record<string, string> = {};

@@ -55,6 +55,10 @@ export class RelayService {
       opened.unshift(() => outbox.close());
       await outbox.verifyTables();
       const registry = new ZookeeperRegistry(config.zookeeper);
+      // Connected before the scheduler is built: the scheduler's connection fence takes the
+      // registry's state when it is constructed.
+      await registry.connect();
+      opened.unshift(() => registry.close());
       const scheduler = new JobScheduler(registry, outbox.relayJob, config.job, config.instanceId === undefined ? {} : { instanceId: config.instanceId });
       const service = new RelayService(pools, outbox, registry, scheduler, log);
       if (config.http) {
@@ -62,8 +66,6 @@ export class RelayService {
         service.http = http;
         opened.unshift(() => http.close());
       }
-      await registry.connect();
-      opened.unshift(() => registry.close());
       await scheduler.start();
       service.started = true;
       log('ready', { instance: scheduler.instanceId, job: scheduler.jobName, httpPort: service.httpPort });
@@ -111,6 +113,7 @@ export class RelayService {
     scheduler.on('connectionState', ({ state }) => log('registry', { state }));
     scheduler.on('itemFailed', ({ item, error }) => log('itemFailed', { item, message: error.message }));
     scheduler.on('error', (error) => log('error', { message: error.message }));
+    outbox.relayJob.on('retrying', ({ cluster, count, code, message }) => log('retrying', { cluster, count, code, message }));
     outbox.relayJob.on('dead', ({ cluster, ids, code, message }) => log('dead', { cluster, ids, code, message }));
     outbox.relayJob.on('circuitOpened', ({ cluster }) => log('circuitOpened', { cluster }));
     outbox.relayJob.on('circuitClosed', ({ cluster }) => log('circuitClosed', { cluster }));

@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOutbox, migrateOutboxTable } from '@shardflow/outbox-relay';
+import { createTestDatabase, testServices, uniqueNamespace, waitUntil, type TestDatabase } from '@shardflow/testkit';
+import { countDelivered } from '../fixtures/count-delivered.js';
+import { startRelayServiceProcesses, type ReadyProcess } from '../fixtures/relay-processes.js';
+
+const ROWS = 1_500;
+const ITEMS = 6;
+
+/** What an operator would write: one file for every instance, connection details and secrets from the environment. */
+function configFile(database: string, namespace: string): string {
+  return `
+instanceId: \${RELAY_INSTANCE}
+databases:
+  - host: \${DB_HOST}
+    port: \${DB_PORT}
+    user: \${DB_USER}
+    password: \${DB_PASSWORD}
+    database: ${database}
+clusters:
+  cluster_a:
+    brokers: \${KAFKA_BROKERS}
+relay:
+  pageSize: 100
+  backoff: { initialDelayMs: 200, maxDelayMs: 2000 }
+zookeeper:
+  connectString: \${ZK}
+  namespace: ${namespace}
+  sessionTimeoutMs: 3000
+job:
+  jobName: relay-service-test
+  shardingTotalCount: ${ITEMS}
+  shutdownTimeoutMs: 15000
+http:
+  port: 0
+`;
+}
+
+async function get(instance: ReadyProcess, path: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${String(instance.ready['httpPort'])}${path}`);
+  return { status: response.status, body: await response.text() };
+}
+
+function exited(instance: ReadyProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (instance.child.exitCode !== null) resolve(instance.child.exitCode);
+    else instance.child.once('exit', (code) => resolve(code));
+  });
+}
+
+describe('relay service: three processes from one config file, one killed with SIGKILL, one stopped with SIGTERM', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'relay-service-'));
+  const topic = `relay-service-${Date.now().toString(36)}`;
+  let database: TestDatabase;
+  let pool: Pool;
+  const instances: ReadyProcess[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase('relay_service');
+    pool = mysql.createPool({ ...database.config, connectionLimit: 4 });
+    await migrateOutboxTable(pool);
+  });
+  afterAll(async () => {
+    for (const instance of instances) instance.child.kill('SIGKILL');
+    await pool?.end();
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('delivers every row, hands its items over on SIGTERM and reports readiness', async () => {
+    const services = testServices();
+    const bootstrap = services.kafka['cluster_a'] as string;
+    const file = join(dir, 'relay.yaml');
+    writeFileSync(file, configFile(database.name, uniqueNamespace('relay-service')));
+    const shared = {
+      DB_HOST: String(database.config.host), DB_PORT: String(database.config.port), DB_USER: String(database.config.user),
+      DB_PASSWORD: String(database.config.password ?? ''), KAFKA_BROKERS: bootstrap, ZK: services.zookeeper,
+    };
+    instances.push(...(await startRelayServiceProcesses(file, [1, 2, 3].map((n) => ({ ...shared, RELAY_INSTANCE: `svc-${n}` })))));
+    const [killed, stopped, survivor] = instances as [ReadyProcess, ReadyProcess, ReadyProcess];
+    for (const instance of instances) expect(await get(instance, '/readyz')).toEqual({ status: 200, body: 'ready\n' });
+    expect((await get(survivor, '/healthz')).status).toBe(200);
+
+    const writer = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [bootstrap] } } });
+    try {
+      for (let batch = 0; batch < ROWS / 100; batch++) {
+        await writer.writer.addMany(pool as never, Array.from({ length: 100 }, (_, i) => ({ key: `user-${batch}-${i}`, topic, cluster: 'cluster_a', payload: Buffer.from(`${batch}-${i}`) })));
+        if (batch === 4) killed.child.kill('SIGKILL');
+        if (batch === 8) stopped.child.kill('SIGTERM');
+        await sleep(100);
+      }
+    } finally {
+      await writer.close();
+    }
+
+    // The hand-over: exit 0 after the scheduler left the job and everything closed.
+    expect(await exited(stopped)).toBe(0);
+    expect(stopped.events.map((event) => event['event'])).toEqual(expect.arrayContaining(['signal', 'stopping', 'stopped']));
+
+    let unsent = ROWS;
+    await waitUntil(async () => {
+      unsent = Number((await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM msg_send_record WHERE state <> 1'))[0][0]?.['n']);
+      return unsent === 0;
+    }, { timeoutMs: 90_000, intervalMs: 500, what: 'every row marked sent' }).catch(() => undefined);
+    expect(unsent).toBe(0);
+
+    // The survivor owns every item once the killed instance's session expired.
+    await waitUntil(async () => (await get(survivor, '/metrics')).body.includes(`shardflow_relay_items_owned ${ITEMS}\n`), { timeoutMs: 30_000, intervalMs: 300, what: 'the survivor owns every item' });
+    const metrics = (await get(survivor, '/metrics')).body;
+    expect(metrics).toContain('shardflow_relay_ready 1\n');
+    expect(metrics).toMatch(/shardflow_outbox_sent_total\{cluster="cluster_a"\} [1-9]/);
+
+    const [idRows] = await pool.query<RowDataPacket[]>('SELECT id FROM msg_send_record');
+    const delivered = await countDelivered(bootstrap, topic, ROWS);
+    const missing = idRows.map((row) => Number(row['id'])).filter((id) => !delivered.has(id));
+    const duplicates = [...delivered.values()].filter((times) => times > 1).length;
+    console.log(`[relay-service] rows ${ROWS}, delivered distinct ${delivered.size}, duplicated ${duplicates}, missing ${missing.length}`);
+    expect(idRows).toHaveLength(ROWS);
+    expect(missing).toEqual([]);
+  });
+});
