@@ -119,7 +119,8 @@ describe('relay service: three processes from one config file, one killed with S
     const delivered = await countDelivered(bootstrap, topic, ROWS);
     const missing = idRows.map((row) => Number(row['id'])).filter((id) => !delivered.has(id));
     const duplicates = [...delivered.values()].filter((times) => times > 1).length;
-    console.log(`[relay-service] rows ${ROWS}, delivered distinct ${delivered.size}, duplicated ${duplicates}, missing ${missing.length}`);
+    const handOverMs = stopped.events.find((event) => event['event'] === 'stopped')?.['handOverMs'];
+    console.log(`[relay-service] rows ${ROWS}, delivered distinct ${delivered.size}, duplicated ${duplicates}, missing ${missing.length}; SIGTERM hand-over ${String(handOverMs)} ms`);
     expect(idRows).toHaveLength(ROWS);
     expect(missing).toEqual([]);
   });

@@ -14,7 +14,7 @@ export interface DatabaseEntry {
   user: string;
   password?: string;
   database: string;
-  /** Pool size. Default 4: one relay item holds one connection at a time. */
+  /** Pool size. Default 8: two for each of the 4 items an instance runs at once by default. */
   connectionLimit?: number;
 }
 

@@ -15,6 +15,9 @@ const JOB_DEFAULTS = { jobName: 'outbox-relay', cron: '* * * * * ?', overwrite: 
 
 const MIN_TOKEN_LENGTH = 16;
 
+/** A running item marks its sent and failed rows at once: two connections for each of the job's 4 concurrent items. */
+const DEFAULT_CONNECTION_LIMIT = 8;
+
 /**
  * Checks a parsed config file and reports every problem at once (InvalidRelayServiceConfigError),
  * like validateJobConfig: first the file's shape (unknown keys, types, `${NAME}` and `*File`
@@ -67,7 +70,7 @@ export async function validateRelayServiceConfig(document: unknown, sources: Ref
 }
 
 function poolOptions(entry: RelayServiceFile['databases'][number]): PoolOptions {
-  return { host: entry.host, port: entry.port ?? 3306, user: entry.user, password: entry.password, database: entry.database, connectionLimit: entry.connectionLimit ?? 4 };
+  return { host: entry.host, port: entry.port ?? 3306, user: entry.user, password: entry.password, database: entry.database, connectionLimit: entry.connectionLimit ?? DEFAULT_CONNECTION_LIMIT };
 }
 
 /** Stands in for the Kafka sink while createOutbox only checks relay options; never sent to. */

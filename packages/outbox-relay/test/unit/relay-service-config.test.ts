@@ -33,7 +33,7 @@ databases:
     user: relay
     password: \${DB2_PASSWORD}
     database: orders
-    connectionLimit: 8
+    connectionLimit: 16
 table: msg_send_record
 columns: { state: mq_state }
 states: { dead: 9 }
@@ -78,8 +78,8 @@ describe('relay service config file', () => {
     const config = await parseRelayServiceConfig(VALID, 'relay.yaml', sources(VALID_ENV));
     expect(config.instanceId).toBe('relay-0');
     expect(config.databases).toEqual([
-      { host: 'db1.internal', port: 3306, user: 'relay', password: 'db-secret', database: 'orders', connectionLimit: 4 },
-      { host: 'db2.internal', port: 3307, user: 'relay', password: '', database: 'orders', connectionLimit: 8 },
+      { host: 'db1.internal', port: 3306, user: 'relay', password: 'db-secret', database: 'orders', connectionLimit: 8 },
+      { host: 'db2.internal', port: 3307, user: 'relay', password: '', database: 'orders', connectionLimit: 16 },
     ]);
     expect(config.outbox.clusters?.['main']).toEqual({ brokers: ['k1:9092', 'k2:9092'], ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'relay', password: 'kafka-secret' } });
     expect(config.outbox.columns).toEqual({ state: 'mq_state' });
