@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import type { CliOutput } from './dead-rows-cli.js';
 import { runDeadRowsCli } from './dead-rows-cli.js';
-import { runRelayCli } from './relay-cli.js';
+import { RELAY_USAGE, runRelayCli } from './relay-cli.js';
 
 const output: CliOutput = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -23,4 +23,5 @@ if (command === 'relay') {
   process.exit();
 } else {
   process.exitCode = await runDeadRowsCli(process.argv.slice(2), output);
+  if (command === '--help' || command === '-h') output.out(`\n${RELAY_USAGE}`);
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -171,6 +171,19 @@ http: { port: 1, token: short-secret }
     const error = await problemsOf('databases:\n  - host: h\n    host: again\n');
     expect(error.problems[0]?.field).toBe('(yaml line 3, column 5)');
     expect(error.problems[0]?.value).toBe('host: again');
+  });
+});
+
+describe('docs/deployment.md', () => {
+  it('shows a config file that passes the check, every key at its documented place', async () => {
+    const doc = readFileSync(new URL('../../../../docs/deployment.md', import.meta.url), 'utf8');
+    const reference = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+    const env = Object.fromEntries([...reference.matchAll(/\$\{([A-Z_]+)\}/g)].map(([, name]) => [name as string, name === 'ZK_DIGEST' ? 'relay:zk-secret' : `${name}-value-of-16-chars`]));
+    const config = await parseRelayServiceConfig(reference, 'deployment.md', { env, readFile: (path) => `content of ${path}\n` });
+    expect(Object.keys(config.outbox.clusters ?? {})).toEqual(['cluster_a', 'cluster_b']);
+    expect(config.outbox.clusters?.['cluster_a']?.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'relay', password: 'content of /run/secrets/kafka-a-password' });
+    expect(config.job).toMatchObject({ jobName: 'outbox-relay', shardingTotalCount: 8, streamingProcess: true, overwrite: true });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 9464, token: 'RELAY_HTTP_TOKEN-value-of-16-chars' });
   });
 });
 
