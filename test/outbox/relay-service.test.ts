@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,14 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutbox, migrateOutboxTable } from '@shardflow/outbox-relay';
 import { createTestDatabase, testServices, uniqueNamespace, waitUntil, type TestDatabase } from '@shardflow/testkit';
 import { countDelivered } from '../fixtures/count-delivered.js';
-import { startRelayServiceProcesses, type ReadyProcess } from '../fixtures/relay-processes.js';
+import { RELAY_SERVICE_ARGS, startRelayServiceProcesses, type ReadyProcess } from '../fixtures/relay-processes.js';
 
 const ROWS = 1_500;
 const ITEMS = 6;
 
 /** What an operator would write: one file for every instance, connection details and secrets from the environment. */
-function configFile(database: string, namespace: string): string {
+function configFile(database: string, namespace: string, table = 'msg_send_record'): string {
   return `
+table: ${table}
 instanceId: \${RELAY_INSTANCE}
 databases:
   - host: \${DB_HOST}
@@ -53,12 +55,18 @@ function exited(instance: ReadyProcess): Promise<number | null> {
   });
 }
 
-describe('relay service: three processes from one config file, one killed with SIGKILL, one stopped with SIGTERM', () => {
+describe('relay service processes started from one config file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'relay-service-'));
   const topic = `relay-service-${Date.now().toString(36)}`;
   let database: TestDatabase;
   let pool: Pool;
   const instances: ReadyProcess[] = [];
+
+  /** What the file's references read, the same for every instance. */
+  const sharedEnv = (): Record<string, string> => ({
+    DB_HOST: String(database.config.host), DB_PORT: String(database.config.port), DB_USER: String(database.config.user),
+    DB_PASSWORD: String(database.config.password ?? ''), KAFKA_BROKERS: testServices().kafka['cluster_a'] as string, ZK: testServices().zookeeper,
+  });
 
   beforeAll(async () => {
     database = await createTestDatabase('relay_service');
@@ -72,16 +80,22 @@ describe('relay service: three processes from one config file, one killed with S
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('delivers every row, hands its items over on SIGTERM and reports readiness', async () => {
-    const services = testServices();
-    const bootstrap = services.kafka['cluster_a'] as string;
+  it('stops at start with exit 1 naming a table that does not exist', async () => {
+    const file = join(dir, 'wrong-table.yaml');
+    writeFileSync(file, configFile(database.name, uniqueNamespace('relay-service'), 'msg_send_recrod'));
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, [...RELAY_SERVICE_ARGS, '--config', file], { env: { ...process.env, ...sharedEnv(), RELAY_INSTANCE: 'svc-x' } }, (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }));
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('cannot start');
+    expect(stderr).toContain('msg_send_recrod');
+  });
+
+  it('three of them: one killed with SIGKILL, one stopped with SIGTERM; every row delivered, items handed over, readiness reported', async () => {
+    const bootstrap = testServices().kafka['cluster_a'] as string;
     const file = join(dir, 'relay.yaml');
     writeFileSync(file, configFile(database.name, uniqueNamespace('relay-service')));
-    const shared = {
-      DB_HOST: String(database.config.host), DB_PORT: String(database.config.port), DB_USER: String(database.config.user),
-      DB_PASSWORD: String(database.config.password ?? ''), KAFKA_BROKERS: bootstrap, ZK: services.zookeeper,
-    };
-    instances.push(...(await startRelayServiceProcesses(file, [1, 2, 3].map((n) => ({ ...shared, RELAY_INSTANCE: `svc-${n}` })))));
+    instances.push(...(await startRelayServiceProcesses(file, [1, 2, 3].map((n) => ({ ...sharedEnv(), RELAY_INSTANCE: `svc-${n}` })))));
     const [killed, stopped, survivor] = instances as [ReadyProcess, ReadyProcess, ReadyProcess];
     for (const instance of instances) expect(await get(instance, '/readyz')).toEqual({ status: 200, body: 'ready\n' });
     expect((await get(survivor, '/healthz')).status).toBe(200);
