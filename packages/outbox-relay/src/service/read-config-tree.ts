@@ -103,6 +103,7 @@ class TreeReader {
     }
     switch (spec.kind) {
       case 'string':
+        if (typeof value === 'number' || typeof value === 'boolean') return this.problem(path, shown(value), `must be a string: YAML read a ${typeof value}, quote it`);
         if (typeof value !== 'string') return this.problem(path, shown(value), 'must be a string');
         if (spec.oneOf && !spec.oneOf.includes(value)) return this.problem(path, shown(value), `must be one of ${spec.oneOf.join(', ')}`);
         return value;

@@ -1,4 +1,4 @@
-import { InvalidJobConfigError, InvalidRegistryConfigError, validateJobConfig, ZookeeperRegistry, type ConfigProblem, type JobConfig } from '@shardflow/core';
+import { InMemoryRegistry, InvalidJobConfigError, InvalidRegistryConfigError, JobScheduler, validateJobConfig, ZookeeperRegistry, type ConfigProblem, type JobConfig, type SimpleJob } from '@shardflow/core';
 import mysql, { type PoolOptions } from 'mysql2/promise';
 import { createOutbox, type OutboxConfig } from '../create-outbox.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
@@ -41,6 +41,16 @@ export async function validateRelayServiceConfig(document: unknown, sources: Ref
       for (const problem of error.problems) add({ ...problem, field: `job.${problem.field}` });
     }
   }
+  if (file.instanceId !== undefined) {
+    try {
+      // The scheduler is where an instance id is checked; with a job that is surely valid, its
+      // constructor judges the id alone, and it connects nothing.
+      new JobScheduler(new InMemoryRegistry(), CHECK_ONLY_JOB, { jobName: 'check', cron: '* * * * * ?', shardingTotalCount: 1 }, { instanceId: file.instanceId });
+    } catch (error) {
+      if (!(error instanceof InvalidJobConfigError)) throw error;
+      for (const problem of error.problems) add(problem);
+    }
+  }
   if (file.zookeeper) {
     try {
       // The constructor checks every option and connects nothing.
@@ -72,6 +82,9 @@ export async function validateRelayServiceConfig(document: unknown, sources: Ref
 function poolOptions(entry: RelayServiceFile['databases'][number]): PoolOptions {
   return { host: entry.host, port: entry.port ?? 3306, user: entry.user, password: entry.password, database: entry.database, connectionLimit: entry.connectionLimit ?? DEFAULT_CONNECTION_LIMIT };
 }
+
+/** Stands in for the relay job while the scheduler only checks the instance id; never run. */
+const CHECK_ONLY_JOB: SimpleJob = { execute: () => Promise.reject(new Error('a config check runs nothing')) };
 
 /** Stands in for the Kafka sink while createOutbox only checks relay options; never sent to. */
 const CHECK_ONLY_SINK: MessageSink = {

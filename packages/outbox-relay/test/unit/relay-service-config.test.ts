@@ -135,6 +135,14 @@ http: { port: -1 }
     expect(problem?.message).toContain(hint);
   });
 
+  it('checks the instance id as the scheduler would, and tells to quote a number given for a string', async () => {
+    const error = await problemsOf('instanceId: "pod 1"\ndatabases: [{ host: h, user: u, database: d, password: 12345 }]\nclusters: { main: { brokers: "k:1" } }\nzookeeper: { connectString: "zk:2181", namespace: n }\njob: { shardingTotalCount: 1 }\n');
+    expect(error.problems).toEqual([
+      { field: 'databases[0].password', value: '***', message: 'must be a string: YAML read a number, quote it' },
+      { field: 'instanceId', value: 'pod 1', message: expect.stringContaining('must match') },
+    ]);
+  });
+
   it('reports missing required fields by path', async () => {
     const error = await problemsOf('databases: [{ host: h }]\nzookeeper: { namespace: n }\njob: {}\n');
     expect(error.problems.map((problem) => problem.field)).toEqual(['databases[0].user', 'databases[0].database', 'zookeeper.connectString', 'job.shardingTotalCount', 'clusters']);
