@@ -43,9 +43,9 @@ export class RelayService {
   }
 
   /**
-   * Checks the outbox tables, joins the job and starts relaying. The endpoints listen from before
-   * the registry connects (/readyz says 503 until the job is joined). On failure everything opened
-   * so far is closed again before the error is thrown.
+   * Checks the outbox tables, connects to ZooKeeper, opens the endpoints (/readyz says 503 until
+   * the job is joined), joins the job and starts relaying. On failure everything opened so far is
+   * closed again before the error is thrown.
    */
   static async start(config: RelayServiceConfig, log: RelayServiceLog): Promise<RelayService> {
     const pools = config.databases.map((options) => mysql.createPool(options));
