@@ -14,8 +14,8 @@ const ROWS = 1_500;
 const ITEMS = 6;
 
 /** What an operator would write: one file for every instance, connection details and secrets from the environment. */
-function configFile(database: string, namespace: string, table = 'msg_send_record'): string {
-  return `
+function configFile(database: string, namespace: string, table = 'msg_send_record', extra = ''): string {
+  return `${extra}
 table: ${table}
 instanceId: \${RELAY_INSTANCE}
 databases:
@@ -137,5 +137,26 @@ describe('relay service processes started from one config file', () => {
     console.log(`[relay-service] rows ${ROWS}, delivered distinct ${delivered.size}, duplicated ${duplicates}, missing ${missing.length}; SIGTERM hand-over ${String(handOverMs)} ms`);
     expect(idRows).toHaveLength(ROWS);
     expect(missing).toEqual([]);
+  });
+
+  it('with a cleanup section, deletes the rows it sent once past their retention', async () => {
+    const table = 'cleanup_outbox';
+    await migrateOutboxTable(pool, {}, table);
+    const file = join(dir, 'cleanup.yaml');
+    writeFileSync(file, configFile(database.name, uniqueNamespace('relay-cleanup'), table, 'cleanup: { cron: "* * * * * ?", retentionMs: 0 }'));
+    const [instance] = await startRelayServiceProcesses(file, [{ ...sharedEnv(), RELAY_INSTANCE: 'svc-cleanup' }]);
+    instances.push(instance as ReadyProcess);
+    const writer = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [testServices().kafka['cluster_a'] as string] } }, table });
+    let ids: number[];
+    try {
+      ids = await writer.writer.addMany(pool as never, Array.from({ length: 50 }, (_, i) => ({ key: `cleanup-${i}`, topic, cluster: 'cluster_a', payload: Buffer.from(String(i)) })));
+    } finally {
+      await writer.close();
+    }
+    expect(ids).toHaveLength(50);
+    const remaining = async (): Promise<number> => Number((await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table}`))[0][0]?.['n']);
+    // Only sent rows are deleted: an empty table means every row was sent, then cleaned up.
+    await waitUntil(async () => (await remaining()) === 0, { timeoutMs: 60_000, intervalMs: 500, what: 'the cleanup job emptied the table' });
+    expect(await remaining()).toBe(0);
   });
 });

@@ -12,6 +12,8 @@ export interface RelayServiceConfig {
   readonly zookeeper: ZookeeperRegistryOptions;
   /** The relay's job, streaming. */
   readonly job: JobConfig;
+  /** The cleanup job (same items as the relay's), or undefined when the file has no `cleanup`. */
+  readonly cleanupJob: JobConfig | undefined;
   /** Absent: no HTTP endpoint. */
   readonly http: { readonly host: string; readonly port: number; readonly token: string | undefined } | undefined;
 }

@@ -37,6 +37,18 @@ export type RelayJobEntry = Omit<JobConfig, 'streamingProcess' | 'jobName' | 'cr
   jobShardingStrategyType?: string;
 };
 
+/** The cleanup job: deletes sent rows past their retention, on the relay job's items. */
+export interface CleanupEntry {
+  /** Default every 10 minutes (`0 0/10 * * * ?`). */
+  cron?: string;
+  /** Default 7 days. */
+  retentionMs?: number;
+  /** Rows per DELETE. Default 1 000. */
+  batchSize?: number;
+  /** Pause between DELETEs. Default 50 ms. */
+  pauseMs?: number;
+}
+
 /** The relay service's config file once read: the same names as createOutbox, JobConfig and ZookeeperRegistryOptions. */
 export interface RelayServiceFile extends OutboxTableOptions {
   /** Default: host@pid@random. Unique among the live instances of the job. */
@@ -47,6 +59,8 @@ export interface RelayServiceFile extends OutboxTableOptions {
   relay?: OutboxConfig['relay'];
   zookeeper: ZookeeperRegistryOptions;
   job: RelayJobEntry;
+  /** Absent: sent rows stay in the table. */
+  cleanup?: CleanupEntry;
   http?: HttpEntry;
 }
 
@@ -93,6 +107,8 @@ const JOB = object({
   itemTimeoutMs: number(), jobShardingStrategyType: text(), disabled: flag(), overwrite: flag(), description: text(), shutdownTimeoutMs: number(),
 } satisfies FieldsOf<RelayJobEntry>, { required: ['shardingTotalCount'] });
 
+const CLEANUP = object({ cron: text(), retentionMs: number(), batchSize: number(), pauseMs: integer(0, 60_000) } satisfies FieldsOf<CleanupEntry>);
+
 const state = integer(STATE_VALUE_RANGE.min, STATE_VALUE_RANGE.max);
 
 /** The whole file. */
@@ -107,5 +123,6 @@ export const RELAY_SERVICE_SCHEMA = object({
   relay: RELAY,
   zookeeper: ZOOKEEPER,
   job: JOB,
+  cleanup: CLEANUP,
   http: object({ host: text(), port: integer(0, 65_535), token: secret() } satisfies FieldsOf<HttpEntry>, { required: ['port'] }),
 } satisfies FieldsOf<RelayServiceFile>, { required: ['databases', 'clusters', 'zookeeper', 'job'] });

@@ -10,8 +10,8 @@ export type RelayServiceLog = (event: string, fields?: Record<string, unknown>) 
 
 /**
  * The outbox relay as a process of its own, wired from a config file: pools, createOutbox, the
- * ZooKeeper registry and the relay's JobScheduler (streaming, failover on), plus the HTTP
- * endpoints. Start it on several machines with the same file: they share the job's items.
+ * ZooKeeper registry and the relay's JobScheduler (streaming, failover on), the cleanup's
+ * JobScheduler when the file asks for it, plus the HTTP endpoints. Start it on several machines with the same file: they share the job's items.
  *
  * States: starting (endpoints up, /readyz 503) -> ready -> stopping (/readyz 503 again while the
  * running batches finish and the items are handed over) -> stopped.
@@ -27,6 +27,7 @@ export class RelayService {
     private readonly outbox: Outbox,
     private readonly registry: ZookeeperRegistry,
     private readonly scheduler: JobScheduler,
+    private readonly cleanup: JobScheduler | undefined,
     private readonly log: RelayServiceLog,
   ) {
     this.metrics = new RelayMetrics(outbox.relayJob, scheduler, () => this.notReadyReason() === undefined);
@@ -59,14 +60,18 @@ export class RelayService {
       // registry's state when it is constructed.
       await registry.connect();
       opened.unshift(() => registry.close());
-      const scheduler = new JobScheduler(registry, outbox.relayJob, config.job, config.instanceId === undefined ? {} : { instanceId: config.instanceId });
-      const service = new RelayService(pools, outbox, registry, scheduler, log);
+      const instance = config.instanceId === undefined ? {} : { instanceId: config.instanceId };
+      const scheduler = new JobScheduler(registry, outbox.relayJob, config.job, instance);
+      const cleanup = config.cleanupJob && new JobScheduler(registry, outbox.cleanupJob, config.cleanupJob, { instanceId: scheduler.instanceId });
+      const service = new RelayService(pools, outbox, registry, scheduler, cleanup, log);
       if (config.http) {
         const http = await HealthServer.start(config.http, { notReadyReason: () => service.notReadyReason(), metrics: () => service.metrics.render() });
         service.http = http;
         opened.unshift(() => http.close());
       }
       await scheduler.start();
+      opened.unshift(() => scheduler.shutdown());
+      await cleanup?.start();
       service.started = true;
       log('ready', { instance: scheduler.instanceId, job: scheduler.jobName, httpPort: service.httpPort });
       return service;
@@ -96,7 +101,7 @@ export class RelayService {
   private async handOver(): Promise<void> {
     const startedAt = Date.now();
     this.log('stopping', { instance: this.instanceId });
-    await this.scheduler.shutdown();
+    await Promise.all([this.scheduler.shutdown(), this.cleanup?.shutdown()]);
     await this.registry.close();
     await this.outbox.close();
     await Promise.all(this.pools.map((pool) => pool.end()));
@@ -113,6 +118,8 @@ export class RelayService {
     scheduler.on('connectionState', ({ state }) => log('registry', { state }));
     scheduler.on('itemFailed', ({ item, error }) => log('itemFailed', { item, message: error.message }));
     scheduler.on('error', (error) => log('error', { message: error.message }));
+    this.cleanup?.on('itemFailed', ({ item, error }) => log('cleanupFailed', { item, message: error.message }));
+    this.cleanup?.on('error', (error) => log('error', { job: this.cleanup?.jobName, message: error.message }));
     outbox.relayJob.on('retrying', ({ cluster, count, code, message }) => log('retrying', { cluster, count, code, message }));
     outbox.relayJob.on('dead', ({ cluster, ids, code, message }) => log('dead', { cluster, ids, code, message }));
     outbox.relayJob.on('circuitOpened', ({ cluster }) => log('circuitOpened', { cluster }));

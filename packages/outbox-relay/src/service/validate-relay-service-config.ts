@@ -13,6 +13,9 @@ import { RELAY_SERVICE_SCHEMA, type RelayServiceFile } from './relay-service-sch
 /** The job every relay service runs unless the file says otherwise. */
 const JOB_DEFAULTS = { jobName: 'outbox-relay', cron: '* * * * * ?', overwrite: true } as const;
 
+/** Every 10 minutes: deleting is no hurry, and small frequent runs keep each one short. */
+const CLEANUP_CRON = '0 0/10 * * * ?';
+
 const MIN_TOKEN_LENGTH = 16;
 
 /** A running item marks its sent and failed rows at once: two connections for each of the job's 4 concurrent items. */
@@ -33,14 +36,10 @@ export async function validateRelayServiceConfig(document: unknown, sources: Ref
   const file = (tree ?? {}) as Partial<RelayServiceFile>;
 
   const job: JobConfig = { ...JOB_DEFAULTS, ...(file.job as JobConfig), streamingProcess: true };
-  if (file.job) {
-    try {
-      validateJobConfig(job);
-    } catch (error) {
-      if (!(error instanceof InvalidJobConfigError)) throw error;
-      for (const problem of error.problems) add({ ...problem, field: `job.${problem.field}` });
-    }
-  }
+  if (file.job) for (const problem of jobProblems(job)) add({ ...problem, field: `job.${problem.field}` });
+  const cleanupJob = file.cleanup && cleanupJobOf(job, file.cleanup.cron ?? CLEANUP_CRON);
+  // Everything but the cron is the relay job's, already judged above.
+  if (cleanupJob && file.job) for (const problem of jobProblems(cleanupJob)) add({ ...problem, field: problem.field === 'cron' ? 'cleanup.cron' : `job.${problem.field}` });
   if (file.instanceId !== undefined) {
     try {
       // The scheduler is where an instance id is checked; with a job that is surely valid, its
@@ -63,6 +62,7 @@ export async function validateRelayServiceConfig(document: unknown, sources: Ref
   const databases = (file.databases ?? []).map(poolOptions);
   const outbox: Omit<OutboxConfig, 'databases'> = {
     clusters: file.clusters, partitioning: file.partitioning, relay: file.relay, table: file.table, columns: file.columns, states: file.states,
+    cleanup: file.cleanup && { retentionMs: file.cleanup.retentionMs, batchSize: file.cleanup.batchSize, pauseMs: file.cleanup.pauseMs },
   };
   if (file.partitioning?.mode === 'physical-tables' && file.partitioning.tables === undefined) {
     add({ field: 'partitioning.tables', value: undefined, message: "is required with mode 'physical-tables'" });
@@ -76,7 +76,25 @@ export async function validateRelayServiceConfig(document: unknown, sources: Ref
   if (http?.token !== undefined && http.token.length < MIN_TOKEN_LENGTH) add({ field: 'http.token', value: '***', message: `must be at least ${MIN_TOKEN_LENGTH} characters` });
 
   if (problems.length > 0) throw new InvalidRelayServiceConfigError(source, problems);
-  return { instanceId: file.instanceId, databases, outbox, zookeeper: file.zookeeper as RelayServiceFile['zookeeper'], job, http };
+  return { instanceId: file.instanceId, databases, outbox, zookeeper: file.zookeeper as RelayServiceFile['zookeeper'], job, cleanupJob, http };
+}
+
+function jobProblems(config: JobConfig): readonly ConfigProblem[] {
+  try {
+    validateJobConfig(config);
+    return [];
+  } catch (error) {
+    if (!(error instanceof InvalidJobConfigError)) throw error;
+    return error.problems;
+  }
+}
+
+/** The cleanup runs on the relay job's items (same count and parameters), so each deletes in the scope it relays. */
+function cleanupJobOf(job: JobConfig, cron: string): JobConfig {
+  return {
+    jobName: `${job.jobName}-cleanup`, cron, timeZone: job.timeZone, shardingTotalCount: job.shardingTotalCount,
+    jobParameter: job.jobParameter, shardingItemParameters: job.shardingItemParameters, overwrite: true,
+  };
 }
 
 function poolOptions(entry: RelayServiceFile['databases'][number]): PoolOptions {
@@ -94,19 +112,21 @@ const CHECK_ONLY_SINK: MessageSink = {
 
 /**
  * What createOutbox rejects. It stops at the first bad option, so it is asked once for the table,
- * partitioning and clusters, and once more for each relay option on its own (with the partitioning
- * only where the option depends on it): a bad partition count, page size and backoff are all reported.
+ * partitioning and clusters, once more for each relay option on its own (with the partitioning
+ * only where the option depends on it), and once for the cleanup: a bad partition count, page
+ * size, backoff and retention are all reported.
  */
 async function outboxProblems(outbox: Omit<OutboxConfig, 'databases'>, databases: readonly PoolOptions[]): Promise<ConfigProblem[]> {
   // Pools open no connection until a query: these only let createOutbox count the databases.
   const pools = databases.map((options) => mysql.createPool(options));
-  const { relay, ...base } = outbox;
+  const { relay, cleanup, ...base } = outbox;
   const attempts: Array<{ config: Omit<OutboxConfig, 'databases'>; prefix: string }> = [
     { config: base, prefix: '' },
     ...Object.entries(relay ?? {}).map(([key, value]) => ({
       config: { sink: CHECK_ONLY_SINK, relay: { [key]: value }, ...(key === 'perKeyOrdering' ? { partitioning: base.partitioning } : {}) },
       prefix: 'relay.',
     })),
+    ...(cleanup ? [{ config: { sink: CHECK_ONLY_SINK, cleanup }, prefix: 'cleanup.' }] : []),
   ];
   const problems: ConfigProblem[] = [];
   try {

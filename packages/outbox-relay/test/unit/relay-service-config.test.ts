@@ -55,6 +55,9 @@ zookeeper:
 job:
   shardingTotalCount: 16
   shutdownTimeoutMs: 20000
+  jobParameter: "1,2"
+cleanup:
+  retentionMs: 86400000
 http:
   host: 0.0.0.0
   port: 9464
@@ -84,7 +87,10 @@ describe('relay service config file', () => {
     expect(config.outbox.clusters?.['main']).toEqual({ brokers: ['k1:9092', 'k2:9092'], ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'relay', password: 'kafka-secret' } });
     expect(config.outbox.columns).toEqual({ state: 'mq_state' });
     expect(config.outbox.relay).toEqual({ pageSize: 200, maxRetries: 12, backoff: { initialDelayMs: 500, maxDelayMs: 60_000 } });
-    expect(config.job).toEqual({ jobName: 'outbox-relay', cron: '* * * * * ?', overwrite: true, shardingTotalCount: 16, shutdownTimeoutMs: 20_000, streamingProcess: true });
+    expect(config.job).toEqual({ jobName: 'outbox-relay', cron: '* * * * * ?', overwrite: true, shardingTotalCount: 16, shutdownTimeoutMs: 20_000, jobParameter: '1,2', streamingProcess: true });
+    // The cleanup deletes on the relay's items: same count, same parameter.
+    expect(config.cleanupJob).toEqual({ jobName: 'outbox-relay-cleanup', cron: '0 0/10 * * * ?', timeZone: undefined, shardingTotalCount: 16, jobParameter: '1,2', shardingItemParameters: undefined, overwrite: true });
+    expect(config.outbox.cleanup).toEqual({ retentionMs: 86_400_000, batchSize: undefined, pauseMs: undefined });
     expect(config.zookeeper).toEqual({ connectString: 'zk1:2181,zk2:2181', namespace: 'shop' });
     expect(config.http).toEqual({ host: '0.0.0.0', port: 9464, token: 'a-token-of-twenty-chars' });
   });
@@ -99,6 +105,7 @@ clusters:
 relay: { pageSize: 0, maxRetries: -1, backoff: { multiplier: 0.5 }, circuitBreaker: { probeSize: 0 } }
 zookeeper: { connectString: nope, namespace: "bad namespace", sessionTimeoutMs: 5 }
 job: { cron: "61 * * * * ?", shardingTotalCount: 0, maxConcurrentItems: yes }
+cleanup: { cron: "0 0 0 31 2 ?", batchSize: 0, pauseMs: -5 }
 http: { port: -1 }
 `);
     expect(error.code).toBe('INVALID_RELAY_SERVICE_CONFIG');
@@ -107,15 +114,18 @@ http: { port: -1 }
       ['clusters.main.brokers', []],
       ['clusters.main.sasl.mechanism', 'md5'],
       ['job.maxConcurrentItems', 'yes'],
+      ['cleanup.pauseMs', -5],
       ['http.port', -1],
       ['job.shardingTotalCount', 0],
       ['job.cron', '61 * * * * ?'],
+      ['cleanup.cron', '0 0 0 31 2 ?'],
       ['zookeeper.connectString', 'nope'],
       ['partitioning.partitions', 0],
       ['relay.pageSize', 0],
       ['relay.maxRetries', -1],
       ['relay.backoff.multiplier', 0.5],
       ['relay.circuitBreaker.probeSize', 0],
+      ['cleanup.batchSize', 0],
     ]);
     for (const { field } of error.problems) expect(error.message).toContain(`${field}: `);
     for (const { value } of error.problems) expect(error.message).toContain(`(got ${JSON.stringify(value)})`);
@@ -191,6 +201,8 @@ describe('docs/deployment.md', () => {
     expect(Object.keys(config.outbox.clusters ?? {})).toEqual(['cluster_a', 'cluster_b']);
     expect(config.outbox.clusters?.['cluster_a']?.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'relay', password: 'content of /run/secrets/kafka-a-password' });
     expect(config.job).toMatchObject({ jobName: 'outbox-relay', shardingTotalCount: 8, streamingProcess: true, overwrite: true });
+    expect(config.cleanupJob).toMatchObject({ jobName: 'outbox-relay-cleanup', cron: '0 0/10 * * * ?', shardingTotalCount: 8 });
+    expect(config.outbox.cleanup).toEqual({ retentionMs: 604_800_000, batchSize: 1_000, pauseMs: 50 });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 9464, token: 'RELAY_HTTP_TOKEN-value-of-16-chars' });
   });
 });
