@@ -12,7 +12,7 @@ export default defineConfig({
         ...sourceCondition,
         test: {
           name: 'unit',
-          include: ['packages/*/test/unit/**/*.test.ts', 'examples/*/test/unit/**/*.test.ts', 'docs/**/*.test.ts'],
+          include: ['packages/*/test/unit/**/*.test.ts', 'examples/*/test/unit/**/*.test.ts', 'docs/**/*.test.ts', 'chaos/test/**/*.test.ts'],
           environment: 'node',
         },
       },

@@ -9,10 +9,10 @@ export interface BenchServices {
   close(): Promise<void>;
 }
 
-export async function openBenchServices(kafkaClusters: readonly string[] = ['cluster_a', 'cluster_b']): Promise<BenchServices> {
+export async function openBenchServices(kafkaClusters: readonly string[] = ['cluster_a', 'cluster_b'], databasePrefix = 'bench'): Promise<BenchServices> {
   const services = await startServices({ kafkaClusters });
   Object.assign(process.env, services.env);
-  const database = await createTestDatabase('bench');
+  const database = await createTestDatabase(databasePrefix);
   const pool = mysql.createPool({ ...database.config, connectionLimit: 16 });
   return {
     services,

@@ -1,41 +1,50 @@
 /**
  * One relay instance: the outbox relay job with 4 items, streaming, failover on, coordinated with
  * the other instances through ZooKeeper. Start it 2-3 times; kill one and watch its items move.
- * Prints one JSON line per event of interest on stdout.
+ * Prints one JSON line per event of interest on stdout. Settings: RELAY_* variables (relay-settings.ts).
  */
 import { JobScheduler, ZookeeperRegistry } from '@shardflow/core';
-import { createOutbox } from '@shardflow/outbox-relay';
+import { createOutbox, KafkajsSink } from '@shardflow/outbox-relay';
 import { openPool } from './database.js';
 import { JOB_NAME, readEnvironment } from './environment.js';
+import { readRelaySettings } from './relay-settings.js';
+import { RunLog } from './run-log.js';
 
 const environment = readEnvironment();
-const instanceId = process.env['RELAY_INSTANCE_ID'];
-const sessionTimeoutMs = Number(process.env['RELAY_SESSION_TIMEOUT_MS'] ?? 4_000);
+const settings = readRelaySettings();
+const runLog = settings.runLog ? new RunLog(settings.runLog) : undefined;
 const pool = await openPool(environment);
 const clusters = Object.fromEntries(Object.entries(environment.kafka).map(([name, brokers]) => [name, { brokers: brokers.split(',') }]));
-const outbox = createOutbox({ databases: [pool], clusters, relay: { pageSize: 500, backoff: { initialDelayMs: 500, maxDelayMs: 10_000 } } });
+const kafka = new KafkajsSink({ clusters });
+const outbox = createOutbox({
+  databases: [pool],
+  sink: runLog?.sink(kafka) ?? kafka,
+  relay: { pageSize: 500, maxRetries: settings.maxRetries, backoff: { initialDelayMs: Math.min(500, settings.backoffCapMs), maxDelayMs: settings.backoffCapMs } },
+});
 await outbox.verifyTables();
-const registry = new ZookeeperRegistry({ connectString: environment.zookeeper, namespace: environment.namespace, sessionTimeoutMs });
+const registry = new ZookeeperRegistry({ connectString: environment.zookeeper, namespace: environment.namespace, sessionTimeoutMs: settings.sessionTimeoutMs });
 await registry.connect();
-const scheduler = new JobScheduler(registry, outbox.relayJob, {
+const scheduler = new JobScheduler(registry, runLog?.job(outbox.relayJob) ?? outbox.relayJob, {
   jobName: JOB_NAME,
-  cron: process.env['RELAY_CRON'] ?? '* * * * * ?',
+  cron: settings.cron,
   shardingTotalCount: 4,
   streamingProcess: true,
   failover: true,
   misfire: true,
   overwrite: true,
-}, instanceId ? { instanceId } : {});
+}, settings.instanceId ? { instanceId: settings.instanceId } : {});
 
 const say = (event: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ instance: scheduler.instanceId, at: Date.now(), ...event })}\n`);
 };
+runLog?.watch(scheduler);
 scheduler.on('itemsAssigned', ({ items }) => say({ event: 'items', items }));
 scheduler.on('failoverTaken', ({ item }) => say({ event: 'failover', item }));
 scheduler.on('leadership', ({ isLeader }) => say({ event: 'leader', isLeader }));
 scheduler.on('error', (error) => say({ event: 'error', message: error.message }));
 outbox.relayJob.on('sent', ({ count }) => say({ event: 'sent', count }));
 outbox.relayJob.on('dead', ({ ids, code }) => say({ event: 'dead', ids, code }));
+outbox.relayJob.on('retrying', ({ count, code, message }) => say({ event: 'retrying', count, code, message }));
 await scheduler.start();
 say({ event: 'ready' });
 
@@ -45,6 +54,7 @@ process.once('SIGTERM', () => {
     await registry.close();
     await outbox.close();
     await pool.end();
+    runLog?.close();
     process.exit(0);
   })();
 });

@@ -27,6 +27,7 @@ export { InMemoryRegistry, type InMemoryRegistryOptions } from './registry/memor
 export { InMemoryRegistryStore } from './registry/memory/in-memory-registry-store.js';
 
 export { ShardflowError } from './errors/shardflow-error.js';
+export { CORE_ERROR_CODES, type CoreErrorCode } from './errors/core-error-codes.js';
 export { InvalidJobConfigError, type ConfigProblem } from './errors/invalid-job-config-error.js';
 export { CorruptJobConfigError } from './errors/corrupt-job-config-error.js';
 export { InvalidRegistryConfigError } from './errors/invalid-registry-config-error.js';

@@ -1,6 +1,6 @@
 import { CorruptJobConfigError } from '../errors/corrupt-job-config-error.js';
 import type { JobConfig } from './job-config.js';
-import { validateJobConfig, type ResolvedJobConfig } from './validate-job-config.js';
+import { validateJobConfig, type ResolvedJobConfig, type ValidateJobConfigOptions } from './validate-job-config.js';
 
 /** Format version of the JSON in /{job}/config, for future migrations. */
 const STORED_VERSION = 1;
@@ -33,7 +33,7 @@ export function toStoredJobConfig(resolved: ResolvedJobConfig): string {
   return JSON.stringify({ version: STORED_VERSION, ...toJobConfig(resolved) });
 }
 
-export function parseStoredJobConfig(json: string): ResolvedJobConfig {
+export function parseStoredJobConfig(json: string, findStrategy?: ValidateJobConfigOptions['findStrategy']): ResolvedJobConfig {
   let parsed: { version?: unknown } & Record<string, unknown>;
   try {
     parsed = JSON.parse(json) as typeof parsed;
@@ -43,7 +43,7 @@ export function parseStoredJobConfig(json: string): ResolvedJobConfig {
   if (parsed.version !== STORED_VERSION) throw new CorruptJobConfigError(`has unknown format version ${String(parsed.version)}`);
   const { version: _version, ...config } = parsed;
   try {
-    return validateJobConfig(config as unknown as JobConfig, { stored: true });
+    return validateJobConfig(config as unknown as JobConfig, { stored: true, ...(findStrategy ? { findStrategy } : {}) });
   } catch (error) {
     throw new CorruptJobConfigError(`does not validate: ${(error as Error).message}`, error);
   }

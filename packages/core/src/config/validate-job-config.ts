@@ -1,7 +1,7 @@
 import { InvalidJobConfigError, type ConfigProblem } from '../errors/invalid-job-config-error.js';
 import { CronSchedule } from '../schedule/cron-schedule.js';
 import type { ShardingStrategy } from '../sharding/sharding-strategy.js';
-import { findShardingStrategy, registerShardingStrategy, shardingStrategyNames } from '../sharding/sharding-strategy-registry.js';
+import { findShardingStrategy, shardingStrategyNames } from '../sharding/sharding-strategy-registry.js';
 import type { JobConfig } from './job-config.js';
 
 /** A validated config with every default filled in and every string parsed once. */
@@ -42,7 +42,18 @@ const JOB_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
  * except in a `stored` config: that was checked when written, and once its last year has passed
  * it must stay readable so an operator can change it.
  */
-export function validateJobConfig(input: JobConfig, { stored = false }: { stored?: boolean } = {}): ResolvedJobConfig {
+export interface ValidateJobConfigOptions {
+  /** A config read back from the registry: a cron whose last fire time has passed stays readable. */
+  readonly stored?: boolean;
+  /**
+   * Finds a strategy named in the config; default the built-in and registered ones. The scheduler
+   * adds the strategy object its own config was given, so that the stored config, which names it,
+   * resolves to it without any process-wide registration.
+   */
+  readonly findStrategy?: (name: string) => ShardingStrategy | undefined;
+}
+
+export function validateJobConfig(input: JobConfig, { stored = false, findStrategy = findShardingStrategy }: ValidateJobConfigOptions = {}): ResolvedJobConfig {
   const problems: ConfigProblem[] = [];
   const problem = (field: string, value: unknown, message: string): void => {
     problems.push({ field, value, message });
@@ -83,10 +94,9 @@ export function validateJobConfig(input: JobConfig, { stored = false }: { stored
   const strategyInput = input.jobShardingStrategyType ?? 'AVG_ALLOCATION';
   let strategy: ShardingStrategy | undefined;
   if (typeof strategyInput === 'string') {
-    strategy = findShardingStrategy(strategyInput);
+    strategy = findStrategy(strategyInput);
     if (!strategy) problem('jobShardingStrategyType', strategyInput, `must be one of ${shardingStrategyNames().join(', ')} or a registered custom strategy`);
   } else if (typeof strategyInput?.assign === 'function' && typeof strategyInput.name === 'string' && strategyInput.name !== '') {
-    registerShardingStrategy(strategyInput);
     strategy = strategyInput;
   } else {
     problem('jobShardingStrategyType', strategyInput, 'must be a strategy name or an object with name and assign()');

@@ -1,7 +1,8 @@
+import type { CoreErrorCode } from './core-error-codes.js';
 import { ShardflowError } from './shardflow-error.js';
 
 /** A registry option was rejected at construction; `field` names it and the message repeats the value. */
-export class InvalidRegistryConfigError extends ShardflowError {
+export class InvalidRegistryConfigError extends ShardflowError<CoreErrorCode> {
   constructor(
     readonly field: string,
     readonly value: unknown,

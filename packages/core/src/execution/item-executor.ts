@@ -1,17 +1,16 @@
-import type { EventEmitter } from 'eventemitter3';
 import { isDataflowJob, type Job } from '../job/job.js';
 import type { ShardingContext, TriggerSource } from '../job/sharding-context.js';
-import type { JobSchedulerEvents, ItemRunInfo, ItemStopReason } from '../events/job-events.js';
-import type { JobStateView } from '../state/job-state-view.js';
+import type { JobEventSink, ItemRunInfo, ItemStopReason } from '../events/job-events.js';
+import type { JobStateView } from '../coordination/job-state-view.js';
 import type { ResolvedJobConfig } from '../config/validate-job-config.js';
 import type { Registry } from '../registry/registry.js';
 import type { Assignment } from '../sharding/assignment.js';
 import { ItemTimeoutError } from '../errors/item-timeout-error.js';
 import { RegistrySessionChangedError } from '../errors/registry-session-changed-error.js';
 import { toError } from '../util/to-error.js';
-import type { ConnectionFence } from './connection-fence.js';
+import type { ConnectionFence } from '../coordination/connection-fence.js';
 import { createItemContext } from './item-context.js';
-import type { ItemLock } from './item-lock.js';
+import type { ItemLock } from '../coordination/item-lock.js';
 import { Semaphore } from './semaphore.js';
 
 interface ActiveRun {
@@ -31,7 +30,7 @@ export interface ItemExecutorOptions {
   readonly view: JobStateView;
   readonly fence: ConnectionFence;
   readonly lock: ItemLock;
-  readonly events: EventEmitter<JobSchedulerEvents>;
+  readonly events: JobEventSink;
   readonly onItemError: ((error: Error, ctx: ShardingContext) => void) | undefined;
 }
 

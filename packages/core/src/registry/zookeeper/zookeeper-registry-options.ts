@@ -1,4 +1,5 @@
 import { InvalidRegistryConfigError } from '../../errors/invalid-registry-config-error.js';
+import { DEFAULT_SESSION_TIMEOUT_MS } from '../session-timing.js';
 
 export interface ZookeeperRegistryOptions {
   /** `host:port[,host:port...]` */
@@ -53,7 +54,7 @@ export function resolveZookeeperRegistryOptions(options: ZookeeperRegistryOption
     connectString: options.connectString,
     namespace: options.namespace,
     digest: options.digest,
-    sessionTimeoutMs: integerIn('sessionTimeoutMs', options.sessionTimeoutMs, 10_000, 1_000, 3_600_000),
+    sessionTimeoutMs: integerIn('sessionTimeoutMs', options.sessionTimeoutMs, DEFAULT_SESSION_TIMEOUT_MS, 1_000, 3_600_000),
     connectionTimeoutMs: integerIn('connectionTimeoutMs', options.connectionTimeoutMs, 15_000, 1, 3_600_000),
     closeWaitMs: integerIn('closeWaitMs', options.closeWaitMs, 2_000, 0, 3_600_000),
     retry: {

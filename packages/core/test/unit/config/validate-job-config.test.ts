@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidJobConfigError, validateJobConfig, type JobConfig } from '../../../src/index.js';
 import { parseStoredJobConfig, toStoredJobConfig } from '../../../src/config/stored-job-config.js';
+import { strategyLookup } from '../../../src/config/strategy-lookup.js';
 
 const base: JobConfig = { jobName: 'user-send-mq', cron: '0/10 * * * * ?', shardingTotalCount: 4 };
 
@@ -73,10 +74,12 @@ describe('validateJobConfig', () => {
     }
   });
 
-  it('accepts a custom strategy object and registers it by name', () => {
+  it('accepts a custom strategy object without registering it process-wide; a stored config finds it through the scheduler\'s lookup', () => {
     const strategy = { name: 'ALL_ON_FIRST', assign: ({ instances, shardingTotalCount }: { instances: readonly string[]; shardingTotalCount: number }) => new Map(instances.map((instance, index) => [instance, index === 0 ? Array.from({ length: shardingTotalCount }, (_, i) => i) : []])) };
-    expect(validateJobConfig({ ...base, jobShardingStrategyType: strategy }).jobShardingStrategy).toBe(strategy);
-    expect(validateJobConfig({ ...base, jobShardingStrategyType: 'ALL_ON_FIRST' }).jobShardingStrategy).toBe(strategy);
+    const local = validateJobConfig({ ...base, jobShardingStrategyType: strategy });
+    expect(local.jobShardingStrategy).toBe(strategy);
+    expect(() => validateJobConfig({ ...base, jobShardingStrategyType: 'ALL_ON_FIRST' })).toThrow(InvalidJobConfigError);
+    expect(parseStoredJobConfig(toStoredJobConfig(local), strategyLookup(local)).jobShardingStrategy).toBe(strategy);
   });
 
   it('round-trips through the stored JSON form', () => {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { ConnectionState, Registry, Unsubscribe } from '../registry/registry.js';
-import type { JobPaths } from '../registry/job-paths.js';
+import type { JobPaths } from './job-paths.js';
 import { RegistrySessionChangedError } from '../errors/registry-session-changed-error.js';
 import { toError } from '../util/to-error.js';
 

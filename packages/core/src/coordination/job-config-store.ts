@@ -1,7 +1,8 @@
 import type { Registry } from '../registry/registry.js';
-import type { JobPaths } from '../registry/job-paths.js';
-import { parseStoredJobConfig, toStoredJobConfig } from './stored-job-config.js';
-import type { ResolvedJobConfig } from './validate-job-config.js';
+import type { JobPaths } from './job-paths.js';
+import { parseStoredJobConfig, toStoredJobConfig } from '../config/stored-job-config.js';
+import type { ResolvedJobConfig } from '../config/validate-job-config.js';
+import { strategyLookup } from '../config/strategy-lookup.js';
 
 /**
  * ElasticJob's `overwrite` rule: the local config is written when the registry has none or when
@@ -14,5 +15,5 @@ export async function publishJobConfig(registry: Registry, paths: JobPaths, loca
     await registry.put(paths.config, toStoredJobConfig(local));
     return local;
   }
-  return parseStoredJobConfig(stored.data);
+  return parseStoredJobConfig(stored.data, strategyLookup(local));
 }

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'eventemitter3';
 import type { NodeData, Registry, Unsubscribe } from '../registry/registry.js';
-import type { JobPaths } from '../registry/job-paths.js';
+import type { JobPaths } from './job-paths.js';
 import { parseAssignment, type Assignment } from '../sharding/assignment.js';
 import { parseStoredJobConfig } from '../config/stored-job-config.js';
-import type { ResolvedJobConfig } from '../config/validate-job-config.js';
+import type { ResolvedJobConfig, ValidateJobConfigOptions } from '../config/validate-job-config.js';
 import { toError } from '../util/to-error.js';
 import { parseRunLock, type RunLock } from './run-lock.js';
 
@@ -58,6 +58,8 @@ export class JobStateView extends EventEmitter<JobStateEvents> {
     private readonly paths: JobPaths,
     /** Candidates older than this are dropped: by then the leader has acted or the run would be stale. */
     private readonly candidateTtlMs: number,
+    /** Resolves the strategy the stored config names; default the built-in and registered ones. */
+    private readonly findStrategy?: ValidateJobConfigOptions['findStrategy'],
   ) {
     super();
   }
@@ -122,7 +124,7 @@ export class JobStateView extends EventEmitter<JobStateEvents> {
 
   private applyConfig(node: NodeData | undefined): void {
     if (!node) return;
-    this.config = parseStoredJobConfig(node.data);
+    this.config = parseStoredJobConfig(node.data, this.findStrategy);
     this.emit('config', this.config);
   }
 

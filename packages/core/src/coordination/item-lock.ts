@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Registry, Unsubscribe } from '../registry/registry.js';
-import type { JobPaths } from '../registry/job-paths.js';
+import type { JobPaths } from './job-paths.js';
 import { RegistryNodeExistsError } from '../errors/registry-node-exists-error.js';
 import { ShardflowError } from '../errors/shardflow-error.js';
-import { serializeRunLock } from '../state/run-lock.js';
+import { serializeRunLock } from './run-lock.js';
 
 const RELEASE_RETRY_BASE_MS = 50;
 const RELEASE_RETRY_MAX_MS = 1_000;
