@@ -9,7 +9,9 @@ import { VirtualPartitioning } from './partition/virtual-partitioning.js';
 import { OutboxCleanupJob, type OutboxCleanupOptions } from './cleanup/outbox-cleanup-job.js';
 import { OutboxRelayJob, type OutboxRelayOptions } from './relay/outbox-relay-job.js';
 import { resolveOutboxTable, type OutboxTableOptions } from './schema/outbox-table.js';
-import { KafkajsSink, type KafkaClusterConfig } from './sink/kafkajs-sink.js';
+import type { KafkaClusterConfig } from './sink/kafkajs-sink.js';
+import { createClusterSink } from './sink/create-cluster-sink.js';
+import type { RocketMqClusterConfig } from './sink/rocketmq-sink.js';
 import type { MessageSink } from './sink/message-sink.js';
 import { MysqlOutboxStore } from './store/mysql-outbox-store.js';
 import { OutboxWriter } from './writer/outbox-writer.js';
@@ -25,6 +27,8 @@ export interface OutboxConfig extends OutboxTableOptions {
   databases: readonly Pool[];
   /** Kafka clusters by the name stored in each row; or your own sink. */
   clusters?: Readonly<Record<string, KafkaClusterConfig>>;
+  /** RocketMQ 5 clusters by the name stored in each row, beside (or instead of) the Kafka ones. */
+  rocketmqClusters?: Readonly<Record<string, RocketMqClusterConfig>>;
   sink?: MessageSink;
   /** Default `{ mode: 'virtual-partition', partitions: 1024 }`. */
   partitioning?: PartitioningConfig;
@@ -49,7 +53,7 @@ export interface Outbox {
    * naming it.
    */
   verifyTables(): Promise<void>;
-  /** Closes the Kafka producers (the pools are yours). */
+  /** Closes the Kafka and RocketMQ producers (the pools are yours). */
   close(): Promise<void>;
 }
 
@@ -63,8 +67,8 @@ export function createOutbox(config: OutboxConfig): Outbox {
     throw new InvalidOutboxConfigError('databases', config.databases, 'must hold at least one mysql2 pool');
   }
   const partitioning = createPartitioning(config);
-  if (!config.sink && !config.clusters) throw new InvalidOutboxConfigError('clusters', config.clusters, 'give a cluster map or a sink');
-  const sink = config.sink ?? new KafkajsSink({ clusters: config.clusters ?? {} });
+  if (!config.sink && !config.clusters && !config.rocketmqClusters) throw new InvalidOutboxConfigError('clusters', config.clusters, 'give a cluster map or a sink');
+  const sink = config.sink ?? createClusterSink({ clusters: config.clusters, rocketmqClusters: config.rocketmqClusters, messageGroups: config.relay?.perKeyOrdering });
   const store = new MysqlOutboxStore(config.databases, partitioning);
   const table = resolveOutboxTable(config, partitioning.mode === 'physical-tables' ? partitioning.allTables()[0]?.table.name : undefined);
   const fastPath = config.fastPath ? { sink, store, graceMs: typeof config.fastPath === 'object' ? config.fastPath.graceMs : undefined } : undefined;

@@ -10,6 +10,10 @@ export { OutboxCleanupJob, type OutboxCleanupOptions } from './cleanup/outbox-cl
 export type { MessageSink, OutboundMessage, DeliveryOutcome } from './sink/message-sink.js';
 export { KafkajsSink, type KafkajsSinkOptions, type KafkaClusterConfig } from './sink/kafkajs-sink.js';
 export { classifyKafkajsError } from './sink/classify-kafkajs-error.js';
+export { RocketMqSink, rocketMqDestination, type RocketMqSinkOptions, type RocketMqClusterConfig } from './sink/rocketmq-sink.js';
+export { classifyRocketMqError } from './sink/classify-rocketmq-error.js';
+export { RoutingSink } from './sink/routing-sink.js';
+export { InMemorySink, type InMemorySinkOptions } from './sink/in-memory-sink.js';
 export { CREATE_TIME_HEADER } from './sink/to-outbound-message.js';
 export type { OutboxStore, FetchOptions, ClusterDeferral } from './store/outbox-store.js';
 export { MysqlOutboxStore } from './store/mysql-outbox-store.js';

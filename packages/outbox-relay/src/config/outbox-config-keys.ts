@@ -4,6 +4,7 @@ import type { BackoffPolicy } from '../relay/backoff.js';
 import type { CircuitBreakerOptions } from '../relay/circuit-breaker.js';
 import type { OutboxColumns, OutboxStates } from '../schema/outbox-table.js';
 import type { KafkaClusterConfig } from '../sink/kafkajs-sink.js';
+import type { RocketMqClusterConfig } from '../sink/rocketmq-sink.js';
 import { eachValue, type KeyShapeOf } from './reject-unknown-keys.js';
 
 // Each shape lists exactly the keys of its type: an option added to a type without its key here
@@ -12,6 +13,10 @@ import { eachValue, type KeyShapeOf } from './reject-unknown-keys.js';
 const CLUSTER_KEYS = {
   brokers: true, clientId: true, ssl: true, sasl: true, topicAutoCreate: true, connectionTimeoutMs: true, requestTimeoutMs: true,
 } as const satisfies KeyShapeOf<KafkaClusterConfig>;
+
+const ROCKETMQ_CLUSTER_KEYS = {
+  endpoints: true, namespace: true, ssl: true, credentials: true, requestTimeoutMs: true, messageGroups: true,
+} as const satisfies KeyShapeOf<RocketMqClusterConfig>;
 
 const BACKOFF_KEYS = { initialDelayMs: true, multiplier: true, maxDelayMs: true, jitter: true } as const satisfies KeyShapeOf<BackoffPolicy>;
 
@@ -37,6 +42,7 @@ const PARTITIONING_KEYS = { mode: true, partitions: true, tables: true } as cons
 export const OUTBOX_CONFIG_KEYS = {
   databases: true,
   clusters: eachValue(CLUSTER_KEYS),
+  rocketmqClusters: eachValue(ROCKETMQ_CLUSTER_KEYS),
   sink: true,
   partitioning: PARTITIONING_KEYS,
   fastPath: { graceMs: true } satisfies KeyShapeOf<Exclude<OutboxConfig['fastPath'], boolean | undefined>>,

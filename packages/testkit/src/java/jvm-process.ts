@@ -14,6 +14,8 @@ export interface JvmSpec {
   readonly args: readonly string[];
   readonly workDir: string;
   readonly heapMb?: number;
+  /** Extra JVM options (system properties), placed before the main class. */
+  readonly jvmArgs?: readonly string[];
 }
 
 const live = new Set<ChildProcess>();
@@ -100,7 +102,7 @@ export class JvmProcess {
       MARKER,
       `-Xms${Math.min(64, heap)}m`, `-Xmx${heap}m`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss512k',
       '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4j}`, '-Dzookeeper.admin.enableServer=false',
-      '-cp', `${this.spec.classpathDir}/*`, this.spec.mainClass, ...this.spec.args,
+      ...(this.spec.jvmArgs ?? []), '-cp', `${this.spec.classpathDir}/*`, this.spec.mainClass, ...this.spec.args,
     ], { cwd: this.spec.workDir, stdio: ['ignore', out, out] });
     closeSync(out);
     this.child = child;

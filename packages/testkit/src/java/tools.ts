@@ -18,9 +18,9 @@ export function requireJavaAndMaven(): void {
   if (missing.length > 0) {
     throw new TestkitError(
       'MISSING_TOOL',
-      `Cannot start ZooKeeper and Kafka: ${missing.join(' and ')} not found on PATH. ` +
+      `Cannot start the test services (ZooKeeper, Kafka, RocketMQ): ${missing.join(' and ')} not found on PATH. ` +
         'On Debian/Ubuntu: apt-get install -y openjdk-17-jre-headless maven. ' +
-        'Or point the tests at running services with SHARDFLOW_ZK, SHARDFLOW_KAFKA and SHARDFLOW_MYSQL_URL.',
+        'Or point the tests at running services with SHARDFLOW_ZK, SHARDFLOW_KAFKA, SHARDFLOW_ROCKETMQ and SHARDFLOW_MYSQL_URL.',
     );
   }
 }

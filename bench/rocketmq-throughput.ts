@@ -1,0 +1,76 @@
+/**
+ * RocketMQ relay throughput with 1 KB payloads, measured side by side in one run:
+ * - raw limit: the RocketMQ Node client's own sends of every row alone (it has no batch send: one
+ *   message per request, as many in flight as the sink allows), plus batched UPDATEs alone;
+ * - shardflow: the relay job (4 items driven in this process, page 500) through the RocketMQ sink.
+ * Both run in this process against one RocketMQ cluster started by the testkit (or SHARDFLOW_ROCKETMQ).
+ * Usage: node --conditions=@shardflow/source --import tsx bench/rocketmq-throughput.ts [--rows 20000]
+ */
+import mysql, { type RowDataPacket } from 'mysql2/promise';
+import { Producer, type ILogger } from 'rocketmq-client-nodejs';
+import { createOutbox } from '@shardflow/outbox-relay';
+import { createTestDatabase, startTestRocketMq } from '@shardflow/testkit';
+import { report } from './support/bench-services.js';
+import { drainItems } from '@shardflow/core/testing';
+import { seedOutbox, unsentCount } from './support/outbox-rows.js';
+
+const rowsArg = process.argv.indexOf('--rows');
+const ROWS = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 20_000;
+const IN_FLIGHT = 64;
+const SILENT: ILogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+const rocket = await startTestRocketMq('rocket_a');
+const database = await createTestDatabase('bench');
+const pool = mysql.createPool({ ...database.config, connectionLimit: 16 });
+const topic = `bench-rocketmq-${Date.now()}`;
+await rocket.createTopic(topic, { queues: 8 });
+
+async function rawLimit(): Promise<number> {
+  await seedOutbox(pool, ROWS, topic, () => 'rocket_a');
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT id, account_no, payload FROM msg_send_record ORDER BY id');
+  const producer = new Producer({ endpoints: rocket.address.endpoints, namespace: '', sslEnabled: false, maxAttempts: 1, logger: SILENT });
+  await producer.startup();
+  // Warm the route and the connection, as the relay's producer is warm after its first page.
+  await producer.send({ topic, body: Buffer.from('warm-up') });
+  const sendStarted = Date.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+    while (next < rows.length) {
+      const row = rows[next++] as RowDataPacket;
+      await producer.send({ topic, keys: [String(row['account_no'])], body: row['payload'] as Buffer });
+    }
+  }));
+  const sendSeconds = (Date.now() - sendStarted) / 1000;
+  await producer.shutdown();
+  const updateStarted = Date.now();
+  for (let i = 0; i < rows.length; i += 500) {
+    await pool.query('UPDATE msg_send_record SET state = 1, sent_time = NOW(3) WHERE id IN (?)', [rows.slice(i, i + 500).map((row) => row['id'])]);
+  }
+  return ROWS / (sendSeconds + (Date.now() - updateStarted) / 1000);
+}
+
+async function shardflow(): Promise<number> {
+  await seedOutbox(pool, ROWS, topic, () => 'rocket_a');
+  const outbox = createOutbox({ databases: [pool], rocketmqClusters: { rocket_a: { endpoints: rocket.address.endpoints } }, relay: { pageSize: 500 } });
+  try {
+    await outbox.sink.send('rocket_a', [{ id: 0, key: 'warm-up', topic, value: Buffer.from('warm-up'), headers: {} }]);
+    const started = Date.now();
+    await drainItems(outbox.relayJob, 4, { concurrently: true });
+    const seconds = (Date.now() - started) / 1000;
+    const unsent = await unsentCount(pool);
+    if (unsent > 0) throw new Error(`${unsent} rows left unsent`);
+    return ROWS / seconds;
+  } finally {
+    await outbox.close();
+  }
+}
+
+try {
+  const raw = await rawLimit();
+  const relayed = await shardflow();
+  report('rocketmq-throughput', { rows: ROWS, in_flight: String(IN_FLIGHT), raw_limit_rows_per_s: raw, shardflow_rows_per_s: relayed, shardflow_vs_raw: relayed / raw });
+} finally {
+  await pool.end();
+  await database.drop();
+  await rocket.close();
+}
