@@ -45,7 +45,7 @@ export async function runRelayCli(argv: readonly string[], output: CliOutput, st
     return 2;
   }
   if (values.check) {
-    output.out(`${values.config}: ok (job ${config.job.jobName}, ${config.job.shardingTotalCount} items, ${config.databases.length} database(s), clusters ${Object.keys(config.outbox.clusters ?? {}).join(', ')})`);
+    output.out(`${values.config}: ok (job ${config.job.jobName}, ${config.job.shardingTotalCount} items, ${config.databases.length} database(s), clusters ${[...Object.keys(config.outbox.clusters ?? {}), ...Object.keys(config.outbox.rocketmqClusters ?? {})].join(', ')})`);
     return 0;
   }
   const log = (event: string, fields: Record<string, unknown> = {}): void => output.out(JSON.stringify({ at: new Date().toISOString(), event, ...fields }));

@@ -4,6 +4,7 @@ import type { BackoffPolicy } from '../relay/backoff.js';
 import type { CircuitBreakerOptions } from '../relay/circuit-breaker.js';
 import { DEFAULT_COLUMNS, STATE_VALUE_RANGE, type OutboxColumns, type OutboxStates, type OutboxTableOptions } from '../schema/outbox-table.js';
 import type { KafkaClusterConfig } from '../sink/kafkajs-sink.js';
+import type { RocketMqClusterConfig } from '../sink/rocketmq-sink.js';
 import { flag, integer, listOf, mapOf, number, object, secret, strings, text, type FieldSpec } from './field-spec.js';
 
 /** One MySQL database holding outbox tables. */
@@ -55,7 +56,9 @@ export interface RelayServiceFile extends OutboxTableOptions {
   instanceId?: string;
   databases: DatabaseEntry[];
   partitioning?: PartitioningConfig;
-  clusters: Record<string, KafkaClusterConfig>;
+  /** Kafka clusters; this, rocketmqClusters, or both. */
+  clusters?: Record<string, KafkaClusterConfig>;
+  rocketmqClusters?: Record<string, RocketMqClusterConfig>;
   relay?: OutboxConfig['relay'];
   zookeeper: ZookeeperRegistryOptions;
   job: RelayJobEntry;
@@ -79,6 +82,15 @@ const CLUSTER = object({
   connectionTimeoutMs: integer(1, 3_600_000),
   requestTimeoutMs: integer(1, 3_600_000),
 } satisfies FieldsOf<KafkaClusterConfig>, { required: ['brokers'] });
+
+const ROCKETMQ_CLUSTER = object({
+  endpoints: text(),
+  namespace: text(),
+  ssl: flag(),
+  credentials: object({ accessKey: text(), accessSecret: secret(), securityToken: secret() }, { required: ['accessKey', 'accessSecret'] }),
+  requestTimeoutMs: integer(1, 3_600_000),
+  messageGroups: flag(),
+} satisfies FieldsOf<RocketMqClusterConfig>, { required: ['endpoints'] });
 
 // Numbers below are only checked to be numbers here; their ranges belong to the component they
 // configure (relay job, registry, job config), which the validator runs on them.
@@ -120,9 +132,10 @@ export const RELAY_SERVICE_SCHEMA = object({
   states: object({ pending: state, sent: state, dead: state } satisfies FieldsOf<OutboxStates>),
   partitioning: object({ mode: text({ oneOf: ['virtual-partition', 'id-mod', 'physical-tables'] }), partitions: number(), tables: strings() }, { required: ['mode'] }),
   clusters: mapOf(CLUSTER, 1),
+  rocketmqClusters: mapOf(ROCKETMQ_CLUSTER, 1),
   relay: RELAY,
   zookeeper: ZOOKEEPER,
   job: JOB,
   cleanup: CLEANUP,
   http: object({ host: text(), port: integer(0, 65_535), token: secret() } satisfies FieldsOf<HttpEntry>, { required: ['port'] }),
-} satisfies FieldsOf<RelayServiceFile>, { required: ['databases', 'clusters', 'zookeeper', 'job'] });
+} satisfies FieldsOf<RelayServiceFile>, { required: ['databases', 'zookeeper', 'job'] });

@@ -61,13 +61,15 @@ export async function validateRelayServiceConfig(document: unknown, sources: Ref
   }
   const databases = (file.databases ?? []).map(poolOptions);
   const outbox: Omit<OutboxConfig, 'databases'> = {
-    clusters: file.clusters, partitioning: file.partitioning, relay: file.relay, table: file.table, columns: file.columns, states: file.states,
+    clusters: file.clusters, rocketmqClusters: file.rocketmqClusters, partitioning: file.partitioning, relay: file.relay, table: file.table, columns: file.columns, states: file.states,
     cleanup: file.cleanup && { retentionMs: file.cleanup.retentionMs, batchSize: file.cleanup.batchSize, pauseMs: file.cleanup.pauseMs },
   };
   if (file.partitioning?.mode === 'physical-tables' && file.partitioning.tables === undefined) {
     add({ field: 'partitioning.tables', value: undefined, message: "is required with mode 'physical-tables'" });
   }
-  if (file.clusters && databases.length > 0) for (const problem of await outboxProblems(outbox, databases)) add(problem);
+  const clustersGiven = isGiven(document, 'clusters') || isGiven(document, 'rocketmqClusters');
+  if (!clustersGiven) add({ field: 'clusters', value: undefined, message: 'is required: Kafka clusters, or rocketmqClusters, or both' });
+  if ((file.clusters || file.rocketmqClusters) && databases.length > 0) for (const problem of await outboxProblems(outbox, databases)) add(problem);
 
   const http = file.http ? { host: file.http.host ?? '127.0.0.1', port: file.http.port, token: file.http.token } : undefined;
   if (http && !isLoopback(http.host) && http.token === undefined && !problems.some((problem) => problem.field === 'http.tokenFile')) {
@@ -148,7 +150,7 @@ async function outboxProblems(outbox: Omit<OutboxConfig, 'databases'>, databases
 /** The file path of a field createOutbox names: the partitioning names its options without their parent. */
 function outboxField(field: string, prefix: string): string {
   if (field === 'partitions' || field === 'tables') return `partitioning.${field}`;
-  const topLevel = ['clusters', 'table', 'columns', 'states', 'partitioning', 'databases'];
+  const topLevel = ['clusters', 'rocketmqClusters', 'table', 'columns', 'states', 'partitioning', 'databases'];
   return topLevel.some((name) => field === name || field.startsWith(`${name}.`)) ? field : `${prefix}${field}`;
 }
 
@@ -157,6 +159,10 @@ function registryReason(error: InvalidRegistryConfigError): string {
   const shown = typeof error.value === 'string' ? JSON.stringify(error.value) : String(error.value);
   const prefix = `Invalid registry option ${error.field} = ${shown}: `;
   return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+function isGiven(document: unknown, key: string): boolean {
+  return typeof document === 'object' && document !== null && (document as Record<string, unknown>)[key] != null;
 }
 
 /** Whether two field paths are the same field or one holds the other: one problem per field is enough. */

@@ -153,6 +153,20 @@ http: { port: -1 }
     ]);
   });
 
+  it('takes RocketMQ clusters beside or instead of Kafka ones, their secret from the environment', async () => {
+    const base = 'databases: [{ host: h, user: u, database: d }]\nzookeeper: { connectString: "zk:2181", namespace: n }\njob: { shardingTotalCount: 1 }\n';
+    const config = await parseRelayServiceConfig(`${base}rocketmqClusters:\n  rocket_a:\n    endpoints: p1:8081;p2:8081\n    credentials: { accessKey: relay, accessSecret: "\${ROCKET_SECRET}" }\n`, 'relay.yaml', sources({ ROCKET_SECRET: 'rocket-secret' }));
+    expect(config.outbox.rocketmqClusters).toEqual({ rocket_a: { endpoints: 'p1:8081;p2:8081', credentials: { accessKey: 'relay', accessSecret: 'rocket-secret' } } });
+    expect(config.outbox.clusters).toBeUndefined();
+    const error = await problemsOf(`${base}rocketmqClusters:\n  rocket_a:\n    credentials: { accessSecret: rocket-secret }\n`);
+    expect(error.problems.map(({ field, value }) => [field, value])).toEqual([
+      ['rocketmqClusters.rocket_a.credentials.accessKey', undefined],
+      ['rocketmqClusters.rocket_a.endpoints', undefined],
+    ]);
+    expect(error.message).not.toContain('rocket-secret');
+    expect((await problemsOf(base)).problems).toEqual([{ field: 'clusters', value: undefined, message: 'is required: Kafka clusters, or rocketmqClusters, or both' }]);
+  });
+
   it('reports missing required fields by path', async () => {
     const error = await problemsOf('databases: [{ host: h }]\nzookeeper: { namespace: n }\njob: {}\n');
     expect(error.problems.map((problem) => problem.field)).toEqual(['databases[0].user', 'databases[0].database', 'zookeeper.connectString', 'job.shardingTotalCount', 'clusters']);
@@ -199,6 +213,7 @@ describe('docs/deployment.md', () => {
     const env = Object.fromEntries([...reference.matchAll(/\$\{([A-Z_]+)\}/g)].map(([, name]) => [name as string, name === 'ZK_DIGEST' ? 'relay:zk-secret' : `${name}-value-of-16-chars`]));
     const config = await parseRelayServiceConfig(reference, 'deployment.md', { env, readFile: (path) => `content of ${path}\n` });
     expect(Object.keys(config.outbox.clusters ?? {})).toEqual(['cluster_a', 'cluster_b']);
+    expect(config.outbox.rocketmqClusters?.['rocket_a']?.credentials).toEqual({ accessKey: 'relay', accessSecret: 'content of /run/secrets/rocket-a-secret' });
     expect(config.outbox.clusters?.['cluster_a']?.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'relay', password: 'content of /run/secrets/kafka-a-password' });
     expect(config.job).toMatchObject({ jobName: 'outbox-relay', shardingTotalCount: 8, streamingProcess: true, overwrite: true });
     expect(config.cleanupJob).toMatchObject({ jobName: 'outbox-relay-cleanup', cron: '0 0/10 * * * ?', shardingTotalCount: 8 });
