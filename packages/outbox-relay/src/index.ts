@@ -30,3 +30,9 @@ export { InvalidOutboxConfigError } from './errors/invalid-outbox-config-error.j
 export { UnserializablePayloadError } from './errors/unserializable-payload-error.js';
 export { OutboxValueTooLargeError } from './errors/outbox-value-too-large-error.js';
 export { OutboxSchemaError, type OutboxSchemaErrorCode } from './errors/outbox-schema-error.js';
+export { InvalidRelayServiceConfigError } from './errors/invalid-relay-service-config-error.js';
+export { loadRelayServiceConfig, parseRelayServiceConfig } from './service/load-relay-service-config.js';
+export type { ReferenceSources } from './service/resolve-references.js';
+export type { RelayServiceConfig } from './service/relay-service-config.js';
+export type { RelayServiceFile, DatabaseEntry, HttpEntry, RelayJobEntry } from './service/relay-service-schema.js';
+export { RelayService, type RelayServiceLog } from './service/relay-service.js';

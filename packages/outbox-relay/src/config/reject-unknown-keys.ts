@@ -53,7 +53,7 @@ function unknownKeyReason(key: string, known: readonly string[], path: string): 
 }
 
 /** The known name nearest to `name` when it is near enough to be a typo of it (case ignored). */
-function closestName(name: string, known: readonly string[]): string | undefined {
+export function closestName(name: string, known: readonly string[]): string | undefined {
   const tolerance = Math.max(2, Math.floor(name.length / 3));
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {

@@ -1,0 +1,59 @@
+import type { JobScheduler } from '@shardflow/core';
+import type { OutboxRelayJob } from '../relay/outbox-relay-job.js';
+
+/**
+ * Counters of one relay service process, kept from the relay's and the scheduler's events (no
+ * query per scrape), written in Prometheus's text format. Labels: the Kafka cluster only.
+ */
+export class RelayMetrics {
+  private readonly sent = new Map<string, number>();
+  private readonly retried = new Map<string, number>();
+  private readonly dead = new Map<string, number>();
+  private readonly circuitOpen = new Map<string, number>();
+  private itemRunsFailed = 0;
+
+  constructor(
+    relay: OutboxRelayJob,
+    private readonly scheduler: JobScheduler,
+    private readonly ready: () => boolean,
+  ) {
+    relay.on('sent', ({ cluster, count }) => add(this.sent, cluster, count));
+    relay.on('retrying', ({ cluster, count }) => add(this.retried, cluster, count));
+    relay.on('dead', ({ cluster, ids }) => add(this.dead, cluster, ids.length));
+    relay.on('circuitOpened', ({ cluster }) => this.circuitOpen.set(cluster, 1));
+    relay.on('circuitClosed', ({ cluster }) => this.circuitOpen.set(cluster, 0));
+    scheduler.on('itemFailed', () => {
+      this.itemRunsFailed += 1;
+    });
+  }
+
+  render(): string {
+    return [
+      family('shardflow_outbox_sent_total', 'counter', 'Rows delivered to Kafka and marked sent by this process.', this.sent),
+      family('shardflow_outbox_retried_total', 'counter', 'Failed deliveries that will be retried after their backoff.', this.retried),
+      family('shardflow_outbox_dead_total', 'counter', 'Rows parked as dead by this process.', this.dead),
+      family('shardflow_outbox_circuit_open', 'gauge', '1 while the circuit of the cluster is open.', this.circuitOpen),
+      single('shardflow_relay_item_runs_failed_total', 'counter', 'Item runs that ended with an error.', this.itemRunsFailed),
+      single('shardflow_relay_items_owned', 'gauge', 'Items of the relay job this instance owns.', this.scheduler.items.length),
+      single('shardflow_relay_leader', 'gauge', '1 while this instance is the job leader.', this.scheduler.isLeader ? 1 : 0),
+      single('shardflow_relay_ready', 'gauge', '1 while this instance is ready (see /readyz).', this.ready() ? 1 : 0),
+    ].join('');
+  }
+}
+
+function add(counts: Map<string, number>, cluster: string, count: number): void {
+  counts.set(cluster, (counts.get(cluster) ?? 0) + count);
+}
+
+function family(name: string, type: string, help: string, byCluster: ReadonlyMap<string, number>): string {
+  const lines = [...byCluster].map(([cluster, value]) => `${name}{cluster="${escapeLabel(cluster)}"} ${value}\n`);
+  return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${lines.join('')}`;
+}
+
+function single(name: string, type: string, help: string, value: number): string {
+  return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`;
+}
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
