@@ -59,7 +59,7 @@ export class KafkaCluster {
   ) {}
 
   static async start(options: { name: string; startTimeoutMs?: number }): Promise<KafkaCluster> {
-    const classpathDir = resolveServiceJars();
+    const classpathDir = await resolveServiceJars();
     const workDir = mkdtempSync(join(tmpdir(), `shardflow-kafka-${options.name}-`));
     const logDir = join(workDir, 'data');
     mkdirSync(logDir, { recursive: true });
