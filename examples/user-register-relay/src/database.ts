@@ -46,3 +46,13 @@ export async function migrate(environment: ExampleEnvironment): Promise<void> {
     await pool.end();
   }
 }
+
+/** Drops the example database (the demo's own, at its end). */
+export async function dropDatabase(environment: ExampleEnvironment): Promise<void> {
+  const admin = await mysql.createConnection({ uri: environment.mysqlUrl });
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS \`${environment.database}\``);
+  } finally {
+    await admin.end();
+  }
+}
