@@ -134,9 +134,10 @@ describe('docs/getting-started.md, step by step', () => {
     await waitUntil(() => firstItems.every((item) => second.sentItems(linesBeforeKill).has(item)), { what: 'the survivor to send the taken items', timeoutMs: 60_000, intervalMs: 200, detail });
     console.log(`getting started on Node ${process.version} with '${runCommand}': survivor owned every item ${failoverMs} ms after kill -9`);
 
-    // Ctrl-C (SIGINT) ends the job through its shutdown path; then the services stop.
+    // Ctrl-C ends the job through its shutdown path while ZooKeeper is still there; then the services.
     second.kill('SIGINT');
+    await waitUntil(() => !second.alive, { what: 'the job to exit after Ctrl-C', timeoutMs: 60_000, intervalMs: 100, detail });
     services.kill('SIGINT');
-    await Promise.all([second.exited, services.exited]);
+    await waitUntil(() => !services.alive, { what: 'shardflow-services to exit after Ctrl-C', timeoutMs: 60_000, intervalMs: 100, detail });
   }, 900_000);
 });

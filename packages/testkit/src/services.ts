@@ -61,12 +61,26 @@ export async function startServices(options: StartServicesOptions = {}): Promise
   };
   try {
     const startedAt = Date.now();
-    const [zk, clusters] = await Promise.all([
-      namedZk ? Promise.resolve(undefined) : ZooKeeperEnsemble.start(),
-      startKafka ? Promise.all(wantedClusters.map((name) => KafkaCluster.start({ name }))) : Promise.resolve([]),
+    const seconds = (): string => `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
+    // Kafka takes tens of seconds to come up: say what is still awaited, so the wait is never silent.
+    const waiting = new Set<string>();
+    const ready = <T>(name: string, starting: Promise<T>, address: (started: T) => string): Promise<T> => {
+      waiting.add(name);
+      return starting.then((started) => {
+        waiting.delete(name);
+        log(`${name} ready at ${address(started)} after ${seconds()}`);
+        return started;
+      });
+    };
+    const ticker = setInterval(() => log(`  waiting for ${[...waiting].join(', ')} (${seconds()})`), 5_000);
+    // Settled, not raced: when one service fails, the others are started (or failed) before stopAll.
+    const outcomes = await Promise.allSettled([
+      ...(namedZk ? [] : [ready('ZooKeeper', ZooKeeperEnsemble.start(), (started) => started.connectString).then((started) => void (zookeeper = started))]),
+      ...(startKafka ? wantedClusters.map((name) => ready(`Kafka ${name}`, KafkaCluster.start({ name }), (started) => started.bootstrap).then((started) => void kafka.set(name, started))) : []),
     ]);
-    zookeeper = zk;
-    for (const cluster of clusters) kafka.set(cluster.name, cluster);
+    clearInterval(ticker);
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
     log(`services ready in ${Date.now() - startedAt} ms`);
   } catch (error) {
     await stopAll();
