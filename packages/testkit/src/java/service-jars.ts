@@ -48,7 +48,7 @@ let resolving: Promise<string> | undefined;
 /**
  * Resolves the ZooKeeper and Kafka server jars from Maven Central once, into the cache folder,
  * and returns the folder holding them (a Java classpath wildcard target). The first run downloads
- * about 80 MB; `log` hears what is happening every few seconds, so that wait is never silent.
+ * about 60 MB; `log` hears what is happening every few seconds, so that wait is never silent.
  */
 export function resolveServiceJars(log: (line: string) => void = () => undefined): Promise<string> {
   const dir = join(servicesCacheDir(), `kafka-${KAFKA_VERSION}`);
@@ -63,7 +63,7 @@ async function download(dir: string, libDir: string, log: (line: string) => void
   requireJavaAndMaven();
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'pom.xml'), pom());
-  log(`First run: fetching ZooKeeper ${ZOOKEEPER_VERSION} and Kafka ${KAFKA_VERSION} from Maven Central (about 80 MB, once) into ${dir}`);
+  log(`First run: fetching ZooKeeper ${ZOOKEEPER_VERSION} and Kafka ${KAFKA_VERSION} from Maven Central (about 60 MB, once) into ${dir}`);
   const progress = new MavenProgress();
   const startedAt = Date.now();
   const ticker = setInterval(() => log(`  still fetching: ${progress.describe()}, ${Math.round((Date.now() - startedAt) / 1000)} s`), 3_000);
