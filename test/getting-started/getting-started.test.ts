@@ -1,7 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { waitUntil } from '@shardflow/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packWorkspaces, repositoryRoot } from '../fixtures/packed-workspaces.js';
@@ -19,6 +20,9 @@ function block(lang: string, containing: string): string {
   if (found.length !== 1) throw new Error(`docs/getting-started.md: expected one ${lang} block containing '${containing}', found ${found.length}`);
   return (found[0] as { code: string }).code;
 }
+
+// Asynchronous throughout: a test worker whose event loop blocks for long loses its link to vitest.
+const run = promisify(execFile);
 
 const ITEMS_LINE = /^this instance runs items (\[[\d,]*\])$/;
 const SENT_LINE = /^item (\d+) \(\w\): sent [\d, ]+$/;
@@ -40,6 +44,10 @@ class DocProcess {
     });
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+  }
+
+  get exitCode(): number | null {
+    return this.child.exitCode;
   }
 
   get alive(): boolean {
@@ -88,14 +96,14 @@ describe('docs/getting-started.md, step by step', () => {
 
     // "Packages from the checkout": the tarballs the page names, beside the project folder.
     const packBlock = block('sh', 'npm pack');
-    const packed = packWorkspaces(workDir).filter((entry) => packBlock.includes(entry.name));
+    const packed = (await packWorkspaces(workDir)).filter((entry) => packBlock.includes(entry.name));
     expect(packed.map((entry) => entry.name)).toEqual(['@shardflow/core', '@shardflow/testkit']);
     for (const entry of packed) expect(page).toContain(`\`${entry.tarball.slice(workDir.length + 1)}\``);
 
     // "A project for your job", literally.
-    execFileSync('bash', ['-ec', block('sh', 'mkdir my-job')], { cwd: workDir, env: shellEnv, stdio: 'pipe', timeout: 300_000 });
+    await run('bash', ['-ec', block('sh', 'mkdir my-job')], { cwd: workDir, env: shellEnv, timeout: 300_000 });
     const project = join(workDir, 'my-job');
-    expect(execFileSync('npx', ['shardflow-services', '--version'], { cwd: project, env: shellEnv, encoding: 'utf8' }).trim()).toBe(packed[1]?.version);
+    expect((await run('npx', ['shardflow-services', '--version'], { cwd: project, env: shellEnv, encoding: 'utf8' })).stdout.trim()).toBe(packed[1]?.version);
 
     // "Start ZooKeeper": its printed export line is what the job reads.
     const services = start('shardflow-services', block('sh', 'shardflow-services start').trim(), project);
@@ -133,6 +141,17 @@ describe('docs/getting-started.md, step by step', () => {
     const failoverMs = Date.now() - killedAt;
     await waitUntil(() => firstItems.every((item) => second.sentItems(linesBeforeKill).has(item)), { what: 'the survivor to send the taken items', timeoutMs: 60_000, intervalMs: 200, detail });
     console.log(`getting started on Node ${process.version} with '${runCommand}': survivor owned every item ${failoverMs} ms after kill -9`);
+
+    // "Operate it from anywhere": the page's operator script, run like the job, reshards it live to 8 items.
+    writeFileSync(join(project, 'operate.ts'), block('ts', '// operate.ts'));
+    const operate = start('operate', runCommand.replace('my-job.ts', 'operate.ts'), project, jobEnv);
+    await operate.exited;
+    expect(operate.exitCode, detail()).toBe(0);
+    // Its status shows the one instance left, the one the survivor said it is.
+    const survivorId = second.lines.map((line) => /^instance (\S+) started/.exec(line)?.[1]).find(Boolean);
+    expect(survivorId).toBeDefined();
+    expect(operate.lines.join('\n')).toContain(survivorId);
+    await waitUntil(() => JSON.stringify(second.items) === '[0,1,2,3,4,5,6,7]', { what: 'the live reshard to 8 items', timeoutMs: 60_000, intervalMs: 100, detail });
 
     // Ctrl-C ends the job through its shutdown path while ZooKeeper is still there; then the services.
     second.kill('SIGINT');

@@ -1,3 +1,4 @@
+// operate.ts
 import { JobOperator, ZookeeperRegistry } from '@shardflow/core';
 
 const registry = new ZookeeperRegistry({ connectString: process.env['SHARDFLOW_ZK'] ?? '127.0.0.1:2181', namespace: 'shop' });

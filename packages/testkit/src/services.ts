@@ -86,7 +86,7 @@ export async function startServices(options: StartServicesOptions = {}): Promise
     await stopAll();
     throw error;
   }
-  const kafkaMap = namedKafka ?? Object.fromEntries([...kafka].map(([name, cluster]) => [name, cluster.bootstrap]));
+  const kafkaMap = namedKafka ?? Object.fromEntries(wantedClusters.map((name) => [name, (kafka.get(name) as KafkaCluster).bootstrap]));
   const addresses: ServiceAddresses = { zookeeper: namedZk ?? (zookeeper as ZooKeeperEnsemble).connectString, kafka: kafkaMap, mysqlUrl: useMysql ? mysqlUrl() : DEFAULT_MYSQL_URL };
   const env: Record<string, string> = { SHARDFLOW_ZK: addresses.zookeeper };
   if (Object.keys(kafkaMap).length > 0) env['SHARDFLOW_KAFKA'] = formatKafkaClusterMap(kafkaMap);
