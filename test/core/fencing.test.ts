@@ -51,14 +51,18 @@ describe('fencing: an item never runs on two instances at once', () => {
     const takenOver = all.filter((b) => b.instance !== 'partitioned' && partitionedItemsBefore.has(b.item) && b.start > cutAt);
     expect(takenOver.length).toBeGreaterThan(0);
     // Fenced well before expiry: the cut-off instance's last batch ended before anyone took over.
-    const lastPartitionedEnd = Math.max(...all.filter((b) => b.instance === 'partitioned' && b.start < cutAt + SESSION_TIMEOUT_MS).map((b) => b.end));
+    const partitionedAroundCut = all.filter((b) => b.instance === 'partitioned' && b.start < cutAt + SESSION_TIMEOUT_MS);
+    expect(partitionedAroundCut.length).toBeGreaterThan(0);
+    const lastPartitionedEnd = Math.max(...partitionedAroundCut.map((b) => b.end));
     const firstTakeover = Math.min(...takenOver.map((b) => b.start));
     expect(lastPartitionedEnd).toBeLessThan(firstTakeover);
-    // Epochs only grow per item across owners.
+    // Every item it had was taken over, each under a higher epoch than any it ran under.
     for (const item of partitionedItemsBefore) {
       const before = all.filter((b) => b.item === item && b.instance === 'partitioned' && b.start < cutAt).map((b) => b.epoch);
       const after = takenOver.filter((b) => b.item === item).map((b) => b.epoch);
-      if (before.length > 0 && after.length > 0) expect(Math.min(...after)).toBeGreaterThan(Math.max(...before));
+      expect(before, `item ${item} ran on the partitioned instance before the cut`).not.toEqual([]);
+      expect(after, `item ${item} was taken over`).not.toEqual([]);
+      expect(Math.min(...after)).toBeGreaterThan(Math.max(...before));
     }
   });
 });

@@ -9,7 +9,8 @@ const outbox = createOutbox({
   relay: { pageSize: 500, maxRetries: 10, backoff: { initialDelayMs: 1_000, maxDelayMs: 300_000 } },
   cleanup: { retentionMs: 7 * 24 * 3_600_000 },
 });
-outbox.relayJob.on('dead', ({ cluster, ids, code }) => console.warn(`parked ${ids.length} rows for ${cluster}: ${code}`));
+outbox.relayJob.on('dead', ({ cluster, ids, code, message }) => console.warn(`parked ${ids.length} rows for ${cluster}: ${code}: ${message}`));
+await outbox.verifyTables(); // a missing table or column fails here, named, not at every fire
 
 const registry = new ZookeeperRegistry({ connectString: '127.0.0.1:2181', namespace: 'shop' });
 await registry.connect();

@@ -14,6 +14,7 @@ const sessionTimeoutMs = Number(process.env['RELAY_SESSION_TIMEOUT_MS'] ?? 4_000
 const pool = await openPool(environment);
 const clusters = Object.fromEntries(Object.entries(environment.kafka).map(([name, brokers]) => [name, { brokers: brokers.split(',') }]));
 const outbox = createOutbox({ databases: [pool], clusters, relay: { pageSize: 500, backoff: { initialDelayMs: 500, maxDelayMs: 10_000 } } });
+await outbox.verifyTables();
 const registry = new ZookeeperRegistry({ connectString: environment.zookeeper, namespace: environment.namespace, sessionTimeoutMs });
 await registry.connect();
 const scheduler = new JobScheduler(registry, outbox.relayJob, {

@@ -21,11 +21,13 @@ export { javaStringHash } from './sharding/java-string-hash.js';
 export type {
   Registry, RegistryEvents, ConnectionState, NodeData, CreateOptions, RegistryOperation, Unsubscribe,
 } from './registry/registry.js';
-export { ZookeeperRegistry, type ZookeeperRegistryOptions } from './registry/zookeeper/zookeeper-registry.js';
+export { ZookeeperRegistry } from './registry/zookeeper/zookeeper-registry.js';
+export type { ZookeeperRegistryOptions } from './registry/zookeeper/zookeeper-registry-options.js';
 export { InMemoryRegistry, type InMemoryRegistryOptions } from './registry/memory/in-memory-registry.js';
 export { InMemoryRegistryStore } from './registry/memory/in-memory-registry-store.js';
 
 export { ShardflowError } from './errors/shardflow-error.js';
+export { CORE_ERROR_CODES, type CoreErrorCode } from './errors/core-error-codes.js';
 export { InvalidJobConfigError, type ConfigProblem } from './errors/invalid-job-config-error.js';
 export { CorruptJobConfigError } from './errors/corrupt-job-config-error.js';
 export { InvalidRegistryConfigError } from './errors/invalid-registry-config-error.js';
@@ -41,3 +43,4 @@ export { RegistryNodeExistsError } from './errors/registry-node-exists-error.js'
 export { RegistryNoNodeError } from './errors/registry-no-node-error.js';
 export { RegistryVersionConflictError } from './errors/registry-version-conflict-error.js';
 export { RegistryTransactionError } from './errors/registry-transaction-error.js';
+export { RegistrySessionChangedError } from './errors/registry-session-changed-error.js';

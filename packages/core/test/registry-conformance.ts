@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { waitUntil } from '@shardflow/testkit';
 import { describe, expect, it } from 'vitest';
 import {
-  RegistryNodeExistsError, RegistryTransactionError, RegistryVersionConflictError,
+  RegistryNodeExistsError, RegistrySessionChangedError, RegistryTransactionError, RegistryVersionConflictError,
   type NodeData, type Registry,
 } from '../src/index.js';
 
@@ -88,6 +88,41 @@ export function describeRegistryConformance(name: string, harness: () => Registr
       expect(await observer.exists('/eph/persistent')).toBe(true);
       await owner.close(); // resolves once the session has ended: its ephemerals are gone for everyone
       expect(await observer.exists('/eph/restored')).toBe(false);
+    }));
+
+    it('names the owning session of an ephemeral node; removeOwned removes only a node of the given, current session', () => withHarness(async (h) => {
+      const owner = await h.open();
+      const other = await h.open();
+      await owner.create('/owned/lock', 'mine', { ephemeral: true });
+      await owner.create('/owned/persistent', 'stays');
+      expect((await other.get('/owned/lock'))?.ephemeralOwner).toBe(owner.sessionId);
+      expect((await other.get('/owned/persistent'))?.ephemeralOwner).toBeUndefined();
+      expect(await other.removeOwned('/owned/lock', other.sessionId)).toBe(false);
+      expect(await other.removeOwned('/owned/lock', owner.sessionId)).toBe(false);
+      expect(await owner.removeOwned('/owned/persistent', owner.sessionId)).toBe(false);
+      expect(await other.exists('/owned/lock')).toBe(true);
+
+      // The old session ends while its owner is cut off; another session takes the path. A late
+      // removal in the old session's name (a resumed process, a retry) must not touch the new node.
+      const oldSession = owner.sessionId;
+      await h.expire(owner);
+      await waitUntil(async () => !(await other.exists('/owned/lock')), { timeoutMs: 15_000 });
+      await other.create('/owned/lock', 'theirs', { ephemeral: true });
+      expect(await owner.removeOwned('/owned/lock', oldSession)).toBe(false);
+      expect((await other.get('/owned/lock'))?.data).toBe('theirs');
+      expect(await other.removeOwned('/owned/lock', other.sessionId)).toBe(true);
+      expect(await other.exists('/owned/lock')).toBe(false);
+    }));
+
+    it('a create bound to a session that has ended is refused, never made in the new session', () => withHarness(async (h) => {
+      const registry = await h.open();
+      const oldSession = registry.sessionId;
+      await h.expire(registry);
+      await expect(registry.create('/bound/lock', 'late', { ephemeral: true, session: oldSession }))
+        .rejects.toBeInstanceOf(RegistrySessionChangedError);
+      expect(await registry.exists('/bound/lock')).toBe(false);
+      await registry.create('/bound/lock', 'now', { ephemeral: true, session: registry.sessionId });
+      expect((await registry.get('/bound/lock'))?.ephemeralOwner).toBe(registry.sessionId);
     }));
 
     it('watches data: current value first, then every change, latest last', () => withHarness(async (h) => {

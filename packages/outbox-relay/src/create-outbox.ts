@@ -1,4 +1,6 @@
 import type { Pool } from 'mysql2/promise';
+import { OUTBOX_CONFIG_KEYS } from './config/outbox-config-keys.js';
+import { rejectUnknownKeys } from './config/reject-unknown-keys.js';
 import { InvalidOutboxConfigError } from './errors/invalid-outbox-config-error.js';
 import { IdModPartitioning } from './partition/id-mod-partitioning.js';
 import type { Partitioning } from './partition/partitioning.js';
@@ -41,12 +43,22 @@ export interface Outbox {
   readonly store: MysqlOutboxStore;
   readonly sink: MessageSink;
   readonly partitioning: Partitioning;
+  /**
+   * Checks that every outbox table exists with the columns the relay uses; await it before starting
+   * the relay's scheduler, so a wrong table or column name fails at start with an OutboxSchemaError
+   * naming it.
+   */
+  verifyTables(): Promise<void>;
   /** Closes the Kafka producers (the pools are yours). */
   close(): Promise<void>;
 }
 
-/** Wires table, partitioning, store, sink, writer, relay and cleanup from one config. */
+/**
+ * Wires table, partitioning, store, sink, writer, relay and cleanup from one config. A key the
+ * config does not know, at any depth, is an InvalidOutboxConfigError naming its path.
+ */
 export function createOutbox(config: OutboxConfig): Outbox {
+  rejectUnknownKeys(config, OUTBOX_CONFIG_KEYS);
   if (!Array.isArray(config.databases) || config.databases.length === 0) {
     throw new InvalidOutboxConfigError('databases', config.databases, 'must hold at least one mysql2 pool');
   }
@@ -64,6 +76,7 @@ export function createOutbox(config: OutboxConfig): Outbox {
     store,
     sink,
     partitioning,
+    verifyTables: () => store.verifyTables(),
     close: () => sink.close(),
   };
 }

@@ -1,6 +1,6 @@
 export { createOutbox, type Outbox, type OutboxConfig, type PartitioningConfig } from './create-outbox.js';
 export { migrateOutboxTable, outboxTableDdl } from './schema/migrate-outbox-table.js';
-export { resolveOutboxTable, DEFAULT_COLUMNS, type OutboxTable, type OutboxTableOptions, type OutboxColumns, type OutboxStates } from './schema/outbox-table.js';
+export { resolveOutboxTable, DEFAULT_COLUMNS, OUTBOX_COLUMN_LIMITS, STATE_VALUE_RANGE, type ColumnLimit, type OutboxTable, type OutboxTableOptions, type OutboxColumns, type OutboxStates } from './schema/outbox-table.js';
 export { OutboxWriter, type TransactionConnection, type FastPathOptions } from './writer/outbox-writer.js';
 export type { OutboxMessage } from './writer/outbox-message.js';
 export { OutboxRelayJob, type OutboxRelayOptions } from './relay/outbox-relay-job.js';
@@ -23,3 +23,5 @@ export type { ItemCounts, OutboxStatsSnapshot } from './stats/outbox-stats.js';
 export { DeliveryError, DELIVERY_ERROR_CODES, type DeliveryErrorCode } from './errors/delivery-error.js';
 export { InvalidOutboxConfigError } from './errors/invalid-outbox-config-error.js';
 export { UnserializablePayloadError } from './errors/unserializable-payload-error.js';
+export { OutboxValueTooLargeError } from './errors/outbox-value-too-large-error.js';
+export { OutboxSchemaError, type OutboxSchemaErrorCode } from './errors/outbox-schema-error.js';

@@ -43,7 +43,7 @@ export function parseStoredJobConfig(json: string): ResolvedJobConfig {
   if (parsed.version !== STORED_VERSION) throw new CorruptJobConfigError(`has unknown format version ${String(parsed.version)}`);
   const { version: _version, ...config } = parsed;
   try {
-    return validateJobConfig(config as unknown as JobConfig);
+    return validateJobConfig(config as unknown as JobConfig, { stored: true });
   } catch (error) {
     throw new CorruptJobConfigError(`does not validate: ${(error as Error).message}`, error);
   }

@@ -38,9 +38,11 @@ const JOB_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /**
  * Checks a whole config and reports every problem at once, each naming its field, so a
- * misconfigured deployment fails at start with one complete message.
+ * misconfigured deployment fails at start with one complete message. A cron must fire after now,
+ * except in a `stored` config: that was checked when written, and once its last year has passed
+ * it must stay readable so an operator can change it.
  */
-export function validateJobConfig(input: JobConfig): ResolvedJobConfig {
+export function validateJobConfig(input: JobConfig, { stored = false }: { stored?: boolean } = {}): ResolvedJobConfig {
   const problems: ConfigProblem[] = [];
   const problem = (field: string, value: unknown, message: string): void => {
     problems.push({ field, value, message });
@@ -57,6 +59,8 @@ export function validateJobConfig(input: JobConfig): ResolvedJobConfig {
   else {
     try {
       cronSchedule = CronSchedule.parse(input.cron, input.timeZone);
+      const now = new Date();
+      if (!stored && !cronSchedule.next(now)) problem('cron', input.cron, `never fires after ${now.toISOString()} (in ${cronSchedule.timeZone})`);
     } catch (error) {
       if (!(error instanceof InvalidJobConfigError)) throw error;
       problems.push(...error.problems);

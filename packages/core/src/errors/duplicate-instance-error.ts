@@ -1,7 +1,8 @@
+import type { CoreErrorCode } from './core-error-codes.js';
 import { ShardflowError } from './shardflow-error.js';
 
 /** Another live scheduler already registered this instance id for the job. */
-export class DuplicateInstanceError extends ShardflowError {
+export class DuplicateInstanceError extends ShardflowError<CoreErrorCode> {
   constructor(
     readonly jobName: string,
     readonly instanceId: string,

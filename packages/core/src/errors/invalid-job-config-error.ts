@@ -1,3 +1,4 @@
+import type { CoreErrorCode } from './core-error-codes.js';
 import { ShardflowError } from './shardflow-error.js';
 
 export interface ConfigProblem {
@@ -9,7 +10,7 @@ export interface ConfigProblem {
 }
 
 /** A job config was rejected. Lists every problem; `field` is the first one's field. */
-export class InvalidJobConfigError extends ShardflowError {
+export class InvalidJobConfigError extends ShardflowError<CoreErrorCode> {
   readonly field: string;
   readonly value: unknown;
 

@@ -1,7 +1,8 @@
+import type { CoreErrorCode } from './core-error-codes.js';
 import { ShardflowError } from './shardflow-error.js';
 
 /** A (custom) sharding strategy returned a map that leaves an item without owner. */
-export class InvalidShardingResultError extends ShardflowError {
+export class InvalidShardingResultError extends ShardflowError<CoreErrorCode> {
   constructor(
     readonly strategy: string,
     readonly item: number,

@@ -1,7 +1,8 @@
+import type { CoreErrorCode } from './core-error-codes.js';
 import { ShardflowError } from './shardflow-error.js';
 
 /** The item is no longer this instance's to run (reassigned, newer epoch, or the registry connection is unhealthy). */
-export class ItemFencedError extends ShardflowError {
+export class ItemFencedError extends ShardflowError<CoreErrorCode> {
   constructor(
     readonly jobName: string,
     readonly item: number,

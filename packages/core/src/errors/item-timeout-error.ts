@@ -1,7 +1,8 @@
+import type { CoreErrorCode } from './core-error-codes.js';
 import { ShardflowError } from './shardflow-error.js';
 
 /** An item run exceeded `itemTimeoutMs`; its signal was aborted with this error as the reason. */
-export class ItemTimeoutError extends ShardflowError {
+export class ItemTimeoutError extends ShardflowError<CoreErrorCode> {
   constructor(
     readonly jobName: string,
     readonly item: number,

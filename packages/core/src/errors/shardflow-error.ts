@@ -2,11 +2,11 @@
  * Base class of every error shardflow throws. `code` is stable across releases and is what callers
  * should branch on; `retriable` tells a retry layer whether trying again can help.
  */
-export class ShardflowError extends Error {
-  readonly code: string;
+export class ShardflowError<Code extends string = string> extends Error {
+  readonly code: Code;
   readonly retriable: boolean;
 
-  constructor(code: string, message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+  constructor(code: Code, message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;

@@ -2,23 +2,31 @@ import type { EventEmitter } from 'eventemitter3';
 import { isDataflowJob, type Job } from '../job/job.js';
 import type { ShardingContext, TriggerSource } from '../job/sharding-context.js';
 import type { JobSchedulerEvents, ItemRunInfo, ItemStopReason } from '../events/job-events.js';
-import type { JobStateView } from '../state/job-state-view.js';
+import type { JobStateView } from '../coordination/job-state-view.js';
 import type { ResolvedJobConfig } from '../config/validate-job-config.js';
+import type { Registry } from '../registry/registry.js';
+import type { Assignment } from '../sharding/assignment.js';
 import { ItemTimeoutError } from '../errors/item-timeout-error.js';
+import { RegistrySessionChangedError } from '../errors/registry-session-changed-error.js';
 import { toError } from '../util/to-error.js';
-import type { ConnectionFence } from './connection-fence.js';
+import type { ConnectionFence } from '../coordination/connection-fence.js';
 import { createItemContext } from './item-context.js';
-import type { ItemLock } from './item-lock.js';
+import type { ItemLock } from '../coordination/item-lock.js';
 import { Semaphore } from './semaphore.js';
 
 interface ActiveRun {
+  /** The assignment the run started from: its item count and the item's epoch are the run's. */
+  readonly assignment: Assignment;
   readonly epoch: number;
+  /** The registry session the run started in; its run lock belongs to this session. */
+  readonly session: string;
   readonly controller: AbortController;
   misfirePending: boolean;
 }
 
 export interface ItemExecutorOptions {
   readonly instanceId: string;
+  readonly registry: Registry;
   readonly job: Job<unknown>;
   readonly view: JobStateView;
   readonly fence: ConnectionFence;
@@ -46,7 +54,8 @@ export class ItemExecutor {
   private accepting = true;
   /** During graceful shutdown, locks are released only after the instance node is gone (see releaseHeldLocks). */
   private holdLocks = false;
-  private readonly heldLocks = new Set<number>();
+  /** item -> the session whose lock on it is held back. */
+  private readonly heldLocks = new Map<number, string>();
 
   constructor(private readonly options: ItemExecutorOptions) {}
 
@@ -58,6 +67,8 @@ export class ItemExecutor {
   fire(trigger: TriggerSource, items: readonly number[] = this.ownedItems()): void {
     const config = this.options.view.config;
     if (!this.accepting || !config || config.disabled) return;
+    // Until the leader has resharded to the configured count, the assignment speaks of other items.
+    if (this.options.view.assignment?.shardingTotalCount !== config.shardingTotalCount) return;
     for (const item of items) {
       if (this.options.view.disabledItems.has(item)) continue;
       const active = this.runs.get(item);
@@ -115,9 +126,9 @@ export class ItemExecutor {
   }
 
   async releaseHeldLocks(): Promise<void> {
-    const items = [...this.heldLocks];
+    const held = [...this.heldLocks];
     this.heldLocks.clear();
-    await Promise.allSettled(items.map((item) => this.options.lock.release(item)));
+    await Promise.allSettled(held.map(([item, session]) => this.options.lock.release(item, session)));
   }
 
   private ownedItems(): number[] {
@@ -131,9 +142,13 @@ export class ItemExecutor {
   }
 
   private start(item: number, trigger: TriggerSource): void {
-    const owner = this.options.view.assignment?.items[item];
-    if (!owner || owner.instance !== this.options.instanceId) return;
-    const run: ActiveRun = { epoch: owner.epoch, controller: new AbortController(), misfirePending: false };
+    const { view, registry, instanceId } = this.options;
+    const assignment = view.assignment;
+    const owner = assignment?.items[item];
+    if (!assignment || !owner || owner.instance !== instanceId) return;
+    // An assignment cached before the current session may be stale: wait for the re-read.
+    if (view.assignmentSession !== registry.sessionId) return;
+    const run: ActiveRun = { assignment, epoch: owner.epoch, session: registry.sessionId, controller: new AbortController(), misfirePending: false };
     this.runs.set(item, run);
     const done = this.run(item, trigger, run).finally(() => {
       this.runs.delete(item);
@@ -144,12 +159,15 @@ export class ItemExecutor {
   }
 
   private async run(item: number, trigger: TriggerSource, run: ActiveRun): Promise<void> {
-    const { view, fence, lock, events, instanceId } = this.options;
+    const { view, fence, lock, events, instanceId, registry } = this.options;
     const config = view.config as ResolvedJobConfig;
     const signal = run.controller.signal;
+    // Asked before every batch and before a job's side effects (ctx.isOwner / assertOwner).
     const fencedBecause = (): string | undefined => {
       if (signal.aborted) return String((signal.reason as Error | undefined)?.message ?? 'aborted');
+      if (registry.sessionId !== run.session) return `the registry session changed from ${run.session} to ${registry.sessionId}`;
       if (!fence.isHealthy()) return 'the registry connection is not healthy';
+      if (view.assignmentSession !== run.session) return 'the assignment has not been read again since the registry session changed';
       const owner = view.assignment?.items[item];
       if (!owner || owner.instance !== instanceId) return 'the item is assigned to another instance';
       if (owner.epoch !== run.epoch) return `the item's epoch moved from ${run.epoch} to ${owner.epoch}`;
@@ -163,17 +181,18 @@ export class ItemExecutor {
     let locked = false;
     try {
       if (fencedBecause() !== undefined) return;
-      await lock.acquire(item, run.epoch, signal);
+      await lock.acquire(item, run.epoch, run.session, signal);
       locked = true;
       await this.execute(item, trigger, run, config, fencedBecause);
     } catch (error) {
-      // Only lock acquisition can land here (execute reports its own errors): an aborted wait is normal.
-      if (!signal.aborted) events.emit('error', toError(error));
+      // Only lock acquisition can land here (execute reports its own errors): an aborted wait, or a
+      // session that ended while we waited, is a normal end of the run.
+      if (!signal.aborted && !(error instanceof RegistrySessionChangedError)) events.emit('error', toError(error));
     } finally {
       this.semaphore.release();
       if (locked) {
-        if (this.holdLocks) this.heldLocks.add(item);
-        else await lock.release(item).catch((error: unknown) => events.emit('error', toError(error)));
+        if (this.holdLocks) this.heldLocks.set(item, run.session);
+        else await lock.release(item, run.session).catch((error: unknown) => events.emit('error', toError(error)));
       }
     }
   }
@@ -196,7 +215,7 @@ export class ItemExecutor {
     };
     const ctx = createItemContext({
       ...info,
-      shardingTotalCount: config.shardingTotalCount,
+      shardingTotalCount: run.assignment.shardingTotalCount,
       shardingItem: item,
       shardingParameter: config.shardingItemParameters.get(item),
       jobParameter: config.jobParameter,

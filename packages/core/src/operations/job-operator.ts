@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Registry } from '../registry/registry.js';
-import { JobPaths } from '../registry/job-paths.js';
+import { JobPaths } from '../coordination/job-paths.js';
 import type { JobConfig } from '../config/job-config.js';
 import { validateJobConfig, type ResolvedJobConfig } from '../config/validate-job-config.js';
 import { parseStoredJobConfig, toStoredJobConfig, toJobConfig } from '../config/stored-job-config.js';
 import { parseAssignment, itemsByInstance } from '../sharding/assignment.js';
-import { parseRunLock } from '../state/run-lock.js';
+import { parseRunLock } from '../coordination/run-lock.js';
 import { JobNotFoundError } from '../errors/job-not-found-error.js';
 import { createIfMissing } from '../registry/create-if-missing.js';
 import { RegistryVersionConflictError } from '../errors/registry-version-conflict-error.js';

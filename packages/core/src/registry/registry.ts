@@ -26,6 +26,8 @@ export interface NodeData {
   readonly version: number;
   /** A number that grows with every write anywhere in the registry (ZooKeeper's mzxid). */
   readonly modifiedRevision: number;
+  /** For an ephemeral node, the id of the session that created it (and that it dies with). */
+  readonly ephemeralOwner: string | undefined;
 }
 
 export interface CreateOptions {
@@ -37,6 +39,12 @@ export interface CreateOptions {
    * nodes must NOT come back by themselves: their owner decides after a loss.
    */
   restoreOnNewSession?: boolean;
+  /**
+   * Send the request only on this session (a `sessionId` read earlier). A retry after a connection
+   * loss that would go out on a newer session fails with `RegistrySessionChangedError` instead, so
+   * a node meant to belong to an old session's work never lands in a new session.
+   */
+  session?: string;
 }
 
 export type RegistryOperation =
@@ -80,6 +88,13 @@ export interface Registry extends EventEmitter<RegistryEvents> {
   set(path: string, data: string, version?: number): Promise<NodeData>;
   /** Removes the node and its children; a missing node is not an error. */
   remove(path: string): Promise<void>;
+  /**
+   * Removes an ephemeral node only if `session` created it and is still this registry's session.
+   * The ownership check and the remove both go out on that session, never on a newer one, so a
+   * late call (a process resumed after a pause, a retry after a connection loss) cannot remove a
+   * node that another session holds at the same path. Resolves whether the node was removed.
+   */
+  removeOwned(path: string, session: string): Promise<boolean>;
   /** Runs all operations atomically, or none (`RegistryTransactionError` says which failed). */
   transaction(operations: readonly RegistryOperation[]): Promise<void>;
 

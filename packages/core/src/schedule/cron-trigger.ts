@@ -31,6 +31,8 @@ export class CronTrigger {
     const schedule = this.schedule;
     if (!schedule) return;
     const at = schedule.next(after);
+    // An expression limited to years that are now past has fired for the last time.
+    if (!at) return;
     const wait = (): void => {
       const remaining = at.getTime() - Date.now();
       if (remaining > 0) {

@@ -1,18 +1,20 @@
 import { EventEmitter } from 'eventemitter3';
+import { UnheardErrorReporter } from '../events/unheard-error-reporter.js';
 import type { Job } from '../job/job.js';
 import type { ShardingContext } from '../job/sharding-context.js';
 import type { ConnectionState, Registry } from '../registry/registry.js';
-import { JobPaths } from '../registry/job-paths.js';
+import { JobPaths } from '../coordination/job-paths.js';
+import { sessionTiming } from '../registry/session-timing.js';
 import type { JobConfig } from '../config/job-config.js';
 import { validateJobConfig, type ResolvedJobConfig } from '../config/validate-job-config.js';
-import { publishJobConfig } from '../config/job-config-store.js';
-import { LeaderLatch } from '../election/leader-latch.js';
-import { ReshardingLeader } from '../sharding/resharding-leader.js';
+import { publishJobConfig } from '../coordination/job-config-store.js';
+import { LeaderLatch } from '../coordination/leader-latch.js';
+import { ReshardingLeader } from '../coordination/resharding-leader.js';
 import { itemsOwnedBy } from '../sharding/assignment.js';
-import { JobStateView } from '../state/job-state-view.js';
-import { ConnectionFence } from '../execution/connection-fence.js';
+import { JobStateView } from '../coordination/job-state-view.js';
+import { ConnectionFence } from '../coordination/connection-fence.js';
 import { ItemExecutor } from '../execution/item-executor.js';
-import { ItemLock } from '../execution/item-lock.js';
+import { ItemLock } from '../coordination/item-lock.js';
 import { CronTrigger } from '../schedule/cron-trigger.js';
 import type { JobSchedulerEvents } from '../events/job-events.js';
 import { generateInstanceId, isValidInstanceId } from '../instance/instance-id.js';
@@ -52,12 +54,17 @@ export class JobScheduler<T = unknown> extends EventEmitter<JobSchedulerEvents> 
   private readonly executor: ItemExecutor;
   private readonly leader: ReshardingLeader;
   private readonly trigger: CronTrigger;
+  private readonly unheard: UnheardErrorReporter;
+  private readonly handlesItemErrors: boolean;
   private lifecycle: Lifecycle = 'new';
   private ownedItems: readonly number[] = [];
   private appliedCron: string | undefined;
   private readonly onRegistryState = (state: ConnectionState): void => {
     this.emit('connectionState', { jobName: this.jobName, state });
     if (state === 'lost') this.executor.abortAll('the registry session was lost');
+  };
+  private readonly onRegistryError = (error: Error): void => {
+    this.emit('error', error);
   };
 
   constructor(
@@ -73,22 +80,47 @@ export class JobScheduler<T = unknown> extends EventEmitter<JobSchedulerEvents> 
     if (!isValidInstanceId(this.instanceId)) {
       throw new InvalidJobConfigError([{ field: 'instanceId', value: this.instanceId, message: 'must match [A-Za-z0-9_.@-]{1,200}' }]);
     }
+    this.unheard = new UnheardErrorReporter(`shardflow job '${this.jobName}' on ${this.instanceId}`);
+    this.handlesItemErrors = options.onItemError !== undefined;
     this.paths = new JobPaths(this.jobName);
-    this.view = new JobStateView(registry, this.paths, 2 * registry.sessionTimeoutMs + 5_000);
+    this.view = new JobStateView(registry, this.paths, sessionTiming(registry.sessionTimeoutMs).failoverCandidateTtlMs);
     this.latch = new LeaderLatch(registry, this.paths, this.instanceId);
     this.fence = new ConnectionFence(registry);
-    const lock = new ItemLock(registry, this.paths, this.instanceId, (item) => this.executor.isRunning(item));
     this.executor = new ItemExecutor({
       instanceId: this.instanceId,
+      registry,
       job: job as Job<unknown>,
       view: this.view,
       fence: this.fence,
-      lock,
+      lock: new ItemLock(registry, this.paths, this.instanceId),
       events: this,
       onItemError: options.onItemError,
     });
     this.leader = new ReshardingLeader(registry, this.paths, this.latch, this.view, this);
     this.trigger = new CronTrigger(() => this.executor.fire('cron'));
+    this.fence.on('abort', (reason) => this.executor.abortAll(reason));
+    this.view.on('error', (error) => this.emit('error', error));
+    this.view.on('config', (config) => this.applyConfig(config));
+    this.view.on('assignment', () => this.applyAssignment());
+    this.view.on('instances', () => this.leader.request());
+    this.view.on('running', () => this.leader.request());
+    this.view.on('trigger', () => this.executor.fire('manual'));
+    this.latch.on('error', (error) => this.emit('error', error));
+    this.latch.on('leadership', (isLeader) => {
+      this.emit('leadership', { jobName: this.jobName, instanceId: this.instanceId, isLeader });
+      this.leader.request();
+    });
+  }
+
+  /**
+   * An `error` nobody listens to, or an item failure that neither a listener nor `onItemError`
+   * takes, is still reported (once per kind, see UnheardErrorReporter) instead of vanishing.
+   */
+  override emit<E extends EventEmitter.EventNames<JobSchedulerEvents>>(event: E, ...args: EventEmitter.EventArgs<JobSchedulerEvents, E>): boolean {
+    const heard = super.emit(event, ...args);
+    if (!heard && event === 'error') this.unheard.report(args[0] as Error);
+    if (!heard && event === 'itemFailed' && !this.handlesItemErrors) this.unheard.report((args[0] as { error: Error }).error);
+    return heard;
   }
 
   /** The config in force (the registry's, after live reloads). */
@@ -105,35 +137,34 @@ export class JobScheduler<T = unknown> extends EventEmitter<JobSchedulerEvents> 
     return this.ownedItems;
   }
 
+  /**
+   * All or nothing: if any step fails, what the earlier steps registered and started is removed
+   * and stopped again, the error is thrown, and `start()` may be called again.
+   */
   async start(): Promise<void> {
     if (this.lifecycle !== 'new') throw new SchedulerStateError(`JobScheduler for '${this.jobName}' cannot start: it is ${this.lifecycle}`);
     this.lifecycle = 'starting';
-    if (this.registry.state === 'connecting') await this.registry.connect();
-    await Promise.all(
-      [this.paths.instances, this.paths.latch, this.paths.running, this.paths.disabledInstances, this.paths.disabledItems, `${this.paths.root}/sharding`]
-        .map((path) => createIfMissing(this.registry, path)),
-    );
-    await publishJobConfig(this.registry, this.paths, this.localConfig);
-    this.registry.on('state', this.onRegistryState);
-    this.fence.on('abort', (reason) => this.executor.abortAll(reason));
-    this.fence.start();
-    this.view.on('error', (error) => this.emit('error', error));
-    this.view.on('config', (config) => this.applyConfig(config));
-    this.view.on('assignment', () => this.applyAssignment());
-    this.view.on('instances', () => this.leader.request());
-    this.view.on('running', () => this.leader.request());
-    this.view.on('trigger', () => this.executor.fire('manual'));
-    await this.view.start();
-    await this.registerInstance();
-    this.latch.on('error', (error) => this.emit('error', error));
-    this.latch.on('leadership', (isLeader) => {
-      this.emit('leadership', { jobName: this.jobName, instanceId: this.instanceId, isLeader });
-      this.leader.request();
-    });
-    await this.latch.start();
-    this.lifecycle = 'started';
-    this.applyConfig(this.config);
-    this.applyAssignment();
+    try {
+      if (this.registry.state === 'connecting') await this.registry.connect();
+      await Promise.all(
+        [this.paths.instances, this.paths.latch, this.paths.running, this.paths.disabledInstances, this.paths.disabledItems, `${this.paths.root}/sharding`]
+          .map((path) => createIfMissing(this.registry, path)),
+      );
+      await publishJobConfig(this.registry, this.paths, this.localConfig);
+      this.registry.on('state', this.onRegistryState);
+      this.registry.on('error', this.onRegistryError);
+      this.fence.start();
+      await this.view.start();
+      await this.registerInstance();
+      await this.latch.start();
+      this.lifecycle = 'started';
+      this.applyConfig(this.config);
+      this.applyAssignment();
+    } catch (error) {
+      await this.leaveRegistry();
+      this.lifecycle = 'new';
+      throw error;
+    }
   }
 
   /**
@@ -147,12 +178,21 @@ export class JobScheduler<T = unknown> extends EventEmitter<JobSchedulerEvents> 
     this.lifecycle = 'stopping';
     this.trigger.stop();
     await this.executor.stop(this.config.shutdownTimeoutMs);
+    await this.leaveRegistry();
+    this.lifecycle = 'stopped';
+  }
+
+  /** Undoes what `start` set up, in reverse; each step is harmless if its part never started. */
+  private async leaveRegistry(): Promise<void> {
+    this.trigger.stop();
+    this.appliedCron = undefined;
     this.registry.off('state', this.onRegistryState);
+    this.registry.off('error', this.onRegistryError);
     this.fence.stop();
     this.view.stop();
-    await Promise.allSettled([this.registry.remove(this.paths.instance(this.instanceId)), this.latch.close()]);
+    // Only the node our own session holds: after a DuplicateInstanceError it is another's.
+    await Promise.allSettled([this.registry.removeOwned(this.paths.instance(this.instanceId), this.registry.sessionId), this.latch.close()]);
     await this.executor.releaseHeldLocks();
-    this.lifecycle = 'stopped';
   }
 
   private async registerInstance(): Promise<void> {

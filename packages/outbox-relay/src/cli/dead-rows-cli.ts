@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import mysql, { type Pool } from 'mysql2/promise';
 import { createPartitioning } from '../create-outbox.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
-import { DEFAULT_COLUMNS, resolveOutboxTable, type OutboxColumns, type OutboxStates, type OutboxTableOptions } from '../schema/outbox-table.js';
+import { DEFAULT_COLUMNS, resolveOutboxTable, STATE_VALUE_RANGE, type OutboxColumns, type OutboxStates, type OutboxTableOptions } from '../schema/outbox-table.js';
 import { MysqlOutboxStore } from '../store/mysql-outbox-store.js';
 import type { DeadRecord, RecordFilter } from '../store/outbox-record.js';
 
@@ -11,6 +11,9 @@ export interface CliOutput {
   out(line: string): void;
   err(line: string): void;
 }
+
+/** `list` holds and prints every row it reads: a bound that still fits in memory. */
+const MAX_LIST_LIMIT = 1_000_000;
 
 export const DEAD_ROWS_USAGE = `Usage: shardflow-outbox dead <list|count|replay> --db URL [--db URL ...] [options]
 
@@ -28,7 +31,7 @@ Which dead rows (all given filters apply together):
   --cluster NAME        by Kafka cluster name
   --from TIME --to TIME by creation time, ISO 8601 (from inclusive, to exclusive)
 
-  list:   --limit N (default 100), --json for one JSON object a line
+  list:   --limit N (default 100, at most ${MAX_LIST_LIMIT}), --json for one JSON object a line
   replay: back to pending with a fresh retry budget; needs a filter, or --all for every dead row`;
 
 const ACTIONS = ['list', 'count', 'replay'] as const;
@@ -116,12 +119,11 @@ function parseCommand(argv: readonly string[]): DeadRowsCommand {
   if (action === 'replay' && Object.keys(filter).length === 0 && !values.all) {
     throw new InvalidOutboxConfigError('--all', false, 'replay needs a filter (--id, --key, --topic, --cluster, --from, --to), or --all to replay every dead row');
   }
-  const limit = Number(values.limit ?? 100);
-  if (!Number.isInteger(limit) || limit < 1) throw new InvalidOutboxConfigError('--limit', values.limit, 'must be an integer >= 1');
+  const limit = values.limit === undefined ? 100 : integerFlag('--limit', values.limit, 1, MAX_LIST_LIMIT);
   const table: OutboxTableOptions = {
     table: values.table,
     columns: assignments<OutboxColumns, string>('--column', values.column, Object.keys(DEFAULT_COLUMNS), (value) => value),
-    states: assignments<OutboxStates, number>('--state', values.state, ['pending', 'sent', 'dead'], Number),
+    states: assignments<OutboxStates, number>('--state', values.state, ['pending', 'sent', 'dead'], (value) => integerFlag('--state', value, STATE_VALUE_RANGE.min, STATE_VALUE_RANGE.max)),
   };
   const tables = values.tables?.split(',').map((name) => name.trim());
   // Names, identifiers and states are checked here, so a mistake is a usage error before any connection.
@@ -154,17 +156,27 @@ function parseFlags(argv: readonly string[]) {
 }
 
 function parseFilter(values: ReturnType<typeof parseFlags>['values']): RecordFilter {
-  const ids = values.id?.flatMap((list) => list.split(',')).map((id) => id.trim());
-  const badId = ids?.find((id) => !/^\d+$/.test(id));
-  if (badId !== undefined) throw new InvalidOutboxConfigError('--id', badId, 'must be a positive integer');
+  const ids = values.id?.flatMap((list) => list.split(',')).map((id) => integerFlag('--id', id.trim(), 1, Number.MAX_SAFE_INTEGER));
   return {
-    ...(ids ? { ids: ids.map(Number) } : {}),
+    ...(ids ? { ids } : {}),
     ...(values.key !== undefined ? { key: values.key } : {}),
     ...(values.topic !== undefined ? { topic: values.topic } : {}),
     ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
     ...(values.from !== undefined ? { createdFrom: parseTime('--from', values.from) } : {}),
     ...(values.to !== undefined ? { createdTo: parseTime('--to', values.to) } : {}),
   };
+}
+
+/**
+ * A whole number written in decimal digits within [min, max]. `Number()` alone would take
+ * `99999999999999999999` as 1e20, which reaches MySQL as `1e20` and fails there as a syntax error.
+ */
+function integerFlag(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidOutboxConfigError(flag, text, `must be an integer from ${min} to ${max}`);
+  }
+  return value;
 }
 
 function parseTime(flag: string, text: string): Date {

@@ -170,12 +170,14 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
     for (const [cluster, count] of countBy(sent, (record) => record.cluster)) this.emit('sent', { cluster, count, fastPath: false });
     const dead = failures.filter((failure) => failure.dead);
     this.statistics.recordDead(dead.length);
-    for (const [cluster, group] of groupBy(dead, (failure) => failure.record.cluster)) {
-      const { code, message } = group[0] as RecordFailure;
+    // One event per cluster, code and message, so that every row an event names failed exactly as it says.
+    const failureKind = (failure: RecordFailure): string => JSON.stringify([failure.record.cluster, failure.code, failure.message]);
+    for (const group of groupBy(dead, failureKind).values()) {
+      const { record: { cluster }, code, message } = group[0] as RecordFailure;
       this.emit('dead', { cluster, ids: group.map((failure) => failure.record.id), code, message });
     }
-    for (const [cluster, group] of groupBy(failures.filter((failure) => !failure.dead), (failure) => failure.record.cluster)) {
-      const { code, message } = group[0] as RecordFailure;
+    for (const group of groupBy(failures.filter((failure) => !failure.dead), failureKind).values()) {
+      const { record: { cluster }, code, message } = group[0] as RecordFailure;
       this.emit('retrying', { cluster, count: group.length, code: code as DeliveryErrorCode, message });
     }
   }

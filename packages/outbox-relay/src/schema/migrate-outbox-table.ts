@@ -1,5 +1,5 @@
 import type { Pool } from 'mysql2/promise';
-import { resolveOutboxTable, type OutboxTable, type OutboxTableOptions } from './outbox-table.js';
+import { OUTBOX_COLUMN_LIMITS as LIMITS, resolveOutboxTable, type OutboxTable, type OutboxTableOptions } from './outbox-table.js';
 
 /**
  * CREATE TABLE for the outbox. The indexes:
@@ -18,16 +18,16 @@ export function outboxTableDdl(table: OutboxTable): string {
   const { c, states } = table;
   return `CREATE TABLE IF NOT EXISTS ${table.quotedName} (
   ${c.id} BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
-  ${c.key} VARCHAR(191) NOT NULL,
+  ${c.key} ${LIMITS.key.sqlType} NOT NULL,
   ${c.state} TINYINT NOT NULL DEFAULT ${states.pending},
   ${c.createTime} DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
-  ${c.topic} VARCHAR(249) NOT NULL,
-  ${c.cluster} VARCHAR(64) NOT NULL,
+  ${c.topic} ${LIMITS.topic.sqlType} NOT NULL,
+  ${c.cluster} ${LIMITS.cluster.sqlType} NOT NULL,
   ${c.retryCount} INT NOT NULL DEFAULT 0,
   ${c.nextSelectTime} DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
-  ${c.payload} MEDIUMBLOB NOT NULL,
-  ${c.headers} TEXT NULL,
-  ${c.lastError} VARCHAR(1024) NULL,
+  ${c.payload} ${LIMITS.payload.sqlType} NOT NULL,
+  ${c.headers} ${LIMITS.headers.sqlType} NULL,
+  ${c.lastError} ${LIMITS.lastError.sqlType} NULL,
   ${c.updateTime} DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
   ${c.sentTime} DATETIME(3) NULL,
   ${c.partition} SMALLINT UNSIGNED NOT NULL DEFAULT 0,

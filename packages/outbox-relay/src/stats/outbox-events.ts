@@ -5,9 +5,9 @@ import type { FailureCode } from '../store/outbox-record.js';
 export interface OutboxEvents {
   /** Rows delivered and marked sent (`fastPath` when published right after commit). */
   sent: (event: { cluster: string; count: number; fastPath: boolean }) => void;
-  /** Rows that failed and will be retried after their backoff. */
+  /** Rows that failed and will be retried after their backoff: one event per cluster, code and message. */
   retrying: (event: { cluster: string; count: number; code: DeliveryErrorCode; message: string }) => void;
-  /** Rows parked as dead: retries exhausted or a non-retriable error. */
+  /** Rows parked as dead (retries exhausted or a non-retriable error): one event per cluster, code and message. */
   dead: (event: { cluster: string; ids: readonly number[]; code: FailureCode; message: string }) => void;
   /** A cluster's circuit opened: its rows are neither fetched nor sent until the cool-down ends. */
   circuitOpened: (event: { cluster: string }) => void;

@@ -1,10 +1,11 @@
 import type { Pool, RowDataPacket, ResultSetHeader } from 'mysql2/promise';
 import type { TableScope } from '../partition/partitioning.js';
 import type { Partitioning } from '../partition/partitioning.js';
-import type { OutboxTable } from '../schema/outbox-table.js';
+import { OUTBOX_COLUMN_LIMITS, type OutboxTable } from '../schema/outbox-table.js';
 import type { FetchOptions, OutboxStore } from './outbox-store.js';
 import type { ClusterCounts, DeadRecord, OutboxRecord, RecordFailure, RecordFilter, RecordLocation } from './outbox-record.js';
 import { retryOnLockConflict } from './mysql-retry.js';
+import { schemaErrorOf, verifyOutboxTable } from './mysql-schema-check.js';
 import { countBy } from '../util/group-by.js';
 
 interface RowShape extends RowDataPacket {
@@ -45,7 +46,7 @@ export class MysqlOutboxStore implements OutboxStore {
     if (ids.length === 0) return [];
     const { table } = location;
     const { c, states } = table;
-    const [rows] = await this.pool(location.database).query<RowShape[]>(
+    const rows = await this.query<RowShape[]>(location,
       `${selectColumns(table)} WHERE t.${c.id} IN (?) AND t.${c.state} = ? AND t.${c.fenceEpoch} IS NULL ORDER BY t.${c.id}`,
       [ids, states.pending]);
     return rows.map((row) => toRecord(row, location));
@@ -59,7 +60,7 @@ export class MysqlOutboxStore implements OutboxStore {
   async explainFetch(scope: TableScope, options: FetchOptions): Promise<Array<Readonly<Record<string, unknown>>>> {
     const query = await this.fetchQuery(scope, options);
     if (!query) return [];
-    const [plan] = await this.pool(scope.database).query<RowDataPacket[]>(`EXPLAIN ${query.sql}`, query.params);
+    const plan = await this.query<RowDataPacket[]>(scope, `EXPLAIN ${query.sql}`, query.params);
     return plan.map((step) => ({ ...step }));
   }
 
@@ -78,7 +79,7 @@ export class MysqlOutboxStore implements OutboxStore {
       const shares = clusterShares(candidates, options.limit - records.length, read, options.admits);
       if (shares.length === 0) break;
       const query = clusterRangesQuery(scope, options, shares, read);
-      const [rows] = await this.pool(scope.database).query<RowShape[]>(query.sql, query.params);
+      const rows = await this.query<RowShape[]>(scope, query.sql, query.params);
       for (const row of rows) {
         records.push(toRecord(row, location));
         const ids = read.get(row.cluster) ?? [];
@@ -111,7 +112,7 @@ export class MysqlOutboxStore implements OutboxStore {
     const clusters: string[] = [];
     for (;;) {
       const after = clusters.at(-1);
-      const [rows] = await this.pool(scope.database).query<RowDataPacket[]>(
+      const rows = await this.query<RowDataPacket[]>(scope,
         `SELECT MIN(${c.cluster}) AS cluster FROM ${quotedName} WHERE ${c.state} = ?${after === undefined ? '' : ` AND ${c.cluster} > ?`}`,
         after === undefined ? [states.pending] : [states.pending, after]);
       const next = rows[0]?.['cluster'] as string | null | undefined;
@@ -126,7 +127,7 @@ export class MysqlOutboxStore implements OutboxStore {
     for (const [location, group] of groupByLocation(records, (record) => record.location)) {
       const { c, states } = location.table;
       const [fence, fenceParams] = fenceClause(location.table, epoch);
-      const [result] = await retryOnLockConflict(() => this.pool(location.database).query<ResultSetHeader>(
+      const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(location,
         `UPDATE ${location.table.quotedName} SET ${c.state} = ?, ${c.sentTime} = NOW(3), ${c.lastError} = NULL, ${c.fenceEpoch} = ?
          WHERE ${c.id} IN (?) AND ${c.state} = ? AND ${fence}`,
         [states.sent, epoch ?? null, group.map((record) => record.id), states.pending, ...fenceParams]));
@@ -144,13 +145,13 @@ export class MysqlOutboxStore implements OutboxStore {
       const params: unknown[] = [
         ...group.flatMap((failure) => [failure.record.id, failure.dead ? states.dead : states.pending]),
         ...group.flatMap((failure) => [failure.record.id, failure.nextAttemptAt]),
-        ...group.flatMap((failure) => [failure.record.id, `${failure.code}: ${failure.message}`.slice(0, 1024)]),
+        ...group.flatMap((failure) => [failure.record.id, `${failure.code}: ${failure.message}`.slice(0, OUTBOX_COLUMN_LIMITS.lastError.max)]),
         epoch,
         group.map((failure) => failure.record.id),
         states.pending,
         ...fenceParams,
       ];
-      const [result] = await retryOnLockConflict(() => this.pool(location.database).query<ResultSetHeader>(
+      const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(location,
         `UPDATE ${location.table.quotedName}
          SET ${c.state} = CASE ${c.id} ${perRow} END,
              ${c.nextSelectTime} = CASE ${c.id} ${perRow} END,
@@ -168,7 +169,7 @@ export class MysqlOutboxStore implements OutboxStore {
     for (const { database, table } of this.partitioning.allTables()) {
       const { c, states } = table;
       const [where, params] = filterClause(table, filter);
-      const [rows] = await this.pool(database).query<RowDataPacket[]>(
+      const rows = await this.query<RowDataPacket[]>({ database, table },
         `SELECT ${c.id} AS id, ${c.key} AS k, ${c.topic} AS topic, ${c.cluster} AS cluster, ${c.retryCount} AS retry_count,
                 ${c.lastError} AS last_error, ${c.createTime} AS create_time
          FROM ${table.quotedName} WHERE ${c.state} = ? AND ${where} ORDER BY ${c.id} LIMIT ?`, [states.dead, ...params, limit - dead.length]);
@@ -188,7 +189,7 @@ export class MysqlOutboxStore implements OutboxStore {
     let count = 0;
     for (const { database, table } of this.partitioning.allTables()) {
       const [where, params] = filterClause(table, filter);
-      const [rows] = await this.pool(database).query<RowDataPacket[]>(
+      const rows = await this.query<RowDataPacket[]>({ database, table },
         `SELECT COUNT(*) AS n FROM ${table.quotedName} WHERE ${table.c.state} = ? AND ${where}`, [table.states.dead, ...params]);
       count += Number(rows[0]?.['n'] ?? 0);
     }
@@ -200,7 +201,7 @@ export class MysqlOutboxStore implements OutboxStore {
     for (const { database, table } of this.partitioning.allTables()) {
       const { c, states } = table;
       const [where, params] = filterClause(table, filter);
-      const [result] = await retryOnLockConflict(() => this.pool(database).query<ResultSetHeader>(
+      const result = await retryOnLockConflict(() => this.query<ResultSetHeader>({ database, table },
         `UPDATE ${table.quotedName} SET ${c.state} = ?, ${c.retryCount} = 0, ${c.nextSelectTime} = NOW(3), ${c.lastError} = NULL, ${c.fenceEpoch} = NULL
          WHERE ${c.state} = ? AND ${where}`, [states.pending, states.dead, ...params]));
       changed += result.affectedRows;
@@ -213,7 +214,7 @@ export class MysqlOutboxStore implements OutboxStore {
     const targets = scopes ?? this.partitioning.allTables().map(({ database, table }) => ({ database, table, where: 'TRUE', params: [] }));
     for (const { database, table, where, params } of targets) {
       const { c, states } = table;
-      const [rows] = await this.pool(database).query<RowDataPacket[]>(
+      const rows = await this.query<RowDataPacket[]>({ database, table },
         `SELECT ${c.cluster} AS cluster,
                 SUM(${c.state} = ?) AS pending,
                 SUM(${c.state} = ? AND ${c.retryCount} > 0) AS retrying,
@@ -242,10 +243,28 @@ export class MysqlOutboxStore implements OutboxStore {
   async deleteSent(scope: TableScope, olderThanMs: number, limit: number): Promise<number> {
     const { table } = scope;
     const { c, states } = table;
-    const [result] = await retryOnLockConflict(() => this.pool(scope.database).query<ResultSetHeader>(
+    const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(scope,
       `DELETE FROM ${table.quotedName} WHERE ${c.state} = ? AND ${c.sentTime} < NOW(3) - INTERVAL ? MICROSECOND AND (${scope.where})
        ORDER BY ${c.id} LIMIT ?`, [states.sent, olderThanMs * 1000, ...scope.params, limit]));
     return result.affectedRows;
+  }
+
+  /**
+   * Checks that every table the partitioning names exists in its database with every column the
+   * relay uses; call it at start, before the relay's scheduler, to fail there naming the table.
+   */
+  async verifyTables(): Promise<void> {
+    for (const location of this.partitioning.allTables()) await verifyOutboxTable(this.pool(location.database), location);
+  }
+
+  /** One statement on the location's table; MySQL's "no such table/column" becomes an OutboxSchemaError naming it. */
+  private async query<T extends RowDataPacket[] | ResultSetHeader>(location: RecordLocation, sql: string, params: unknown[]): Promise<T> {
+    try {
+      const [result] = await this.pool(location.database).query<T>(sql, params);
+      return result;
+    } catch (error) {
+      throw schemaErrorOf(error, location) ?? error;
+    }
   }
 
   private pool(database: number): Pool {

@@ -319,13 +319,20 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     ]);
     await writer.add(db.pool as never, { key: 'later', topic: 't', cluster: 'cluster_b', payload: '3' });
     await relayJob.processData(itemContext(0, 1, 1), (await relayJob.fetchData(itemContext(0, 1, 1))).filter((row) => row.key !== 'later'));
+    // The pending row was written 5 s ago by the database's clock: its age is 5 s plus the time this takes, never 0.
+    const before = Date.now();
+    await db.pool.query("UPDATE msg_send_record SET create_time = NOW(3) - INTERVAL 5 SECOND WHERE account_no = 'later'");
     const stats = await relayJob.stats();
+    const elapsed = Date.now() - before;
     expect(stats.sentTotal).toBe(1);
     expect(stats.deadTotal).toBe(1);
     expect(stats.lastError?.cluster).toBe('cluster_down');
     expect(stats.clusters.find((entry) => entry.cluster === 'cluster_down')).toMatchObject({ dead: 1, pending: 0 });
     expect(stats.clusters.find((entry) => entry.cluster === 'cluster_b')?.pending).toBe(1);
-    expect(stats.clusters.find((entry) => entry.cluster === 'cluster_b')?.oldestPendingAgeMs).toBeGreaterThanOrEqual(0);
+    const age = stats.clusters.find((entry) => entry.cluster === 'cluster_b')?.oldestPendingAgeMs;
+    // A second either way for the two clocks' rounding; a wrong time zone or a clamped negative age is hours or 0 off.
+    expect(age).toBeGreaterThanOrEqual(4_000);
+    expect(age).toBeLessThanOrEqual(5_000 + elapsed + 1_000);
   });
 
   it('stats per item: counts per cluster of each item this instance owns, items it lost left out', async () => {

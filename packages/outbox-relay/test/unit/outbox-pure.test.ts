@@ -133,6 +133,7 @@ describe('configuration errors name the field', () => {
     [() => resolveOutboxTable({ table: 'drop table;' }), 'table'],
     [() => resolveOutboxTable({ columns: { key: 'a`b' } }), 'columns.key'],
     [() => resolveOutboxTable({ states: { pending: 1, sent: 1 } }), 'states'],
+    [() => resolveOutboxTable({ states: { dead: 200 } }), 'states.dead'],
     [() => new VirtualPartitioning(resolveOutboxTable(), 0), 'partitions'],
     [() => new KafkajsSink({ clusters: {} }), 'clusters'],
     [() => new KafkajsSink({ clusters: { a: { brokers: [] } } }), 'clusters.a.brokers'],

@@ -4,6 +4,7 @@ import { RegistryNodeExistsError } from '../../errors/registry-node-exists-error
 import { RegistryVersionConflictError } from '../../errors/registry-version-conflict-error.js';
 import { RegistryTransactionError } from '../../errors/registry-transaction-error.js';
 import type { NodeData, RegistryOperation } from '../registry.js';
+import { childOf, parentOf } from '../node-path.js';
 
 interface StoredNode {
   data: string;
@@ -25,7 +26,7 @@ export class InMemoryRegistryStore extends EventEmitter<{ change: (path: string)
 
   get(path: string): NodeData | undefined {
     const node = this.nodes.get(path);
-    return node && { data: node.data, version: node.version, modifiedRevision: node.revision };
+    return node && { data: node.data, version: node.version, modifiedRevision: node.revision, ephemeralOwner: node.owner };
   }
 
   children(path: string): string[] {
@@ -67,14 +68,14 @@ export class InMemoryRegistryStore extends EventEmitter<{ change: (path: string)
     node.version += 1;
     node.revision = this.revision;
     this.emit('change', path);
-    return { data, version: node.version, modifiedRevision: node.revision };
+    return { data, version: node.version, modifiedRevision: node.revision, ephemeralOwner: node.owner };
   }
 
   remove(path: string, version = -1): void {
     const node = this.nodes.get(path);
     if (!node) return;
     if (version >= 0 && node.version !== version) throw new RegistryVersionConflictError(path);
-    for (const child of this.children(path)) this.remove(`${path === '/' ? '' : path}/${child}`);
+    for (const child of this.children(path)) this.remove(childOf(path, child));
     this.nodes.delete(path);
     this.revision += 1;
     this.emit('change', path);
@@ -108,8 +109,4 @@ export class InMemoryRegistryStore extends EventEmitter<{ change: (path: string)
   endSession(owner: string): void {
     for (const [path, node] of [...this.nodes]) if (node.owner === owner) this.remove(path);
   }
-}
-
-function parentOf(path: string): string {
-  return path.slice(0, path.lastIndexOf('/')) || '/';
 }

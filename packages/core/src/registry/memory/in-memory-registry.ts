@@ -4,6 +4,9 @@ import type {
   ConnectionState, CreateOptions, NodeData, Registry, RegistryEvents, RegistryOperation, Unsubscribe,
 } from '../registry.js';
 import { RegistryConnectionError } from '../../errors/registry-connection-error.js';
+import { RegistrySessionChangedError } from '../../errors/registry-session-changed-error.js';
+import { DEFAULT_SESSION_TIMEOUT_MS } from '../session-timing.js';
+import { WatchDelivery } from '../watch-delivery.js';
 import { toError } from '../../util/to-error.js';
 import { InMemoryRegistryStore } from './in-memory-registry-store.js';
 
@@ -16,10 +19,8 @@ export interface InMemoryRegistryOptions {
 
 interface Watch {
   readonly read: () => unknown;
-  readonly listener: (value: never) => void;
   readonly matches: (kind: 'change' | 'children', path: string) => boolean;
-  last: string | undefined;
-  active: boolean;
+  readonly delivery: WatchDelivery<unknown>;
 }
 
 /**
@@ -41,7 +42,7 @@ export class InMemoryRegistry extends EventEmitter<RegistryEvents> implements Re
   constructor(options: InMemoryRegistryOptions = {}) {
     super();
     this.store = options.store ?? new InMemoryRegistryStore();
-    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
   }
 
   get state(): ConnectionState | 'connecting' {
@@ -118,6 +119,7 @@ export class InMemoryRegistry extends EventEmitter<RegistryEvents> implements Re
 
   async create(path: string, data = '', options: CreateOptions = {}): Promise<string> {
     this.requireUsable();
+    if (options.session !== undefined && options.session !== this.session) throw new RegistrySessionChangedError(path, options.session, this.session);
     const created = this.store.create(path, data, { owner: options.ephemeral ? this.session : undefined, sequential: options.sequential });
     if (options.ephemeral && options.restoreOnNewSession) this.restorable.set(created, data);
     return created;
@@ -140,24 +142,34 @@ export class InMemoryRegistry extends EventEmitter<RegistryEvents> implements Re
     this.store.remove(path);
   }
 
+  async removeOwned(path: string, session: string): Promise<boolean> {
+    this.requireUsable();
+    if (session !== this.session || this.store.get(path)?.ephemeralOwner !== session) return false;
+    this.restorable.delete(path);
+    this.store.remove(path);
+    return true;
+  }
+
   async transaction(operations: readonly RegistryOperation[]): Promise<void> {
     this.requireUsable();
     this.store.transaction(operations, this.session);
   }
 
   watchData(path: string, listener: (node: NodeData | undefined) => void): Unsubscribe {
-    return this.addWatch({ read: () => this.store.get(path), listener, matches: (kind, changed) => kind === 'change' && changed === path, last: undefined, active: true });
+    return this.addWatch(() => this.store.get(path), (kind, changed) => kind === 'change' && changed === path, listener);
   }
 
   watchChildren(path: string, listener: (children: string[]) => void): Unsubscribe {
-    return this.addWatch({ read: () => this.store.children(path), listener, matches: (kind, changed) => kind === 'children' && changed === path, last: undefined, active: true });
+    return this.addWatch(() => this.store.children(path), (kind, changed) => kind === 'children' && changed === path, listener);
   }
 
-  private addWatch(watch: Watch): Unsubscribe {
+  private addWatch<T>(read: () => T, matches: Watch['matches'], listener: (value: T) => void): Unsubscribe {
+    const delivery = new WatchDelivery<T>(listener, (error) => this.emit('error', toError(error)));
+    const watch: Watch = { read, matches, delivery: delivery as WatchDelivery<unknown> };
     this.watches.add(watch);
     this.schedule(watch);
     return () => {
-      watch.active = false;
+      delivery.close();
       this.watches.delete(watch);
     };
   }
@@ -166,23 +178,19 @@ export class InMemoryRegistry extends EventEmitter<RegistryEvents> implements Re
     for (const watch of this.watches) if (watch.matches(kind, path)) this.schedule(watch);
   }
 
+  /** After a reconnect every watch delivers again, even an unchanged value, as a re-armed ZooKeeper watch does. */
   private refreshAll(): void {
-    for (const watch of this.watches) this.schedule(watch);
+    for (const watch of this.watches) {
+      watch.delivery.forgetLast();
+      this.schedule(watch);
+    }
   }
 
   /** Delivery is asynchronous, like a ZooKeeper notification, and reads the value at delivery time. */
   private schedule(watch: Watch): void {
     setImmediate(() => {
-      if (!watch.active || this.currentState === 'suspended' || this.currentState === 'closed') return;
-      const value = watch.read();
-      const key = JSON.stringify(value ?? null);
-      if (key === watch.last) return;
-      watch.last = key;
-      try {
-        (watch.listener as (value: unknown) => void)(value);
-      } catch (error) {
-        this.emit('error', toError(error));
-      }
+      if (this.currentState === 'suspended' || this.currentState === 'closed') return;
+      watch.delivery.deliver(watch.read());
     });
   }
 

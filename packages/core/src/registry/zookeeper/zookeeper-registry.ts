@@ -1,123 +1,63 @@
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import zookeeper from 'node-zookeeper-client';
 import type {
   ConnectionState, CreateOptions, NodeData, Registry, RegistryEvents, RegistryOperation, Unsubscribe,
 } from '../registry.js';
-import { RegistryConnectionError } from '../../errors/registry-connection-error.js';
+import { childOf, parentOf } from '../node-path.js';
 import { RegistryNodeExistsError } from '../../errors/registry-node-exists-error.js';
 import { RegistryNoNodeError } from '../../errors/registry-no-node-error.js';
+import { RegistrySessionChangedError } from '../../errors/registry-session-changed-error.js';
 import { RegistryTransactionError } from '../../errors/registry-transaction-error.js';
-import { InvalidRegistryConfigError } from '../../errors/invalid-registry-config-error.js';
 import { toError } from '../../util/to-error.js';
 import { isRetriableZookeeperError, toRegistryError, zookeeperCode } from './zookeeper-errors.js';
-
-export interface ZookeeperRegistryOptions {
-  /** `host:port[,host:port...]` */
-  connectString: string;
-  /** All nodes live under `/{namespace}`; created if missing. */
-  namespace: string;
-  /** Requested session timeout; the server may clamp it. Default 10 000 ms. */
-  sessionTimeoutMs?: number;
-  /** How long `connect()` waits for the first session. Default 15 000 ms. */
-  connectionTimeoutMs?: number;
-  /** `user:password`: authenticates and creates nodes readable and writable only by that user. */
-  digest?: string;
-  /** Retries of requests that failed with connection loss or timeout. */
-  retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
-  /** How long `close()` waits for the server to confirm the session's end. Default 2 000 ms. */
-  closeWaitMs?: number;
-}
-
-interface Watch {
-  readonly kind: 'data' | 'children';
-  readonly path: string;
-  readonly listener: (value: never) => void;
-  generation: number;
-  lastDelivered: string | undefined;
-  active: boolean;
-}
-
-type Callback<T> = (error: Error | zookeeper.Exception | null, result: T) => void;
+import { createMode, nodeAcls, ownerOf, toNodeData } from './zookeeper-encoding.js';
+import { resolveZookeeperRegistryOptions, type ZookeeperRegistryOptions } from './zookeeper-registry-options.js';
+import { ZookeeperSession, type Callback } from './zookeeper-session.js';
+import { ZookeeperWatches } from './zookeeper-watches.js';
 
 /**
- * The Registry on Apache ZooKeeper, through node-zookeeper-client.
- *
- * Connection states (Curator's names) and what moves between them:
- * - connecting -> connected: the first session is established.
- * - connected/reconnected -> suspended: the client reports a disconnect, or no request was
- *   answered for a third of the session timeout (the heartbeat runs every sixth).
- * - suspended -> reconnected: answers arrive again on the same session.
- * - suspended -> lost: the server reports the session expired, or nothing was answered for a full
- *   session timeout since the last answered request was sent. node-zookeeper-client never reports
- *   expiry while it cannot reach the server (its issue #20), so, like Curator, we decide on the
- *   client side: the server cannot have kept the session longer than that.
- * - lost -> connected: a new client and session replace the old one; ephemeral nodes created with
- *   `restoreOnNewSession` are created again and every watch is re-read and re-armed.
- * - any -> closed: `close()`.
- *
- * `lastServerContactAt()` is the send time of the most recent request the server answered; the
- * scheduler's fencing counts from it.
+ * The Registry on Apache ZooKeeper, through node-zookeeper-client, in Curator's layers: the
+ * session (ZookeeperSession: states, heartbeat, expiry, retries), the watches
+ * (ZookeeperWatches), and here the node operations in the namespace, with the ephemeral nodes
+ * that come back by themselves after a new session (`restoreOnNewSession`).
  */
 export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements Registry {
-  private client: zookeeper.Client | undefined;
-  private currentState: ConnectionState | 'connecting' = 'connecting';
-  private contactAt = 0;
-  private session = '';
-  private negotiatedTimeoutMs: number;
-  private heartbeat: NodeJS.Timeout | undefined;
-  private replacing = false;
+  private readonly session: ZookeeperSession;
+  private readonly watches: ZookeeperWatches;
   private readonly restorable = new Map<string, string>();
-  private readonly watches = new Set<Watch>();
   private readonly root: string;
   private readonly acls: zookeeper.ACL[];
-  private readonly retry: Required<NonNullable<ZookeeperRegistryOptions['retry']>>;
 
-  constructor(private readonly options: ZookeeperRegistryOptions) {
+  constructor(options: ZookeeperRegistryOptions) {
     super();
-    if (!/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/.test(options.connectString ?? '')) {
-      throw new InvalidRegistryConfigError('connectString', options.connectString, 'must be host:port[,host:port...]');
-    }
-    if (!/^[A-Za-z0-9_.-]{1,200}$/.test(options.namespace ?? '')) {
-      throw new InvalidRegistryConfigError('namespace', options.namespace, 'must be 1-200 characters of A-Z a-z 0-9 _ . -');
-    }
-    if (options.digest !== undefined && !/^[^:]+:.+$/.test(options.digest)) {
-      throw new InvalidRegistryConfigError('digest', '***', 'must be user:password');
-    }
-    if (options.closeWaitMs !== undefined && !(Number.isFinite(options.closeWaitMs) && options.closeWaitMs >= 0)) {
-      throw new InvalidRegistryConfigError('closeWaitMs', options.closeWaitMs, 'must be a number of ms >= 0');
-    }
-    this.root = `/${options.namespace}`;
-    this.negotiatedTimeoutMs = options.sessionTimeoutMs ?? 10_000;
-    this.retry = { attempts: 5, baseDelayMs: 100, maxDelayMs: 2_000, ...options.retry };
-    this.acls = options.digest === undefined
-      ? [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('world', 'anyone'))]
-      : [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('digest', digestId(options.digest)))];
+    const resolved = resolveZookeeperRegistryOptions(options);
+    this.root = `/${resolved.namespace}`;
+    this.acls = nodeAcls(resolved.digest);
+    this.session = new ZookeeperSession(resolved, () => this.renew());
+    this.watches = new ZookeeperWatches(this.session, (path) => this.full(path), (error) => this.emit('error', error));
+    this.session.on('state', (state) => this.emit('state', state));
+    this.session.on('error', (error) => this.emit('error', error));
+    this.session.on('resumed', () => this.watches.rearmAll());
   }
 
   get state(): ConnectionState | 'connecting' {
-    return this.currentState;
+    return this.session.state;
   }
 
   get sessionId(): string {
-    return this.session;
+    return this.session.sessionId;
   }
 
   get sessionTimeoutMs(): number {
-    return this.negotiatedTimeoutMs;
+    return this.session.timeoutMs;
   }
 
   lastServerContactAt(): number {
-    return this.contactAt;
+    return this.session.lastContactAt;
   }
 
   async connect(): Promise<void> {
-    if (this.currentState !== 'connecting') return;
-    await this.openSession(this.options.connectionTimeoutMs ?? 15_000);
-    await this.ensureRoot();
-    this.heartbeat = setInterval(() => this.beat(), Math.max(100, Math.floor(this.negotiatedTimeoutMs / 6)));
-    this.heartbeat.unref();
-    this.setState('connected');
+    await this.session.open(() => this.ensureRoot());
   }
 
   /**
@@ -126,17 +66,8 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
    * otherwise after at most `closeWaitMs` (the session then ends by expiry).
    */
   async close(): Promise<void> {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    for (const watch of this.watches) watch.active = false;
-    this.watches.clear();
-    const client = this.client;
-    const reachable = this.currentState === 'connected' || this.currentState === 'reconnected';
-    this.client = undefined;
-    this.setState('closed');
-    if (!client) return;
-    const answered = reachable ? untilEvent(client, 'disconnected', this.options.closeWaitMs ?? 2_000) : Promise.resolve();
-    client.close();
-    await answered;
+    this.watches.closeAll();
+    await this.session.close();
   }
 
   get(path: string): Promise<NodeData | undefined> {
@@ -167,7 +98,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
     const mode = createMode(options);
     const createNode = (): Promise<string> => this.request(path, (client, full, done: Callback<string>) => {
       client.create(full, Buffer.from(data), this.acls, mode, done);
-    }, { retryConnectionLoss: !options.sequential });
+    }, { retryConnectionLoss: !options.sequential, session: options.session });
     let created: string;
     try {
       // One round trip in the common case; parents are created only when missing.
@@ -176,7 +107,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
       if (!(error instanceof RegistryNoNodeError)) throw error;
       await this.request(parentOf(path), (client, full, done: Callback<string>) => {
         client.mkdirp(full, Buffer.alloc(0), this.acls, zookeeper.CreateMode.PERSISTENT, done);
-      });
+      }, { session: options.session });
       created = await createNode();
     }
     const relative = this.relative(created);
@@ -217,14 +148,37 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
       await removeNode();
     } catch (error) {
       if (zookeeperCode((error as { cause?: unknown }).cause) !== zookeeper.Exception.NOT_EMPTY) throw error;
-      for (const child of await this.getChildren(path)) await this.remove(`${path === '/' ? '' : path}/${child}`);
+      for (const child of await this.getChildren(path)) await this.remove(childOf(path, child));
       await removeNode();
     }
   }
 
+  async removeOwned(path: string, session: string): Promise<boolean> {
+    this.restorable.delete(path);
+    try {
+      // Both requests go out on the owner's session or not at all: while that session lives, nobody
+      // else can hold a node at this path, and once it has expired the server refuses its requests.
+      return await this.request(path, (client, full, done: Callback<boolean>) => {
+        client.exists(full, (error, stat) => {
+          if (error || !stat || ownerOf(stat) !== session) {
+            done(error, false);
+            return;
+          }
+          client.remove(full, stat.version, (removeError) => {
+            const code = zookeeperCode(removeError);
+            if (code === zookeeper.Exception.NO_NODE || code === zookeeper.Exception.BAD_VERSION) done(null, false);
+            else done(removeError, !removeError);
+          });
+        });
+      }, { session });
+    } catch (error) {
+      if (error instanceof RegistrySessionChangedError) return false;
+      throw error;
+    }
+  }
+
   async transaction(operations: readonly RegistryOperation[]): Promise<void> {
-    const client = this.requireClient();
-    const transaction = client.transaction();
+    const transaction = this.session.requireClient().transaction();
     for (const operation of operations) {
       const full = this.full(operation.path);
       if (operation.op === 'create') {
@@ -237,7 +191,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
     await new Promise<void>((resolve, reject) => {
       transaction.commit((error, results: Array<{ type: number; err?: number }> | undefined) => {
         if (!error) {
-          this.touch(sentAt);
+          this.session.touch(sentAt);
           resolve();
           return;
         }
@@ -245,7 +199,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
           reject(toRegistryError(error, operations[0]?.path ?? '/'));
           return;
         }
-        this.touch(sentAt);
+        this.session.touch(sentAt);
         const failedIndex = Math.max(0, (results ?? []).findIndex((result) => result.err !== undefined && result.err !== 0 && result.err !== zookeeper.Exception.RUNTIME_INCONSISTENCY));
         const failed = operations[failedIndex];
         reject(new RegistryTransactionError(failedIndex, failed?.path, toRegistryError(error, failed?.path ?? '/').message, error));
@@ -254,222 +208,68 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
   }
 
   watchData(path: string, listener: (node: NodeData | undefined) => void): Unsubscribe {
-    return this.addWatch({ kind: 'data', path, listener, generation: 0, lastDelivered: undefined, active: true });
+    return this.watches.watchData(path, listener);
   }
 
   watchChildren(path: string, listener: (children: string[]) => void): Unsubscribe {
-    return this.addWatch({ kind: 'children', path, listener, generation: 0, lastDelivered: undefined, active: true });
+    return this.watches.watchChildren(path, listener);
   }
 
-  private addWatch(watch: Watch): Unsubscribe {
-    this.watches.add(watch);
-    this.arm(watch);
-    return () => {
-      watch.active = false;
-      this.watches.delete(watch);
-    };
+  private request<T>(
+    path: string,
+    operation: (client: zookeeper.Client, full: string, done: Callback<T>) => void,
+    options?: { retryConnectionLoss?: boolean; session?: string | undefined },
+  ): Promise<T> {
+    const full = this.full(path);
+    return this.session.request(path, (client, done) => operation(client, full, done), options);
+  }
+
+  /** A new session replaced a lost one: our restorable nodes come back, every watch re-reads. */
+  private async renew(): Promise<void> {
+    await this.restoreEphemerals();
+    this.watches.rearmAll();
   }
 
   /**
-   * ZooKeeper watches fire once; each firing re-reads and re-arms. A generation number makes
-   * watchers left over from an earlier arm (after a reconnect) do nothing.
+   * Re-creates the restorable ephemerals in the new session. A node still held by the old session
+   * (we gave up on it client-side before the server expired it) is waited out in the background:
+   * it vanishes within a session timeout, and then ours takes its place.
    */
-  private arm(watch: Watch): void {
-    const client = this.client;
-    if (!watch.active || !client) return;
-    watch.generation += 1;
-    const generation = watch.generation;
-    const full = this.full(watch.path);
-    const rearm = (): void => {
-      if (watch.active && watch.generation === generation) this.arm(watch);
-    };
-    const sentAt = Date.now();
-    const failed = (error: unknown): void => {
-      // Connection trouble: the state machine re-arms every watch on reconnect.
-      if (!isRetriableZookeeperError(error) && zookeeperCode(error) !== zookeeper.Exception.SESSION_EXPIRED) this.emit('error', toRegistryError(error, watch.path));
-    };
-    if (watch.kind === 'children') {
-      client.getChildren(full, rearm, (error, children) => {
-        if (zookeeperCode(error) === zookeeper.Exception.NO_NODE) {
-          client.exists(full, rearm, (existsError, stat) => {
-            if (existsError) failed(existsError);
-            else if (stat) rearm();
-            else this.deliver(watch, [], sentAt);
-          });
-        } else if (error) failed(error);
-        else this.deliver(watch, [...children].sort(), sentAt);
-      });
-      return;
-    }
-    client.getData(full, rearm, (error, data, stat) => {
-      if (zookeeperCode(error) === zookeeper.Exception.NO_NODE) {
-        client.exists(full, rearm, (existsError, existsStat) => {
-          if (existsError) failed(existsError);
-          else if (existsStat) rearm();
-          else this.deliver(watch, undefined, sentAt);
-        });
-      } else if (error) failed(error);
-      else this.deliver(watch, toNodeData(data, stat), sentAt);
-    });
-  }
-
-  private deliver(watch: Watch, value: NodeData | string[] | undefined, sentAt: number): void {
-    this.touch(sentAt);
-    if (!watch.active) return;
-    const key = JSON.stringify(value ?? null);
-    if (key === watch.lastDelivered) return;
-    watch.lastDelivered = key;
-    try {
-      (watch.listener as (value: NodeData | string[] | undefined) => void)(value);
-    } catch (error) {
-      this.emit('error', toError(error));
-    }
-  }
-
-  private async request<T>(
-    path: string,
-    operation: (client: zookeeper.Client, full: string, done: Callback<T>) => void,
-    options: { retryConnectionLoss?: boolean } = {},
-  ): Promise<T> {
-    const attempts = options.retryConnectionLoss === false ? 1 : this.retry.attempts;
-    for (let attempt = 1; ; attempt++) {
-      const client = this.requireClient();
-      const sentAt = Date.now();
-      try {
-        const result = await new Promise<T>((resolve, reject) => {
-          operation(client, this.full(path), (error, value) => (error ? reject(error) : resolve(value)));
-        });
-        this.touch(sentAt);
-        return result;
-      } catch (error) {
-        if (!isRetriableZookeeperError(error) || attempt >= attempts || this.currentState === 'closed') {
-          if (!isRetriableZookeeperError(error)) this.touch(sentAt);
-          throw toRegistryError(error, path);
-        }
-        const delay = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-        await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
-      }
-    }
-  }
-
-  private requireClient(): zookeeper.Client {
-    if (!this.client || this.currentState === 'closed') throw new RegistryConnectionError(`ZooKeeper registry ${this.options.connectString} is ${this.currentState}`);
-    return this.client;
-  }
-
-  private touch(sentAt: number): void {
-    if (sentAt > this.contactAt) this.contactAt = sentAt;
-  }
-
-  private setState(state: ConnectionState): void {
-    if (state === this.currentState) return;
-    this.currentState = state;
-    this.emit('state', state);
-  }
-
-  private openSession(timeoutMs: number): Promise<void> {
-    const client = zookeeper.createClient(this.options.connectString, {
-      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
-      spinDelay: 200,
-      retries: 0,
-    });
-    if (this.options.digest) client.addAuthInfo('digest', Buffer.from(this.options.digest));
-    const openedAt = Date.now();
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        client.close();
-        reject(new RegistryConnectionError(`Could not connect to ZooKeeper at ${this.options.connectString} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      client.once('connected', () => {
-        clearTimeout(timer);
-        this.client = client;
-        this.session = client.getSessionId().toString('hex');
-        this.negotiatedTimeoutMs = client.getSessionTimeout();
-        this.touch(openedAt);
-        this.listen(client);
-        resolve();
-      });
-      client.connect();
-    });
-  }
-
-  private listen(client: zookeeper.Client): void {
-    client.on('disconnected', () => {
-      if (client === this.client && (this.currentState === 'connected' || this.currentState === 'reconnected')) this.setState('suspended');
-    });
-    client.on('connected', () => {
-      if (client !== this.client || this.currentState !== 'suspended') return;
-      this.touch(Date.now());
-      this.setState('reconnected');
-      this.rearmAll();
-    });
-    client.on('expired', () => {
-      if (client === this.client) void this.replaceSession();
-    });
-  }
-
-  /** The heartbeat: keeps `lastServerContactAt` fresh and drives the client-side timeouts. */
-  private beat(): void {
-    const client = this.client;
-    if (!client || this.currentState === 'closed') return;
-    const sentAt = Date.now();
-    client.exists('/', (error) => {
-      if (error || client !== this.client) return;
-      this.touch(sentAt);
-      if (this.currentState === 'suspended') {
-        this.setState('reconnected');
-        this.rearmAll();
-      }
-    });
-    const silentFor = Date.now() - this.contactAt;
-    const usable = this.currentState === 'connected' || this.currentState === 'reconnected';
-    if (usable && silentFor >= this.negotiatedTimeoutMs / 3) this.setState('suspended');
-    if (this.currentState === 'suspended' && silentFor >= this.negotiatedTimeoutMs) void this.replaceSession();
-  }
-
-  private async replaceSession(): Promise<void> {
-    if (this.replacing || this.currentState === 'closed') return;
-    this.replacing = true;
-    this.setState('lost');
-    this.client?.close();
-    this.client = undefined;
-    try {
-      for (let attempt = 0; !this.isClosed(); attempt++) {
-        try {
-          await this.openSession(Math.max(2_000, this.negotiatedTimeoutMs));
-          break;
-        } catch (error) {
-          this.emit('error', toError(error));
-          await new Promise((resolve) => setTimeout(resolve, Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt)));
-        }
-      }
-      if (this.isClosed()) return;
-      await this.restoreEphemerals();
-      this.setState('connected');
-      this.rearmAll();
-    } finally {
-      this.replacing = false;
-    }
-  }
-
-  private isClosed(): boolean {
-    return this.currentState === 'closed';
-  }
-
   private async restoreEphemerals(): Promise<void> {
+    const session = this.sessionId;
     for (const [path, data] of this.restorable) {
       try {
-        await this.create(path, data, { ephemeral: true, restoreOnNewSession: true });
+        await this.create(path, data, { ephemeral: true, restoreOnNewSession: true, session });
       } catch (error) {
-        this.emit('error', toError(error));
+        if (error instanceof RegistryNodeExistsError) void this.restoreOnceFree(path, data, session);
+        else this.emit('error', toError(error));
       }
     }
   }
 
-  private rearmAll(): void {
-    for (const watch of this.watches) {
-      watch.lastDelivered = undefined;
-      this.arm(watch);
+  private async restoreOnceFree(path: string, data: string, session: string): Promise<void> {
+    while (this.sessionId === session && this.restorable.get(path) === data) {
+      const holder = await this.get(path).catch(() => undefined);
+      if (holder?.ephemeralOwner === session) return;
+      if (holder) {
+        await new Promise<void>((resolve) => {
+          const unwatch = this.watchData(path, (node) => {
+            if (node) return;
+            queueMicrotask(() => unwatch());
+            resolve();
+          });
+        });
+        continue;
+      }
+      try {
+        await this.create(path, data, { ephemeral: true, restoreOnNewSession: true, session });
+        return;
+      } catch (error) {
+        if (!(error instanceof RegistryNodeExistsError)) {
+          if (!(error instanceof RegistrySessionChangedError)) this.emit('error', toError(error));
+          return;
+        }
+      }
     }
   }
 
@@ -486,38 +286,4 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
   private relative(full: string): string {
     return full === this.root ? '/' : full.slice(this.root.length);
   }
-}
-
-function createMode(options: CreateOptions): number {
-  if (options.ephemeral) return options.sequential ? zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL : zookeeper.CreateMode.EPHEMERAL;
-  return options.sequential ? zookeeper.CreateMode.PERSISTENT_SEQUENTIAL : zookeeper.CreateMode.PERSISTENT;
-}
-
-function parentOf(path: string): string {
-  return path.slice(0, path.lastIndexOf('/')) || '/';
-}
-
-function toNodeData(data: Buffer | undefined, stat: zookeeper.Stat): NodeData {
-  const revision = stat.mzxid.readBigUInt64BE(0);
-  if (revision > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`ZooKeeper zxid ${revision} exceeds 2^53`);
-  return { data: data ? data.toString() : '', version: stat.version, modifiedRevision: Number(revision) };
-}
-
-/** ZooKeeper's digest ACL id: `user:base64(sha1(user:password))`. */
-function digestId(credentials: string): string {
-  const user = credentials.slice(0, credentials.indexOf(':'));
-  return `${user}:${createHash('sha1').update(credentials).digest('base64')}`;
-}
-
-/** Resolves on the client's next `event`, or after `timeoutMs` if it does not come. */
-function untilEvent(client: zookeeper.Client, event: 'disconnected', timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, timeoutMs);
-    client.once(event, done);
-    function done(): void {
-      clearTimeout(timer);
-      client.removeListener(event, done);
-      resolve();
-    }
-  });
 }

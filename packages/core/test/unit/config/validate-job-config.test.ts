@@ -48,6 +48,20 @@ describe('validateJobConfig', () => {
     expect(problemFields({ ...base, ...patch })).toContain(field);
   });
 
+  it.each(['0 0 0 1 1 ? 2020', '0 0 0 30 2 ?'])('rejects the cron %j that never fires again, naming the field and repeating the value', (cron) => {
+    expect(() => validateJobConfig({ ...base, cron, timeZone: 'UTC' })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_JOB_CONFIG',
+        problems: [expect.objectContaining({ field: 'cron', value: cron, message: expect.stringMatching(/^never fires after .* \(in UTC\)$/) })],
+      }),
+    );
+  });
+
+  it('still reads a stored config whose cron has outlived its years, so an operator can change it', () => {
+    const stored = JSON.stringify({ version: 1, ...base, cron: '0 0 0 1 1 ? 2020' });
+    expect(parseStoredJobConfig(stored).cronSchedule.next(new Date())).toBeUndefined();
+  });
+
   it('reports every problem at once, the first as `field`', () => {
     try {
       validateJobConfig({ jobName: 'x', cron: 'nope', shardingTotalCount: -1, maxConcurrentItems: 0 });

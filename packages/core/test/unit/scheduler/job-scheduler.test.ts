@@ -2,9 +2,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '@shardflow/testkit';
 import {
-  InMemoryRegistry, InMemoryRegistryStore, InvalidJobConfigError, JobOperator, JobScheduler,
-  type DataflowJob, type JobConfig, type ShardingContext, type SimpleJob,
+  DuplicateInstanceError, InMemoryRegistry, InMemoryRegistryStore, InvalidJobConfigError, JobOperator, JobScheduler,
+  type DataflowJob, type JobConfig, type ShardingContext, type SimpleJob, type Unsubscribe,
 } from '../../../src/index.js';
+
+/** Fails the first watch of a job's election children: a start() that breaks after it registered. */
+class FailingLatchWatchRegistry extends InMemoryRegistry {
+  failures = 1;
+
+  override watchChildren(path: string, listener: (children: string[]) => void): Unsubscribe {
+    if (path.endsWith('/leader/latch') && this.failures > 0) {
+      this.failures -= 1;
+      throw new Error('injected failure while watching the election');
+    }
+    return super.watchChildren(path, listener);
+  }
+}
 
 /** Records each run; `hold` keeps runs busy until released. */
 class RecordingJob implements SimpleJob {
@@ -307,5 +320,62 @@ describe('JobScheduler on the in-memory registry', () => {
       expect((error as InvalidJobConfigError).field).toBe('shardingItemParameters');
     }
     expect.assertions(2);
+  });
+
+  it('a start() that fails after registering removes its nodes and listeners, and a later start() works', async () => {
+    const registry = new FailingLatchWatchRegistry({ store });
+    await registry.connect();
+    const scheduler = new JobScheduler(registry, new RecordingJob(), { jobName: 'all-or-nothing', cron: HOURLY, shardingTotalCount: 2 }, { instanceId: 'retry-me' });
+    await expect(scheduler.start()).rejects.toThrow('injected failure');
+    expect(await registry.exists('/all-or-nothing/instances/retry-me')).toBe(false);
+    expect(await registry.getChildren('/all-or-nothing/leader/latch')).toEqual([]);
+    expect(registry.listenerCount('state')).toBe(0);
+    expect(registry.listenerCount('error')).toBe(0);
+
+    await scheduler.start();
+    started.push({ scheduler, registry });
+    await waitUntil(() => scheduler.items.length === 2 && scheduler.isLeader);
+    expect(await registry.exists('/all-or-nothing/instances/retry-me')).toBe(true);
+  });
+
+  it('a start() refused as a duplicate instance leaves the running instance\'s node alone', async () => {
+    const first = await start(new RecordingJob(), { jobName: 'duplicate' }, 'twin');
+    const registry = new InMemoryRegistry({ store });
+    await registry.connect();
+    const twin = new JobScheduler(registry, new RecordingJob(), { jobName: 'duplicate', cron: HOURLY, shardingTotalCount: 4 }, { instanceId: 'twin' });
+    await expect(twin.start()).rejects.toBeInstanceOf(DuplicateInstanceError);
+    expect((await registry.get('/duplicate/instances/twin'))?.ephemeralOwner).toBe(first.registry.sessionId);
+    await registry.close();
+  });
+
+  it('reports an error that nobody listens to once per kind, with its cause, instead of dropping it', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      if (warning.name === 'ShardflowUnheardError') warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const failing: SimpleJob = {
+        execute: async (ctx) => {
+          throw new Error(`item ${ctx.shardingItem} failed`, { cause: new Error('the database said no') });
+        },
+      };
+      const { scheduler, registry } = await start(failing, { jobName: 'unheard', shardingTotalCount: 2 }, 'lonely');
+      await waitUntil(() => scheduler.items.length === 2);
+      await new JobOperator(registry).trigger('unheard');
+      await waitUntil(() => warnings.length >= 1);
+      registry.emit('error', new Error('a registry hiccup'));
+      await sleep(50);
+      // Two failed items and one registry error, all of kind 'Error': reported once, with the cause.
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.message).toMatch(/shardflow job 'unheard' on lonely: Error: item \d failed \(cause: the database said no\)/);
+
+      const heard: Error[] = [];
+      scheduler.on('error', (error) => heard.push(error));
+      registry.emit('error', new Error('forwarded'));
+      expect(heard.map((error) => error.message)).toEqual(['forwarded']);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

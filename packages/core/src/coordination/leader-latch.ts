@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { ConnectionState, Registry, Unsubscribe } from '../registry/registry.js';
-import type { JobPaths } from '../registry/job-paths.js';
+import type { JobPaths } from './job-paths.js';
+import { RegistrySessionChangedError } from '../errors/registry-session-changed-error.js';
 import { toError } from '../util/to-error.js';
 
 export interface LeaderLatchEvents {
@@ -22,6 +23,8 @@ export interface LeaderLatchEvents {
  */
 export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   private memberPath: string | undefined;
+  /** The session our member node belongs to: only that session may remove it. */
+  private memberSession = '';
   private children: string[] = [];
   private leader = false;
   private connectionUsable = true;
@@ -43,6 +46,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   }
 
   async start(): Promise<void> {
+    this.closed = false;
     this.registry.on('state', this.onState);
     await this.join();
     this.unwatch = this.registry.watchChildren(this.paths.latch, (children) => {
@@ -67,17 +71,20 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     const member = this.memberPath;
     this.memberPath = undefined;
     this.evaluate();
-    if (member) await this.registry.remove(member);
+    if (member) await this.registry.removeOwned(member, this.memberSession);
   }
 
   private async join(): Promise<void> {
     if (this.closed) return;
+    const session = this.registry.sessionId;
     try {
-      this.memberPath = await this.registry.create(this.paths.latchMemberPrefix, this.instanceId, { ephemeral: true, sequential: true });
+      this.memberPath = await this.registry.create(this.paths.latchMemberPrefix, this.instanceId, { ephemeral: true, sequential: true, session });
+      this.memberSession = session;
       this.evaluate();
     } catch (error) {
-      // The next `connected` retries; a failure here must not take the scheduler down.
-      this.emit('error', toError(error));
+      // The next `connected` retries (a session that changed under the request already brought
+      // one); a failure here must not take the scheduler down.
+      if (!(error instanceof RegistrySessionChangedError)) this.emit('error', toError(error));
     }
   }
 

@@ -1,14 +1,14 @@
 import type { EventEmitter } from 'eventemitter3';
 import type { Registry, RegistryOperation } from '../registry/registry.js';
-import type { JobPaths } from '../registry/job-paths.js';
-import type { LeaderLatch } from '../election/leader-latch.js';
-import type { JobStateView } from '../state/job-state-view.js';
+import type { JobPaths } from './job-paths.js';
+import type { LeaderLatch } from './leader-latch.js';
+import type { JobStateView } from './job-state-view.js';
 import type { JobSchedulerEvents } from '../events/job-events.js';
 import { RegistryVersionConflictError } from '../errors/registry-version-conflict-error.js';
 import { RegistryTransactionError } from '../errors/registry-transaction-error.js';
 import { toError } from '../util/to-error.js';
-import { itemsByInstance, serializeAssignment } from './assignment.js';
-import { nextAssignment } from './next-assignment.js';
+import { itemsByInstance, serializeAssignment } from '../sharding/assignment.js';
+import { nextAssignment } from '../sharding/next-assignment.js';
 
 /**
  * The leader's side of sharding. Whenever what the assignment depends on changes (instances join,

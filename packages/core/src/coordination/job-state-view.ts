@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { NodeData, Registry, Unsubscribe } from '../registry/registry.js';
-import type { JobPaths } from '../registry/job-paths.js';
+import type { JobPaths } from './job-paths.js';
 import { parseAssignment, type Assignment } from '../sharding/assignment.js';
 import { parseStoredJobConfig } from '../config/stored-job-config.js';
 import type { ResolvedJobConfig } from '../config/validate-job-config.js';
@@ -42,6 +42,12 @@ export class JobStateView extends EventEmitter<JobStateEvents> {
   disabledItems: ReadonlySet<number> = new Set();
   assignment: Assignment | undefined;
   assignmentVersion = -1;
+  /**
+   * The registry session in which `assignment` was read. After a session is replaced, the cached
+   * assignment may be long out of date (others resharded while we were cut off) until the re-armed
+   * watch delivers it again; nothing may start on it in the meantime.
+   */
+  assignmentSession: string | undefined;
   readonly running = new Map<number, RunLock>();
   private readonly candidates = new Map<number, FailoverCandidate>();
   private unsubscribes: Unsubscribe[] = [];
@@ -123,6 +129,7 @@ export class JobStateView extends EventEmitter<JobStateEvents> {
   private applyAssignment(node: NodeData | undefined): void {
     this.assignment = node ? parseAssignment(node.data) : undefined;
     this.assignmentVersion = node ? node.version : -1;
+    this.assignmentSession = this.registry.sessionId;
     this.emit('assignment', this.assignment);
   }
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { ConnectionState, Registry } from '../registry/registry.js';
+import { sessionTiming } from '../registry/session-timing.js';
 
 export interface ConnectionFenceEvents {
   /** Every running item must stop now: the session may be about to expire or is gone. */
@@ -33,18 +34,14 @@ export class ConnectionFence extends EventEmitter<ConnectionFenceEvents> {
     this.check();
   };
 
-  constructor(
-    private readonly registry: Registry,
-    private readonly pauseFraction = 1 / 3,
-    private readonly abortFraction = 1 / 2,
-  ) {
+  constructor(private readonly registry: Registry) {
     super();
     this.state = registry.state;
   }
 
   start(): void {
     this.registry.on('state', this.onState);
-    this.timer = setInterval(() => this.check(), Math.max(50, this.registry.sessionTimeoutMs / 10));
+    this.timer = setInterval(() => this.check(), sessionTiming(this.registry.sessionTimeoutMs).fenceCheckEveryMs);
     this.timer.unref();
   }
 
@@ -57,7 +54,7 @@ export class ConnectionFence extends EventEmitter<ConnectionFenceEvents> {
   /** True while new batches may start. */
   isHealthy(): boolean {
     const sessionUsable = this.state === 'connected' || this.state === 'reconnected';
-    return sessionUsable && this.sinceLastContact() < this.registry.sessionTimeoutMs * this.pauseFraction;
+    return sessionUsable && this.sinceLastContact() < sessionTiming(this.registry.sessionTimeoutMs).suspendAfterMs;
   }
 
   private sinceLastContact(): number {
@@ -70,7 +67,7 @@ export class ConnectionFence extends EventEmitter<ConnectionFenceEvents> {
       return;
     }
     const sessionGone = this.state === 'lost' || this.state === 'closed';
-    const tooLong = this.sinceLastContact() >= this.registry.sessionTimeoutMs * this.abortFraction;
+    const tooLong = this.sinceLastContact() >= sessionTiming(this.registry.sessionTimeoutMs).abortAfterMs;
     if ((sessionGone || tooLong) && !this.aborted) {
       this.aborted = true;
       this.emit('abort', sessionGone ? `registry session ${this.state}` : `no answer from the registry for ${this.sinceLastContact()} ms`);

@@ -1,7 +1,7 @@
 import type { Registry } from '../registry/registry.js';
-import type { JobPaths } from '../registry/job-paths.js';
-import { parseStoredJobConfig, toStoredJobConfig } from './stored-job-config.js';
-import type { ResolvedJobConfig } from './validate-job-config.js';
+import type { JobPaths } from './job-paths.js';
+import { parseStoredJobConfig, toStoredJobConfig } from '../config/stored-job-config.js';
+import type { ResolvedJobConfig } from '../config/validate-job-config.js';
 
 /**
  * ElasticJob's `overwrite` rule: the local config is written when the registry has none or when

@@ -1,0 +1,21 @@
+/** Every `code` an error thrown by @shardflow/core can carry; stable across releases. */
+export const CORE_ERROR_CODES = [
+  'INVALID_JOB_CONFIG',
+  'CORRUPT_JOB_CONFIG',
+  'INVALID_REGISTRY_CONFIG',
+  'INVALID_SHARDING_RESULT',
+  'ITEM_FENCED',
+  'ITEM_TIMEOUT',
+  'DUPLICATE_INSTANCE_ID',
+  'SCHEDULER_STATE',
+  'JOB_NOT_FOUND',
+  'REGISTRY_CONNECTION',
+  'REGISTRY_NODE_EXISTS',
+  'REGISTRY_NO_NODE',
+  'REGISTRY_VERSION_CONFLICT',
+  'REGISTRY_TRANSACTION_FAILED',
+  'REGISTRY_SESSION_CHANGED',
+  'REGISTRY_FAILURE',
+] as const;
+
+export type CoreErrorCode = (typeof CORE_ERROR_CODES)[number];
