@@ -13,7 +13,10 @@ const instanceId = process.env['RELAY_INSTANCE_ID'];
 const sessionTimeoutMs = Number(process.env['RELAY_SESSION_TIMEOUT_MS'] ?? 4_000);
 const pool = await openPool(environment);
 const clusters = Object.fromEntries(Object.entries(environment.kafka).map(([name, brokers]) => [name, { brokers: brokers.split(',') }]));
-const outbox = createOutbox({ databases: [pool], clusters, relay: { pageSize: 500, backoff: { initialDelayMs: 500, maxDelayMs: 10_000 } } });
+// RELAY_MAX_RETRIES and RELAY_BACKOFF_MAX_MS let the tests squeeze the retry budget; the relay validates them.
+const maxRetries = Number(process.env['RELAY_MAX_RETRIES'] ?? 10);
+const maxDelayMs = Number(process.env['RELAY_BACKOFF_MAX_MS'] ?? 10_000);
+const outbox = createOutbox({ databases: [pool], clusters, relay: { pageSize: 500, maxRetries, backoff: { initialDelayMs: 500, maxDelayMs } } });
 await outbox.verifyTables();
 const registry = new ZookeeperRegistry({ connectString: environment.zookeeper, namespace: environment.namespace, sessionTimeoutMs });
 await registry.connect();
@@ -36,6 +39,7 @@ scheduler.on('leadership', ({ isLeader }) => say({ event: 'leader', isLeader }))
 scheduler.on('error', (error) => say({ event: 'error', message: error.message }));
 outbox.relayJob.on('sent', ({ count }) => say({ event: 'sent', count }));
 outbox.relayJob.on('dead', ({ ids, code }) => say({ event: 'dead', ids, code }));
+outbox.relayJob.on('retrying', ({ count, code, message }) => say({ event: 'retrying', count, code, message }));
 await scheduler.start();
 say({ event: 'ready' });
 

@@ -11,7 +11,7 @@ export type { MessageSink, OutboundMessage, DeliveryOutcome } from './sink/messa
 export { KafkajsSink, type KafkajsSinkOptions, type KafkaClusterConfig } from './sink/kafkajs-sink.js';
 export { classifyKafkajsError } from './sink/classify-kafkajs-error.js';
 export { CREATE_TIME_HEADER } from './sink/to-outbound-message.js';
-export type { OutboxStore, FetchOptions } from './store/outbox-store.js';
+export type { OutboxStore, FetchOptions, ClusterDeferral } from './store/outbox-store.js';
 export { MysqlOutboxStore } from './store/mysql-outbox-store.js';
 export type { OutboxRecord, RecordFailure, RecordFilter, DeadRecord, ClusterCounts, RecordLocation, FailureCode } from './store/outbox-record.js';
 export type { Partitioning, TableScope, ItemCoordinates } from './partition/partitioning.js';
@@ -20,7 +20,7 @@ export { IdModPartitioning } from './partition/id-mod-partitioning.js';
 export { PhysicalTablesPartitioning, parseDatabaseList } from './partition/physical-tables-partitioning.js';
 export type { OutboxEvents } from './stats/outbox-events.js';
 export type { ItemCounts, OutboxStatsSnapshot } from './stats/outbox-stats.js';
-export { DeliveryError, DELIVERY_ERROR_CODES, type DeliveryErrorCode } from './errors/delivery-error.js';
+export { DeliveryError, DELIVERY_ERROR_CODES, DESTINATION_FAULT_CODES, faultOf, type DeliveryErrorCode, type DeliveryFault } from './errors/delivery-error.js';
 export { InvalidOutboxConfigError } from './errors/invalid-outbox-config-error.js';
 export { UnserializablePayloadError } from './errors/unserializable-payload-error.js';
 export { OutboxValueTooLargeError } from './errors/outbox-value-too-large-error.js';

@@ -3,13 +3,14 @@ import type { DataflowJob, ShardingContext } from '@shardflow/core';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import { DeliveryError, type DeliveryErrorCode } from '../errors/delivery-error.js';
 import type { Partitioning, TableScope } from '../partition/partitioning.js';
-import type { OutboxStore } from '../store/outbox-store.js';
-import type { FailureCode, OutboxRecord, RecordFailure } from '../store/outbox-record.js';
+import type { ClusterDeferral, OutboxStore } from '../store/outbox-store.js';
+import type { OutboxRecord, RecordFailure } from '../store/outbox-record.js';
 import type { DeliveryOutcome, MessageSink } from '../sink/message-sink.js';
 import type { OutboxEvents } from '../stats/outbox-events.js';
 import { OutboxStats, type OutboxStatsSnapshot } from '../stats/outbox-stats.js';
-import { backoffDelayMs, resolveBackoff, type BackoffPolicy } from './backoff.js';
+import { resolveBackoff, type BackoffPolicy } from './backoff.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
+import { failureOutcome } from './failure-outcome.js';
 import { countBy, groupBy } from '../util/group-by.js';
 import { toOutboundMessage } from '../sink/to-outbound-message.js';
 
@@ -19,7 +20,10 @@ export interface OutboxRelayOptions {
   partitioning: Partitioning;
   /** Rows fetched per batch. Default 500. */
   pageSize?: number;
-  /** Failed attempts after the first before a row is dead. Default 10. */
+  /**
+   * Failed attempts after the first before a row is dead. Only the row's own failures count; an
+   * outage of its cluster (unreachable, timing out, circuit open, the sink throwing) never does. Default 10.
+   */
   maxRetries?: number;
   backoff?: Partial<BackoffPolicy>;
   circuitBreaker?: Partial<CircuitBreakerOptions>;
@@ -38,8 +42,12 @@ export interface OutboxRelayOptions {
  * cluster, the page shared evenly among the clusters whose circuit admits them, skipping rows a
  * newer epoch wrote; it writes nothing and holds no lock.
  * processData: one send per cluster (clusters in parallel), then one UPDATE per outcome, fenced by
- * and stamped with the item's epoch: sent; failed (retry_count + 1, next_select_time = now +
- * backoff, last_error kept); dead (non-retriable error, corrupt row, or retries exhausted).
+ * and stamped with the item's epoch: sent; failed by the row's own fault (retry_count + 1,
+ * next_select_time = now + backoff, last_error kept); failed by the destination's fault (the same
+ * without retry_count + 1: an outage is not an attempt); dead (non-retriable error, corrupt row,
+ * or retries exhausted). A circuit that opened, or a probe that succeeded, is then written into
+ * the rows of every item this instance owns (deferred or released), so that the other instances
+ * and the next owner of an item see it.
  * Ownership is checked right before the marks: a zombie that lost its item does not mark anything,
  * and the epoch in the UPDATEs stops a late write that races the check from overwriting an outcome
  * the new owner wrote. Within one item the next fetch follows the marks, so a page is never fetched
@@ -50,6 +58,8 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   private readonly maxRetries: number;
   private readonly backoff: BackoffPolicy;
   private readonly breaker: CircuitBreaker;
+  private readonly probeSize: number;
+  private readonly maxCoolDownMs: number;
   private readonly statistics = new OutboxStats();
   /** The latest run context of each item this instance ran, for per-item stats. */
   private readonly runningItems = new Map<number, ShardingContext>();
@@ -76,6 +86,8 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
     }
     if (!Number.isInteger(breaker.probeSize) || breaker.probeSize < 1) throw new InvalidOutboxConfigError('circuitBreaker.probeSize', breaker.probeSize, 'must be an integer >= 1');
     this.breaker = new CircuitBreaker(breaker);
+    this.probeSize = breaker.probeSize;
+    this.maxCoolDownMs = breaker.maxCoolDownMs;
   }
 
   async fetchData(ctx: ShardingContext): Promise<OutboxRecord[]> {
@@ -89,49 +101,56 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   }
 
   async processData(ctx: ShardingContext, records: readonly OutboxRecord[]): Promise<void> {
-    const outcomes: Outcomes = { sent: [], failures: [] };
-    const corrupt = records.filter((record) => record.problem !== undefined);
-    for (const record of corrupt) outcomes.failures.push(this.failure(record, 'UNSERIALIZABLE_RECORD', record.problem as string, true));
+    const outcomes: Outcomes = { sent: [], failures: [], opened: new Map(), recovered: new Set() };
+    for (const record of records) {
+      if (record.problem !== undefined) outcomes.failures.push(this.failure(record, new DeliveryError('UNSERIALIZABLE_RECORD', record.problem)));
+    }
     const byCluster = groupBy(records.filter((record) => record.problem === undefined), (record) => record.cluster);
     await Promise.all([...byCluster].map(([cluster, fetched]) => this.sendCluster(cluster, fetched, outcomes)));
     ctx.assertOwner();
     await this.mark(ctx.epoch, outcomes);
+    await this.shareCircuits(outcomes);
   }
 
   /**
    * One cluster's share of a page. The fetch already asked the breaker; asking again covers a
-   * circuit that opened or half-opened since (another item's send): rows not admitted now stay
-   * due, uncharged and untouched, for a later fetch.
+   * circuit that opened or half-opened since (another item's send), and rows an outage deferred
+   * make a closed circuit suspect: whoever tried them last found the cluster failing, so this send
+   * is a probe. Rows not admitted stay due, uncharged and untouched, for a later fetch.
    */
   private async sendCluster(cluster: string, fetched: readonly OutboxRecord[], outcomes: Outcomes): Promise<void> {
+    if (fetched.some((record) => record.lastFault === 'destination')) this.breaker.suspect(cluster);
     const group = fetched.slice(0, this.breaker.admits(cluster, fetched.length));
     if (group.length === 0) return;
     const results = await this.deliver(cluster, group);
-    let delivered = 0;
+    this.updateCircuit(cluster, results, outcomes);
+    const probeAt = this.breaker.openUntil(cluster);
     results.forEach((result, index) => {
       const record = group[index] as OutboxRecord;
       if (result.ok) {
         outcomes.sent.push(record);
-        delivered += 1;
       } else {
-        outcomes.failures.push(this.failure(record, result.error.code, result.error.message, !result.error.retriable));
+        outcomes.failures.push(this.failure(record, result.error, probeAt));
         this.noteError(cluster, result.error);
       }
     });
-    this.updateCircuit(cluster, delivered, results);
   }
 
   /**
-   * The sink's outcomes, one per record. A sink that throws, or answers for fewer messages than it
-   * was given, fails the rows it did not answer for as retriable: they back off and, if that goes
-   * on, end up dead, instead of failing the whole page and coming back first in the next fetch.
+   * The sink's outcomes, one per record. A sink that throws failed as a whole: that is the
+   * destination's failure (SINK_FAILED, or the DeliveryError it threw), which costs the rows no
+   * attempt. A sink that answers for fewer messages than it was given breaks its contract for the
+   * rows it left unanswered: they fail as DELIVERY_FAILED, an attempt each, so they end dead if it
+   * goes on, instead of failing the whole page and coming back first in the next fetch.
    */
   private async deliver(cluster: string, records: readonly OutboxRecord[]): Promise<DeliveryOutcome[]> {
     let results: readonly DeliveryOutcome[];
     try {
       results = await this.options.sink.send(cluster, records.map(toOutboundMessage));
     } catch (thrown) {
-      const error = new DeliveryError('DELIVERY_FAILED', `the sink threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown);
+      const error = thrown instanceof DeliveryError
+        ? thrown
+        : new DeliveryError('SINK_FAILED', `the sink threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown);
       return records.map(() => ({ ok: false, error }));
     }
     const unanswered = new DeliveryError('DELIVERY_FAILED', `the sink answered for ${results.length} of ${records.length} messages`);
@@ -182,30 +201,59 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
     }
   }
 
-  private failure(record: OutboxRecord, code: FailureCode, message: string, permanent: boolean): RecordFailure {
-    return {
-      record,
-      code,
-      message,
-      dead: permanent || record.retryCount + 1 > this.maxRetries,
-      nextAttemptAt: new Date(Date.now() + backoffDelayMs(record.retryCount, this.backoff)),
-    };
+  private failure(record: OutboxRecord, error: DeliveryError, circuitProbeAt?: number): RecordFailure {
+    return failureOutcome(record, error, { maxRetries: this.maxRetries, backoff: this.backoff }, circuitProbeAt);
   }
 
   private noteError(cluster: string, error: DeliveryError): void {
     this.statistics.recordError(cluster, `${error.code}: ${error.message}`);
   }
 
-  /** Only retriable failures of a whole send count against a cluster: a poison message says nothing about the cluster. */
-  private updateCircuit(cluster: string, delivered: number, outcomes: readonly { ok: boolean; error?: DeliveryError }[]): void {
+  /**
+   * Only the destination's failures count against a cluster: a send that delivered anything, or
+   * whose failures are all the rows' own (a poison message), says the cluster works. A circuit
+   * that opens, or a probe that succeeds, goes into `outcomes`, to be written into the rows.
+   */
+  private updateCircuit(cluster: string, results: readonly DeliveryOutcome[], outcomes: Outcomes): void {
     const before = this.breaker.state(cluster);
-    if (delivered > 0 || outcomes.every((outcome) => outcome.ok || !outcome.error?.retriable)) {
+    const probing = this.breaker.probing(cluster);
+    const outage = results.some((result) => result.ok)
+      ? undefined
+      : results.find((result): result is Extract<DeliveryOutcome, { ok: false }> => !result.ok && result.error.fault === 'destination')?.error;
+    if (!outage) {
       this.breaker.recordSuccess(cluster);
+      if (probing) outcomes.recovered.add(cluster);
       if (before !== 'closed') this.emit('circuitClosed', { cluster });
       return;
     }
     this.breaker.recordFailure(cluster);
-    if (before !== 'open' && this.breaker.state(cluster) === 'open') this.emit('circuitOpened', { cluster });
+    const probeAt = this.breaker.openUntil(cluster);
+    if (before === 'open' || probeAt === undefined) return;
+    // The failed rows wait for the probe too (failureOutcome); the rows a probe does not need are
+    // parked for the longest cool-down, unless a successful probe releases them first.
+    outcomes.opened.set(cluster, {
+      probeAt: new Date(probeAt),
+      probeRows: this.probeSize,
+      parkUntil: new Date(probeAt + this.maxCoolDownMs),
+      reason: `${outage.code}: ${outage.message}`,
+    });
+    this.emit('circuitOpened', { cluster });
+  }
+
+  /**
+   * Writes this page's circuit transitions into the rows of every item this instance owns: an
+   * opened circuit defers the cluster's due rows (a probe's worth at the end of the cool-down, the
+   * rest parked), a successful probe releases the rows an outage deferred. The table is what every
+   * instance reads, so the state outlives this process and reaches whoever owns the item next.
+   */
+  private async shareCircuits({ opened, recovered }: Outcomes): Promise<void> {
+    if (opened.size === 0 && recovered.size === 0) return;
+    const owned = [...this.runningItems.values()].filter((ctx) => ctx.isOwner());
+    for (const ctx of owned) {
+      const scopes = this.scopesOf(ctx);
+      for (const [cluster, deferral] of opened) await this.options.store.deferCluster(scopes, ctx.epoch, cluster, deferral);
+      for (const cluster of recovered) await this.options.store.releaseCluster(scopes, ctx.epoch, cluster);
+    }
   }
 }
 
@@ -213,4 +261,8 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
 interface Outcomes {
   readonly sent: OutboxRecord[];
   readonly failures: RecordFailure[];
+  /** Clusters whose circuit this page opened, and how to defer their rows. */
+  readonly opened: Map<string, ClusterDeferral>;
+  /** Clusters a successful probe showed working again: the rows an outage deferred are released. */
+  readonly recovered: Set<string>;
 }

@@ -9,12 +9,20 @@ interface KafkajsErrorShape {
 }
 
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
-const UNAVAILABLE = new Set(['KafkaJSConnectionError', 'KafkaJSBrokerNotFound', 'KafkaJSConnectionClosedError', 'KafkaJSMetadataNotLoaded']);
+const UNAVAILABLE = new Set(['KafkaJSConnectionError', 'KafkaJSBrokerNotFound', 'KafkaJSConnectionClosedError', 'KafkaJSMetadataNotLoaded', 'KafkaJSStaleTopicMetadataAssignment']);
+// Broker answers that describe the cluster's state (leaders moving, replicas missing, a broker
+// starting), not the message: any row would get them, so they are the destination's.
+const CLUSTER_STATE = new Set([
+  'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'BROKER_NOT_AVAILABLE', 'REPLICA_NOT_AVAILABLE',
+  'NOT_ENOUGH_REPLICAS', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'NETWORK_EXCEPTION', 'KAFKA_STORAGE_ERROR', 'NOT_CONTROLLER',
+]);
 // kafkajs re-wraps some failures in a KafkaJSNonRetriableError that keeps only the message.
 const UNAVAILABLE_MESSAGE = /Connection error|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|Broker not connected|Closed connection/;
 
 /**
- * Maps a kafkajs error onto our delivery taxonomy. kafkajs wraps the error that made it give up
+ * Maps a kafkajs error onto our delivery taxonomy: the cluster being unreachable, timing out or in
+ * a state no message can pass is the destination's fault (BROKER_UNAVAILABLE, DELIVERY_TIMEOUT);
+ * the rest is the message's. kafkajs wraps the error that made it give up
  * (`originalError` or `cause`, depending on the version); the innermost one decides.
  * `topicAutoCreate` says whether the broker creates topics on demand: if it does not, a missing
  * topic will stay missing, so retrying is pointless.
@@ -31,6 +39,8 @@ export function classifyKafkajsError(thrown: unknown, options: { topicAutoCreate
   if (error?.type === 'REQUEST_TIMED_OUT' || error?.name === 'KafkaJSRequestTimeoutError' || error?.name === 'KafkaJSTimeout') {
     return new DeliveryError('DELIVERY_TIMEOUT', message, thrown);
   }
-  if ((error?.name && UNAVAILABLE.has(error.name)) || UNAVAILABLE_MESSAGE.test(message)) return new DeliveryError('BROKER_UNAVAILABLE', message, thrown);
+  if ((error?.type && CLUSTER_STATE.has(error.type)) || (error?.name && UNAVAILABLE.has(error.name)) || UNAVAILABLE_MESSAGE.test(message)) {
+    return new DeliveryError('BROKER_UNAVAILABLE', message, thrown);
+  }
   return new DeliveryError('DELIVERY_FAILED', message, thrown);
 }

@@ -2,11 +2,18 @@ import type { Pool, RowDataPacket, ResultSetHeader } from 'mysql2/promise';
 import type { TableScope } from '../partition/partitioning.js';
 import type { Partitioning } from '../partition/partitioning.js';
 import { OUTBOX_COLUMN_LIMITS, type OutboxTable } from '../schema/outbox-table.js';
-import type { FetchOptions, OutboxStore } from './outbox-store.js';
+import type { ClusterDeferral, FetchOptions, OutboxStore } from './outbox-store.js';
 import type { ClusterCounts, DeadRecord, OutboxRecord, RecordFailure, RecordFilter, RecordLocation } from './outbox-record.js';
 import { retryOnLockConflict } from './mysql-retry.js';
 import { schemaErrorOf, verifyOutboxTable } from './mysql-schema-check.js';
 import { countBy } from '../util/group-by.js';
+import { DESTINATION_FAULT_CODES, faultOf } from '../errors/delivery-error.js';
+
+/**
+ * Rows one statement of a circuit's deferral or release changes at most: a cluster's backlog is
+ * rewritten in short statements, so that the writer's inserts never wait long on their locks.
+ */
+const CIRCUIT_CHUNK = 2_000;
 
 interface RowShape extends RowDataPacket {
   id: number;
@@ -17,6 +24,7 @@ interface RowShape extends RowDataPacket {
   headers: string | null;
   retry_count: number;
   create_time: Date;
+  last_code: string | null;
 }
 
 /**
@@ -146,6 +154,7 @@ export class MysqlOutboxStore implements OutboxStore {
         ...group.flatMap((failure) => [failure.record.id, failure.dead ? states.dead : states.pending]),
         ...group.flatMap((failure) => [failure.record.id, failure.nextAttemptAt]),
         ...group.flatMap((failure) => [failure.record.id, `${failure.code}: ${failure.message}`.slice(0, OUTBOX_COLUMN_LIMITS.lastError.max)]),
+        ...group.flatMap((failure) => [failure.record.id, failure.charged ? 1 : 0]),
         epoch,
         group.map((failure) => failure.record.id),
         states.pending,
@@ -156,10 +165,52 @@ export class MysqlOutboxStore implements OutboxStore {
          SET ${c.state} = CASE ${c.id} ${perRow} END,
              ${c.nextSelectTime} = CASE ${c.id} ${perRow} END,
              ${c.lastError} = CASE ${c.id} ${perRow} END,
-             ${c.retryCount} = ${c.retryCount} + 1,
+             ${c.retryCount} = ${c.retryCount} + CASE ${c.id} ${perRow} END,
              ${c.fenceEpoch} = ?
          WHERE ${c.id} IN (?) AND ${c.state} = ? AND ${fence}`, params));
       changed += result.affectedRows;
+    }
+    return changed;
+  }
+
+  async deferCluster(scopes: readonly TableScope[], epoch: number, cluster: string, deferral: ClusterDeferral): Promise<number> {
+    let changed = 0;
+    for (const scope of scopes) {
+      const { c, states } = scope.table;
+      const [fence, fenceParams] = fenceClause(scope.table, epoch);
+      const defer = async (until: Date, limit: number): Promise<number> => {
+        const [result] = await retryOnLockConflict(() => this.pool(scope.database).query<ResultSetHeader>(
+          `UPDATE ${scope.table.quotedName} SET ${c.nextSelectTime} = ?, ${c.lastError} = ?
+           WHERE ${c.state} = ? AND ${c.cluster} = ? AND (${c.nextSelectTime} IS NULL OR ${c.nextSelectTime} <= NOW(3)) AND (${scope.where}) AND ${fence}
+           ORDER BY ${c.nextSelectTime}, ${c.id} LIMIT ?`,
+          [until, deferral.reason.slice(0, 1024), states.pending, cluster, ...scope.params, ...fenceParams, limit]));
+        return result.affectedRows;
+      };
+      changed += await defer(deferral.probeAt, deferral.probeRows);
+      let parked: number;
+      do {
+        parked = await defer(deferral.parkUntil, CIRCUIT_CHUNK);
+        changed += parked;
+      } while (parked === CIRCUIT_CHUNK);
+    }
+    return changed;
+  }
+
+  async releaseCluster(scopes: readonly TableScope[], epoch: number, cluster: string): Promise<number> {
+    let changed = 0;
+    for (const scope of scopes) {
+      const { c, states } = scope.table;
+      const [fence, fenceParams] = fenceClause(scope.table, epoch);
+      let released: number;
+      do {
+        const [result] = await retryOnLockConflict(() => this.pool(scope.database).query<ResultSetHeader>(
+          `UPDATE ${scope.table.quotedName} SET ${c.nextSelectTime} = LEAST(${c.nextSelectTime}, NOW(3)), ${c.lastError} = NULL
+           WHERE ${c.state} = ? AND ${c.cluster} = ? AND SUBSTRING_INDEX(${c.lastError}, ':', 1) IN (?) AND (${scope.where}) AND ${fence}
+           LIMIT ?`,
+          [states.pending, cluster, DESTINATION_FAULT_CODES, ...scope.params, ...fenceParams, CIRCUIT_CHUNK]));
+        released = result.affectedRows;
+        changed += released;
+      } while (released === CIRCUIT_CHUNK);
     }
     return changed;
   }
@@ -217,7 +268,7 @@ export class MysqlOutboxStore implements OutboxStore {
       const rows = await this.query<RowDataPacket[]>({ database, table },
         `SELECT ${c.cluster} AS cluster,
                 SUM(${c.state} = ?) AS pending,
-                SUM(${c.state} = ? AND ${c.retryCount} > 0) AS retrying,
+                SUM(${c.state} = ? AND ${c.lastError} IS NOT NULL) AS retrying,
                 SUM(${c.state} = ?) AS dead,
                 MIN(CASE WHEN ${c.state} = ? THEN ${c.createTime} END) AS oldest
          FROM ${table.quotedName} WHERE ${c.state} IN (?, ?) AND (${where}) GROUP BY ${c.cluster}`,
@@ -324,7 +375,8 @@ function clusterRangesQuery(
 function selectColumns(table: OutboxTable): string {
   const { c } = table;
   return `SELECT t.${c.id} AS id, t.${c.key} AS k, t.${c.topic} AS topic, t.${c.cluster} AS cluster, t.${c.payload} AS payload,
-      t.${c.headers} AS headers, t.${c.retryCount} AS retry_count, t.${c.createTime} AS create_time
+      t.${c.headers} AS headers, t.${c.retryCount} AS retry_count, t.${c.createTime} AS create_time,
+      SUBSTRING_INDEX(t.${c.lastError}, ':', 1) AS last_code
       FROM ${table.quotedName} t`;
 }
 
@@ -339,6 +391,7 @@ function toRecord(row: RowShape, location: RecordLocation): OutboxRecord {
     retryCount: row.retry_count,
     createTime: row.create_time,
     location,
+    lastFault: row.last_code === null ? undefined : faultOf(row.last_code),
   };
 }
 

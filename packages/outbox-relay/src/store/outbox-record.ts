@@ -1,5 +1,5 @@
 import type { OutboxTable } from '../schema/outbox-table.js';
-import type { DeliveryErrorCode } from '../errors/delivery-error.js';
+import type { DeliveryErrorCode, DeliveryFault } from '../errors/delivery-error.js';
 
 /** Why a row failed: a delivery error, or a row that cannot become a message. */
 export type FailureCode = DeliveryErrorCode | 'UNSERIALIZABLE_RECORD';
@@ -23,6 +23,12 @@ export interface OutboxRecord {
   readonly location: RecordLocation;
   /** Set when the row cannot be turned into a message (corrupt headers): it is parked as dead. */
   readonly problem?: string;
+  /**
+   * Whose fault the row's last failure was, from the code `last_error` starts with; undefined when
+   * it has not failed (or an outage's end released it). 'destination' means the row's cluster was
+   * failing when someone last tried it: whoever reads the row probes the cluster first.
+   */
+  readonly lastFault?: DeliveryFault;
 }
 
 /** A failed delivery attempt of one row and what to do about it. */
@@ -30,6 +36,11 @@ export interface RecordFailure {
   readonly record: OutboxRecord;
   readonly code: FailureCode;
   readonly message: string;
+  /**
+   * Counts against `maxRetries` (retry_count + 1): the row's own failure. A destination's failure
+   * (an outage) leaves retry_count alone and only moves next_select_time.
+   */
+  readonly charged: boolean;
   /** Park as dead now (non-retriable error, or retries exhausted). */
   readonly dead: boolean;
   /** When to try again, for rows that are not dead. */
@@ -62,7 +73,7 @@ export interface DeadRecord {
 export interface ClusterCounts {
   readonly cluster: string;
   readonly pending: number;
-  /** Pending rows that failed at least once and wait for their next attempt. */
+  /** Pending rows whose last try failed (their own failure or an outage) and that wait to be tried again. */
   readonly retrying: number;
   readonly dead: number;
   /** Age of the oldest pending row, ms; 0 when nothing is pending. */

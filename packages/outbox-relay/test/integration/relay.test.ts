@@ -1,7 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testServices } from '@shardflow/testkit';
-import { createOutbox, KafkajsSink, migrateOutboxTable, OutboxCleanupJob, type MessageSink, type Outbox, type OutboxConfig } from '../../src/index.js';
+import { createOutbox, DeliveryError, KafkajsSink, migrateOutboxTable, OutboxCleanupJob, type MessageSink, type Outbox, type OutboxConfig } from '../../src/index.js';
 import { countBy } from '../../src/util/group-by.js';
 import { clusterMap, consume, drain, itemContext, openTestDb, stateCounts, uniqueTopic, type TestDb } from './outbox-fixture.js';
 
@@ -91,11 +91,11 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     const zombieRows = await relayJob.fetchData(itemContext(0, 1, 3));
     const ownerRows = await relayJob.fetchData(itemContext(0, 1, 4));
     expect(zombieRows.map((row) => row.id)).toEqual(ownerRows.map((row) => row.id));
-    const failed = ownerRows.slice(2).map((record) => ({ record, code: 'BROKER_UNAVAILABLE' as const, message: 'down', dead: false, nextAttemptAt: new Date(Date.now() - 1_000) }));
+    const failed = ownerRows.slice(2).map((record) => ({ record, code: 'DELIVERY_FAILED' as const, message: 'rejected', charged: true, dead: false, nextAttemptAt: new Date(Date.now() - 1_000) }));
     expect(await store.markSent(ownerRows.slice(0, 2), 4)).toBe(2);
     expect(await store.markFailed(failed, 4)).toBe(3);
 
-    const zombieDead = zombieRows.map((record) => ({ record, code: 'MESSAGE_TOO_LARGE' as const, message: 'late', dead: true, nextAttemptAt: new Date() }));
+    const zombieDead = zombieRows.map((record) => ({ record, code: 'MESSAGE_TOO_LARGE' as const, message: 'late', charged: true, dead: true, nextAttemptAt: new Date() }));
     expect(await store.markFailed(zombieDead, 3)).toBe(0);
     expect(await store.markSent(zombieRows, 3)).toBe(0);
     expect(await relayJob.fetchData(itemContext(0, 1, 3))).toHaveLength(0);
@@ -109,7 +109,7 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     const { writer, relayJob, store } = await outbox();
     await writer.add(db.pool as never, { key: 'k', topic: 'fence', cluster: 'cluster_a', payload: 'x' });
     const [row] = await relayJob.fetchData(itemContext(0, 1, 3));
-    expect(await store.markFailed([{ record: row!, code: 'BROKER_UNAVAILABLE', message: 'down', dead: false, nextAttemptAt: new Date(Date.now() - 1_000) }], 3)).toBe(1);
+    expect(await store.markFailed([{ record: row!, code: 'BROKER_UNAVAILABLE', message: 'down', charged: false, dead: false, nextAttemptAt: new Date(Date.now() - 1_000) }], 3)).toBe(1);
     const [again] = await relayJob.fetchData(itemContext(0, 1, 4));
     expect(again?.id).toBe(row?.id);
     expect(await store.markSent([again!], 4)).toBe(1);
@@ -125,19 +125,102 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     expect(await stateCounts(db.pool)).toEqual({ 'cluster_a:0': 1 });
   });
 
-  it('a failed send raises retry_count, pushes next_select_time out and keeps the error; after maxRetries the row is dead', async () => {
-    const { writer, relayJob } = await outbox({ relay: { maxRetries: 1, backoff: { initialDelayMs: 0, maxDelayMs: 0, jitter: 0 } } });
+  it("a row's own failure raises retry_count, pushes next_select_time out and keeps the error; after maxRetries the row is dead", async () => {
+    const kafka = new KafkajsSink({ clusters: clusterMap() });
+    // A user's sink that rejects one cluster's messages one by one, as a broker rejects a record.
+    const sink: MessageSink = {
+      send: async (cluster, messages) => (cluster === 'cluster_rejects'
+        ? messages.map(() => ({ ok: false, error: new DeliveryError('DELIVERY_FAILED', 'record rejected') }))
+        : kafka.send(cluster, messages)),
+      close: () => kafka.close(),
+    };
+    const { writer, relayJob } = await outbox({ sink, relay: { maxRetries: 1, backoff: { initialDelayMs: 0, maxDelayMs: 0, jitter: 0 } } });
     const dead: number[] = [];
     relayJob.on('dead', ({ ids }) => dead.push(...ids));
-    const id = await writer.add(db.pool as never, { key: 'k', topic: 't', cluster: 'cluster_down', payload: 'x' });
+    const id = await writer.add(db.pool as never, { key: 'k', topic: 't', cluster: 'cluster_rejects', payload: 'x' });
     await relayJob.processData(itemContext(0, 1, 1), await relayJob.fetchData(itemContext(0, 1, 1)));
     const [[afterFirst]] = await db.pool.query<RowDataPacket[]>('SELECT state, retry_count, last_error, next_select_time FROM msg_send_record');
-    expect(afterFirst).toMatchObject({ state: 0, retry_count: 1 });
-    expect(String(afterFirst?.['last_error'])).toMatch(/^BROKER_UNAVAILABLE/);
+    expect(afterFirst).toMatchObject({ state: 0, retry_count: 1, last_error: 'DELIVERY_FAILED: record rejected' });
     await relayJob.processData(itemContext(0, 1, 1), await relayJob.fetchData(itemContext(0, 1, 1)));
-    expect(await stateCounts(db.pool)).toEqual({ 'cluster_down:2': 1 });
+    expect(await stateCounts(db.pool)).toEqual({ 'cluster_rejects:2': 1 });
     expect(dead).toEqual([id]);
     expect(await relayJob.fetchData(itemContext(0, 1, 1))).toEqual([]);
+  });
+
+  it('an outage is not an attempt: sends to a cluster that is down leave retry_count at 0 and keep the error, and the row never dies of it', async () => {
+    // No backoff and no cool-down: the row is due again at once, each try after the first a failed probe.
+    const { writer, relayJob } = await outbox({ relay: { maxRetries: 0, backoff: { initialDelayMs: 0, maxDelayMs: 0, jitter: 0 }, circuitBreaker: { coolDownMs: 0, maxCoolDownMs: 0 } } });
+    const dead: number[] = [];
+    relayJob.on('dead', ({ ids }) => dead.push(...ids));
+    await writer.add(db.pool as never, { key: 'k', topic: 't', cluster: 'cluster_down', payload: 'x' });
+    let attempts = 0;
+    for (; attempts < 4; attempts++) {
+      const rows = await relayJob.fetchData(itemContext(0, 1, 1));
+      if (rows.length === 0) break;
+      await relayJob.processData(itemContext(0, 1, 1), rows);
+    }
+    expect(attempts).toBe(4);
+    const [[row]] = await db.pool.query<RowDataPacket[]>('SELECT state, retry_count, last_error FROM msg_send_record');
+    expect(row).toMatchObject({ state: 0, retry_count: 0 });
+    expect(String(row?.['last_error'])).toMatch(/^BROKER_UNAVAILABLE: /);
+    expect(dead).toEqual([]);
+  });
+
+  it('an open circuit is written into the rows: a fresh relay finds nothing due, probes with a few rows uncharged, and a successful probe releases the rest', async () => {
+    const kafka = new KafkajsSink({ clusters: clusterMap() });
+    let down = true;
+    const sentPerCall: number[] = [];
+    // Real Kafka behind a switch: while down, every send fails as the cluster's outage.
+    const sink: MessageSink = {
+      send: async (cluster, messages) => {
+        sentPerCall.push(messages.length);
+        if (!down) return kafka.send(cluster, messages);
+        return messages.map(() => ({ ok: false, error: new DeliveryError('BROKER_UNAVAILABLE', 'switched off by the test') }));
+      },
+      close: () => kafka.close(),
+    };
+    const relay = { pageSize: 20, maxRetries: 0, circuitBreaker: { failureThreshold: 1, coolDownMs: 60_000, maxCoolDownMs: 120_000, probeSize: 5 } };
+    const first = await outbox({ sink, relay });
+    const topic = uniqueTopic('circuit');
+    const ids = await first.writer.addMany(db.pool as never, Array.from({ length: 50 }, (_, i) => ({ key: `c${i}`, topic, cluster: 'cluster_a', payload: `${i}` })));
+    const opened: string[] = [];
+    first.relayJob.on('circuitOpened', ({ cluster }) => opened.push(cluster));
+    await first.relayJob.processData(itemContext(0, 1, 1), await first.relayJob.fetchData(itemContext(0, 1, 1)));
+    expect(opened).toEqual(['cluster_a']);
+    const rows = async (): Promise<string[]> => (await db.pool.query<RowDataPacket[]>(
+      `SELECT state, retry_count, SUBSTRING_INDEX(last_error, ':', 1) AS code,
+              CASE WHEN next_select_time <= NOW(3) THEN 'due' WHEN next_select_time < NOW(3) + INTERVAL 90 SECOND THEN 'probe' ELSE 'parked' END AS due
+       FROM msg_send_record ORDER BY id`))[0].map((row) => `${String(row['state'])}:${String(row['retry_count'])}:${String(row['code'])}:${String(row['due'])}`);
+    // The page that failed and the 5 oldest other rows come back with the probe; the other 25 are parked.
+    expect(Object.fromEntries(countBy(await rows(), (row) => row))).toEqual({ '0:0:BROKER_UNAVAILABLE:probe': 25, '0:0:BROKER_UNAVAILABLE:parked': 25 });
+
+    // Another instance, or this one restarted: nothing is due, so nothing is sent.
+    const second = createOutbox({ databases: [db.pool], sink, relay });
+    outboxes.push(second);
+    expect(await second.relayJob.fetchData(itemContext(0, 1, 1))).toEqual([]);
+
+    // The cool-down ends while the cluster is still down: the fresh relay sends a probe of 5 rows, charged nothing.
+    const coolDownEnds = (): Promise<unknown> => db.pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) - INTERVAL 1 SECOND WHERE next_select_time < NOW(3) + INTERVAL 90 SECOND');
+    await coolDownEnds();
+    sentPerCall.length = 0;
+    await second.relayJob.processData(itemContext(0, 1, 1), await second.relayJob.fetchData(itemContext(0, 1, 1)));
+    expect(sentPerCall).toEqual([5]);
+    expect((await rows()).filter((row) => !row.startsWith('0:0:BROKER_UNAVAILABLE:'))).toEqual([]);
+    expect((await rows()).filter((row) => row.endsWith(':due'))).toEqual([]);
+
+    // Next cool-down, the cluster is back: a third relay's probe succeeds and releases every deferred row.
+    down = false;
+    await coolDownEnds();
+    const third = createOutbox({ databases: [db.pool], sink, relay });
+    outboxes.push(third);
+    sentPerCall.length = 0;
+    await third.relayJob.processData(itemContext(0, 1, 1), await third.relayJob.fetchData(itemContext(0, 1, 1)));
+    expect(sentPerCall).toEqual([5]);
+    expect(Object.fromEntries(countBy(await rows(), (row) => row))).toEqual({ '1:0:null:due': 5, '0:0:null:due': 45 });
+    await drain(third.relayJob, 1);
+    expect(await stateCounts(db.pool)).toEqual({ 'cluster_a:1': 50 });
+    const delivered = new Set((await consume(testServices().kafka['cluster_a'] as string, topic, 50)).map((message) => Number(message.headers?.['outbox-id']?.toString())));
+    expect(ids.filter((id) => !delivered.has(id))).toEqual([]);
   });
 
   it('backs off: a failed row is not due again before its next_select_time', async () => {
@@ -175,11 +258,10 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     await db.pool.query('UPDATE msg_send_record SET headers = ? WHERE id = ?', ['{broken', bad]);
     await drain(relayJob, 1);
     const [rows] = await db.pool.query<RowDataPacket[]>('SELECT state, last_error FROM msg_send_record ORDER BY id');
-    expect(rows.map((row) => row['state'])).toEqual([2, 1]);
-    expect(String(rows[0]?.['last_error'])).toMatch(/^UNSERIALIZABLE_RECORD/);
+    expect(rows.map((row) => [row['state'], row['last_error'] === null ? null : String(row['last_error']).split(':')[0]])).toEqual([[2, 'UNSERIALIZABLE_RECORD'], [1, null]]);
   });
 
-  it('a sink that throws or answers short fails only its own rows, as retriable, until they are dead; other clusters flow', async () => {
+  it('a sink that throws is an outage of its cluster, never an attempt; one that answers short fails the rows it left unanswered until they are dead; other clusters flow', async () => {
     const kafka = new KafkajsSink({ clusters: clusterMap() });
     // A user's sink wrapping real Kafka that misbehaves for two cluster names.
     const sink: MessageSink = {
@@ -190,28 +272,29 @@ describe('outbox relay against real MariaDB and Kafka', () => {
       },
       close: () => kafka.close(),
     };
-    const { writer, relayJob } = await outbox({ sink, relay: { maxRetries: 1, backoff: { initialDelayMs: 300, maxDelayMs: 300, jitter: 0 } } });
+    // No backoff: every round of one batch tries each failed row again.
+    const { writer, relayJob } = await outbox({ sink, relay: { maxRetries: 1, backoff: { initialDelayMs: 0, maxDelayMs: 0, jitter: 0 } } });
     const topic = uniqueTopic('sink');
     await writer.addMany(db.pool as never, ['cluster_throws', 'cluster_a', 'cluster_short', 'cluster_a'].map((cluster, i) => ({ key: `k${i}`, topic, cluster, payload: `${i}` })));
-    await drain(relayJob, 1);
+    await drain(relayJob, 1, 1, { maxBatches: 1 });
     const after = async (): Promise<string[]> => (await db.pool.query<RowDataPacket[]>('SELECT cluster_name, state, retry_count, last_error FROM msg_send_record ORDER BY id'))[0]
       .map((row) => `${String(row['cluster_name'])}:${String(row['state'])}:${String(row['retry_count'])}:${String(row['last_error'])}`);
     expect(await after()).toEqual([
-      'cluster_throws:0:1:DELIVERY_FAILED: the sink threw: driver crashed', 'cluster_a:1:0:null',
+      'cluster_throws:0:0:SINK_FAILED: the sink threw: driver crashed', 'cluster_a:1:0:null',
       'cluster_short:0:1:DELIVERY_FAILED: the sink answered for 0 of 1 messages', 'cluster_a:1:0:null',
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    await drain(relayJob, 1);
-    expect((await after()).map((row) => row.split(':').slice(0, 3).join(':'))).toEqual(['cluster_throws:2:2', 'cluster_a:1:0', 'cluster_short:2:2', 'cluster_a:1:0']);
+    for (let round = 0; round < 3; round++) await drain(relayJob, 1, 1, { maxBatches: 1 });
+    expect((await after()).map((row) => row.split(':').slice(0, 3).join(':'))).toEqual(['cluster_throws:0:0', 'cluster_a:1:0', 'cluster_short:2:2', 'cluster_a:1:0']);
   });
 
   it('lists, counts and replays dead rows by filter', async () => {
-    const { writer, relayJob, store } = await outbox({ relay: { maxRetries: 0 } });
+    const { writer, relayJob, store } = await outbox();
     const topic = uniqueTopic('replay');
+    // A cluster name the relay does not know parks its rows at once.
     await writer.addMany(db.pool as never, [
-      { key: 'k1', topic, cluster: 'cluster_down', payload: '1' },
-      { key: 'k2', topic, cluster: 'cluster_down', payload: '2' },
-      { key: 'k3', topic: 'other', cluster: 'cluster_down', payload: '3' },
+      { key: 'k1', topic, cluster: 'nowhere', payload: '1' },
+      { key: 'k2', topic, cluster: 'nowhere', payload: '2' },
+      { key: 'k3', topic: 'other', cluster: 'nowhere', payload: '3' },
     ]);
     await drain(relayJob, 1);
     expect(await store.countDead({})).toBe(3);
@@ -312,10 +395,10 @@ describe('outbox relay against real MariaDB and Kafka', () => {
   });
 
   it('stats: counts per cluster, lag of the oldest pending row, sent counters', async () => {
-    const { writer, relayJob } = await outbox({ relay: { maxRetries: 0 } });
+    const { writer, relayJob } = await outbox();
     await writer.addMany(db.pool as never, [
       { key: 'a', topic: uniqueTopic('stats'), cluster: 'cluster_a', payload: '1' },
-      { key: 'b', topic: 't', cluster: 'cluster_down', payload: '2' },
+      { key: 'b', topic: 't', cluster: 'nowhere', payload: '2' },
     ]);
     await writer.add(db.pool as never, { key: 'later', topic: 't', cluster: 'cluster_b', payload: '3' });
     await relayJob.processData(itemContext(0, 1, 1), (await relayJob.fetchData(itemContext(0, 1, 1))).filter((row) => row.key !== 'later'));
@@ -326,8 +409,8 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     const elapsed = Date.now() - before;
     expect(stats.sentTotal).toBe(1);
     expect(stats.deadTotal).toBe(1);
-    expect(stats.lastError?.cluster).toBe('cluster_down');
-    expect(stats.clusters.find((entry) => entry.cluster === 'cluster_down')).toMatchObject({ dead: 1, pending: 0 });
+    expect(stats.lastError?.cluster).toBe('nowhere');
+    expect(stats.clusters.find((entry) => entry.cluster === 'nowhere')).toMatchObject({ dead: 1, pending: 0 });
     expect(stats.clusters.find((entry) => entry.cluster === 'cluster_b')?.pending).toBe(1);
     const age = stats.clusters.find((entry) => entry.cluster === 'cluster_b')?.oldestPendingAgeMs;
     // A second either way for the two clocks' rounding; a wrong time zone or a clamped negative age is hours or 0 off.

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  backoffDelayMs, CircuitBreaker, classifyKafkajsError, DEFAULT_BACKOFF, InvalidOutboxConfigError, parseDatabaseList,
+  backoffDelayMs, CircuitBreaker, classifyKafkajsError, DEFAULT_BACKOFF, DeliveryError, faultOf, InvalidOutboxConfigError, parseDatabaseList,
   PhysicalTablesPartitioning, resolveOutboxTable, VirtualPartitioning, outboxTableDdl, OutboxRelayJob, KafkajsSink, IdModPartitioning,
+  type DeliveryErrorCode, type OutboxRecord,
 } from '../../src/index.js';
+import { failureOutcome } from '../../src/relay/failure-outcome.js';
 
 describe('backoff', () => {
   it('grows exponentially from the initial delay and is capped', () => {
@@ -58,6 +60,30 @@ describe('circuit breaker', () => {
     expect(coolDown()).toBe(1_000);
   });
 
+  it('suspect: rows an outage deferred make a closed circuit send probes; failed probes count towards the threshold, a success ends it', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1_000, maxCoolDownMs: 10_000, probeSize: 5 }, () => now);
+    breaker.suspect('a');
+    expect(breaker.state('a')).toBe('closed');
+    expect(breaker.probing('a')).toBe(true);
+    expect(breaker.admits('a', 500)).toBe(5);
+    breaker.recordFailure('a');
+    expect(breaker.admits('a', 500)).toBe(5);
+    expect(breaker.openUntil('a')).toBeUndefined();
+    breaker.recordFailure('a');
+    expect(breaker.openUntil('a')).toBe(1_000);
+    // Already open: suspecting changes nothing, the cool-down runs on.
+    breaker.suspect('a');
+    expect(breaker.admits('a', 500)).toBe(0);
+    now = 1_000;
+    expect(breaker.openUntil('a')).toBeUndefined();
+    expect(breaker.probing('a')).toBe(true);
+    breaker.suspect('b');
+    breaker.recordSuccess('b');
+    expect(breaker.probing('b')).toBe(false);
+    expect(breaker.admits('b', 500)).toBe(500);
+  });
+
   it('a success resets the consecutive failure count', () => {
     const breaker = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 1_000, maxCoolDownMs: 1_000, probeSize: 10 });
     breaker.recordFailure('a');
@@ -72,16 +98,60 @@ describe('kafkajs error classification', () => {
   const retriesExceeded = (original: Error) => Object.assign(new Error('retries'), { name: 'KafkaJSNumberOfRetriesExceeded', originalError: original });
 
   it.each([
-    [protocol('MESSAGE_TOO_LARGE'), { topicAutoCreate: true }, 'MESSAGE_TOO_LARGE', false],
-    [retriesExceeded(protocol('UNKNOWN_TOPIC_OR_PARTITION')), { topicAutoCreate: false }, 'TOPIC_NOT_FOUND', false],
-    [retriesExceeded(protocol('UNKNOWN_TOPIC_OR_PARTITION')), { topicAutoCreate: true }, 'DELIVERY_FAILED', true],
-    [retriesExceeded(Object.assign(new Error('ECONNREFUSED'), { name: 'KafkaJSConnectionError' })), { topicAutoCreate: true }, 'BROKER_UNAVAILABLE', true],
-    [Object.assign(new Error('timeout'), { name: 'KafkaJSRequestTimeoutError' }), { topicAutoCreate: true }, 'DELIVERY_TIMEOUT', true],
-    [new Error('something else'), { topicAutoCreate: true }, 'DELIVERY_FAILED', true],
-  ])('%s -> %s', (error, options, code, retriable) => {
+    [protocol('MESSAGE_TOO_LARGE'), { topicAutoCreate: true }, 'MESSAGE_TOO_LARGE', false, 'record'],
+    [retriesExceeded(protocol('UNKNOWN_TOPIC_OR_PARTITION')), { topicAutoCreate: false }, 'TOPIC_NOT_FOUND', false, 'record'],
+    [retriesExceeded(protocol('UNKNOWN_TOPIC_OR_PARTITION')), { topicAutoCreate: true }, 'DELIVERY_FAILED', true, 'record'],
+    [protocol('INVALID_TOPIC_EXCEPTION'), { topicAutoCreate: true }, 'TOPIC_NOT_FOUND', false, 'record'],
+    [retriesExceeded(Object.assign(new Error('ECONNREFUSED'), { name: 'KafkaJSConnectionError' })), { topicAutoCreate: true }, 'BROKER_UNAVAILABLE', true, 'destination'],
+    [Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSNonRetriableError' }), { topicAutoCreate: true }, 'BROKER_UNAVAILABLE', true, 'destination'],
+    [retriesExceeded(protocol('LEADER_NOT_AVAILABLE')), { topicAutoCreate: true }, 'BROKER_UNAVAILABLE', true, 'destination'],
+    [protocol('NOT_ENOUGH_REPLICAS'), { topicAutoCreate: true }, 'BROKER_UNAVAILABLE', true, 'destination'],
+    [protocol('NOT_LEADER_FOR_PARTITION'), { topicAutoCreate: true }, 'BROKER_UNAVAILABLE', true, 'destination'],
+    [Object.assign(new Error('timeout'), { name: 'KafkaJSRequestTimeoutError' }), { topicAutoCreate: true }, 'DELIVERY_TIMEOUT', true, 'destination'],
+    [protocol('REQUEST_TIMED_OUT'), { topicAutoCreate: true }, 'DELIVERY_TIMEOUT', true, 'destination'],
+    [new Error('something else'), { topicAutoCreate: true }, 'DELIVERY_FAILED', true, 'record'],
+  ])('%s -> %s', (error, options, code, retriable, fault) => {
     const classified = classifyKafkajsError(error, options);
     expect(classified.code).toBe(code);
     expect(classified.retriable).toBe(retriable);
+    expect(classified.fault).toBe(fault);
+  });
+});
+
+describe('what counts as an attempt', () => {
+  it.each([
+    ['BROKER_UNAVAILABLE', 'destination'], ['DELIVERY_TIMEOUT', 'destination'], ['SINK_FAILED', 'destination'],
+    ['DELIVERY_FAILED', 'record'], ['MESSAGE_TOO_LARGE', 'record'], ['TOPIC_NOT_FOUND', 'record'], ['UNKNOWN_CLUSTER', 'record'], ['UNSERIALIZABLE_RECORD', 'record'],
+  ] satisfies Array<[DeliveryErrorCode, string]>)('%s is the %s\'s fault, as an error and as a stored last_error code', (code, fault) => {
+    expect(new DeliveryError(code, 'x').fault).toBe(fault);
+    expect(faultOf(code)).toBe(fault);
+  });
+
+  it('a stored code that is not ours has no fault', () => {
+    expect(faultOf('ER_SOMETHING')).toBeUndefined();
+    expect(faultOf('')).toBeUndefined();
+  });
+
+  const policy = { maxRetries: 3, backoff: { ...DEFAULT_BACKOFF, initialDelayMs: 1_000, maxDelayMs: 1_000, jitter: 0 } };
+  const record = (retryCount: number): OutboxRecord => ({
+    id: 1, key: 'k', topic: 't', cluster: 'a', payload: Buffer.from('x'), headers: {}, retryCount, createTime: new Date(0),
+    location: { database: 0, table: resolveOutboxTable() },
+  });
+
+  it('an outage is not an attempt: never charged, never dead, however spent the budget; it waits for the probe when the circuit is open', () => {
+    for (const code of ['BROKER_UNAVAILABLE', 'DELIVERY_TIMEOUT', 'SINK_FAILED'] as const) {
+      const closed = failureOutcome(record(3), new DeliveryError(code, 'down'), policy, undefined, 10_000);
+      expect(closed).toMatchObject({ charged: false, dead: false, code, nextAttemptAt: new Date(11_000) });
+      const open = failureOutcome(record(50), new DeliveryError(code, 'down'), policy, 70_000, 10_000);
+      expect(open).toMatchObject({ charged: false, dead: false, nextAttemptAt: new Date(70_000) });
+    }
+  });
+
+  it("the row's own failure is an attempt: charged, dead once the budget is spent or at once when retrying cannot help", () => {
+    const retriable = new DeliveryError('DELIVERY_FAILED', 'rejected');
+    expect(failureOutcome(record(2), retriable, policy, 70_000, 10_000)).toMatchObject({ charged: true, dead: false, nextAttemptAt: new Date(11_000) });
+    expect(failureOutcome(record(3), retriable, policy, undefined, 10_000)).toMatchObject({ charged: true, dead: true });
+    expect(failureOutcome(record(0), new DeliveryError('MESSAGE_TOO_LARGE', 'big'), policy, undefined, 10_000)).toMatchObject({ charged: true, dead: true });
   });
 });
 

@@ -34,6 +34,8 @@ function recordingStore(): OutboxStore & { failures: RecordFailure[] } {
     replayDead: unused,
     counts: unused,
     deleteSent: unused,
+    deferCluster: async () => 0,
+    releaseCluster: async () => 0,
   };
 }
 
