@@ -85,7 +85,7 @@ async function main(): Promise<number> {
   let pool: Pool | undefined;
   try {
     console.log('Starting ZooKeeper, Kafka and checking MySQL (or using SHARDFLOW_* services)...');
-    services = await startServices({ kafkaClusters: ['cluster_a'] });
+    services = await startServices({ kafkaClusters: ['cluster_a'], log: (line) => console.log(`  ${line}`) });
     const database = `shardflow_demo_${Date.now().toString(36)}`;
     const env = { ...services.env, SHARDFLOW_EXAMPLE_DB: database, SHARDFLOW_EXAMPLE_TOPIC: `user-registered-${database}`, SHARDFLOW_EXAMPLE_NAMESPACE: `demo-${database}` };
     const environment = readEnvironment({ ...process.env, ...env });
