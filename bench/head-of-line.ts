@@ -12,7 +12,7 @@ import type { Pool } from 'mysql2/promise';
 import { createOutbox, type Outbox } from '@shardflow/outbox-relay';
 import { openBenchServices, report } from './support/bench-services.js';
 import { seedOutbox } from './support/outbox-rows.js';
-import { drainItems } from './support/drain-items.js';
+import { drainItems } from '@shardflow/core/testing';
 
 const rowsArg = process.argv.indexOf('--rows');
 const ROWS = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 100_000;
@@ -38,7 +38,7 @@ async function relayClusterB(outbox: Outbox, pool: Pool): Promise<{ whole: numbe
   outbox.relayJob.on('sent', onSent).on('circuitOpened', onOpened);
   const [[{ total }]] = (await pool.query("SELECT COUNT(*) AS total FROM msg_send_record WHERE cluster_name = 'cluster_b'")) as unknown as [[{ total: number }]];
   while (sentB < Number(total)) {
-    await drainItems(outbox.relayJob, ITEMS);
+    await drainItems(outbox.relayJob, ITEMS, { concurrently: true });
   }
   const ended = Date.now();
   outbox.relayJob.off('sent', onSent).off('circuitOpened', onOpened);

@@ -8,7 +8,7 @@
 import { createOutbox } from '@shardflow/outbox-relay';
 import { openBenchServices, report } from './support/bench-services.js';
 import { seedOutbox } from './support/outbox-rows.js';
-import { drainItems } from './support/drain-items.js';
+import { drainItems } from '@shardflow/core/testing';
 
 const roundsArg = process.argv.indexOf('--rounds');
 const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 22;
@@ -37,7 +37,7 @@ try {
   let afterWarmUp = { heapMb: 0, relayed: 0 };
   for (let round = 1; round <= ROUNDS; round++) {
     await seedOutbox(bench.pool, ROWS_PER_ROUND, 'heap-trend');
-    relayed += await drainItems(outbox.relayJob, ITEMS);
+    relayed += (await drainItems(outbox.relayJob, ITEMS, { concurrently: true })).rows;
     await outbox.relayJob.stats();
     if (round === WARM_UP_ROUNDS) afterWarmUp = { heapMb: await liveHeapMb(), relayed };
   }

@@ -1,9 +1,8 @@
-import type { EventEmitter } from 'eventemitter3';
 import type { Registry, RegistryOperation } from '../registry/registry.js';
 import type { JobPaths } from './job-paths.js';
 import type { LeaderLatch } from './leader-latch.js';
 import type { JobStateView } from './job-state-view.js';
-import type { JobSchedulerEvents } from '../events/job-events.js';
+import type { JobEventSink } from '../events/job-events.js';
 import { RegistryVersionConflictError } from '../errors/registry-version-conflict-error.js';
 import { RegistryTransactionError } from '../errors/registry-transaction-error.js';
 import { toError } from '../util/to-error.js';
@@ -30,7 +29,7 @@ export class ReshardingLeader {
     private readonly paths: JobPaths,
     private readonly latch: LeaderLatch,
     private readonly view: JobStateView,
-    private readonly events: EventEmitter<JobSchedulerEvents>,
+    private readonly events: JobEventSink,
   ) {}
 
   /** Asks for a reconciliation; cheap to call on every change. */

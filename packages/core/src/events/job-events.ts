@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'eventemitter3';
 import type { ConnectionState } from '../registry/registry.js';
 import type { TriggerSource } from '../job/sharding-context.js';
 
@@ -33,3 +34,9 @@ export interface JobSchedulerEvents {
 
 /** Why an item run ended without an error. */
 export type ItemStopReason = 'drained' | 'budget' | 'not-streaming' | 'fenced' | 'aborted';
+
+/**
+ * Where the scheduler's parts (executor, resharding leader) report what happens: `emit` only, so a
+ * part can neither subscribe to nor remove another's listeners.
+ */
+export type JobEventSink = Pick<EventEmitter<JobSchedulerEvents>, 'emit'>;

@@ -1,7 +1,6 @@
-import type { EventEmitter } from 'eventemitter3';
 import { isDataflowJob, type Job } from '../job/job.js';
 import type { ShardingContext, TriggerSource } from '../job/sharding-context.js';
-import type { JobSchedulerEvents, ItemRunInfo, ItemStopReason } from '../events/job-events.js';
+import type { JobEventSink, ItemRunInfo, ItemStopReason } from '../events/job-events.js';
 import type { JobStateView } from '../coordination/job-state-view.js';
 import type { ResolvedJobConfig } from '../config/validate-job-config.js';
 import type { Registry } from '../registry/registry.js';
@@ -31,7 +30,7 @@ export interface ItemExecutorOptions {
   readonly view: JobStateView;
   readonly fence: ConnectionFence;
   readonly lock: ItemLock;
-  readonly events: EventEmitter<JobSchedulerEvents>;
+  readonly events: JobEventSink;
   readonly onItemError: ((error: Error, ctx: ShardingContext) => void) | undefined;
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
 import type { DataflowJob, ShardingContext } from '@shardflow/core';
+import { drainItems, testContext } from '@shardflow/core/testing';
 import { createTestDatabase, testServices, type TestDatabase } from '@shardflow/testkit';
 
 export interface TestDb {
@@ -25,31 +26,12 @@ export async function openTestDb(prefix = 'outbox'): Promise<TestDb> {
 
 /** A context as the scheduler would give it, for calling the relay directly. */
 export function itemContext(item: number, total: number, epoch: number, options: { jobParameter?: string; owner?: () => boolean } = {}): ShardingContext {
-  const owner = options.owner ?? (() => true);
-  return {
-    jobName: 'outbox-relay-test', taskId: `test@${item}`, shardingTotalCount: total, shardingItem: item,
-    shardingParameter: undefined, jobParameter: options.jobParameter ?? '', instanceId: 'test', epoch, trigger: 'manual',
-    signal: new AbortController().signal,
-    isOwner: owner,
-    assertOwner: () => {
-      if (!owner()) throw Object.assign(new Error('fenced'), { code: 'ITEM_FENCED' });
-    },
-  };
+  return testContext({ item, total, epoch, jobParameter: options.jobParameter, isOwner: options.owner });
 }
 
-/** Runs every item's fetch/process loop until nothing is due, like one streaming trigger per item. */
+/** Runs every item's fetch/process loop until nothing is due, like one streaming trigger per item; returns the batches. */
 export async function drain<T>(job: DataflowJob<T>, total: number, epoch = 1, options: { jobParameter?: string; maxBatches?: number } = {}): Promise<number> {
-  let batches = 0;
-  for (let item = 0; item < total; item++) {
-    const ctx = itemContext(item, total, epoch, options);
-    for (let batch = 0; batch < (options.maxBatches ?? 1_000); batch++) {
-      const data = await job.fetchData(ctx);
-      if (data.length === 0) break;
-      await job.processData(ctx, data);
-      batches += 1;
-    }
-  }
-  return batches;
+  return (await drainItems(job, total, { epoch, ...options })).batches;
 }
 
 export function clusterMap(): Record<string, { brokers: string[] }> {
