@@ -46,7 +46,7 @@ try {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   } else {
-    console.error(`shardflow-services: unknown command '${args.join(' ')}'\n\n${USAGE}`);
+    console.error(`shardflow-services: ${args.length === 0 ? 'no command given' : `unknown command '${args.join(' ')}'`}\n\n${USAGE}`);
     process.exit(2);
   }
 } catch (error) {
