@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-// Every TypeScript block in the docs must be the shown part of a file under docs/snippets, which
+// Every TypeScript block in the docs and the package READMEs must be the shown part of a file under docs/snippets, which
 // the root typecheck compiles: a doc example that stops compiling fails the build.
 const docsDir = fileURLToPath(new URL('.', import.meta.url));
 const rootDir = join(docsDir, '..');
@@ -18,7 +18,8 @@ function shownPart(file: string): string {
 }
 
 const snippets = new Map(files(join(docsDir, 'snippets'), '.ts').map((file) => [shownPart(file), relative(rootDir, file)]));
-const documents = [join(rootDir, 'README.md'), ...files(docsDir, '.md')];
+const packageReadmes = readdirSync(join(rootDir, 'packages')).map((name) => join(rootDir, 'packages', name, 'README.md'));
+const documents = [join(rootDir, 'README.md'), ...packageReadmes, ...files(docsDir, '.md')];
 const blocks = documents.flatMap((document) =>
   [...readFileSync(document, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => ({ document: relative(rootDir, document), code: (match[1] as string).trim() })));
 

@@ -1,6 +1,7 @@
+// operate.ts
 import { JobOperator, ZookeeperRegistry } from '@shardflow/core';
 
-const registry = new ZookeeperRegistry({ connectString: '127.0.0.1:2181', namespace: 'shop' });
+const registry = new ZookeeperRegistry({ connectString: process.env['SHARDFLOW_ZK'] ?? '127.0.0.1:2181', namespace: 'shop' });
 await registry.connect();
 const operator = new JobOperator(registry);
 await operator.trigger('user-send-mq'); // every instance runs its items once, now

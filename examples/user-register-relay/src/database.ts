@@ -1,5 +1,6 @@
 import mysql, { type Pool } from 'mysql2/promise';
 import { migrateOutboxTable } from '@shardflow/outbox-relay';
+import { redactPassword } from '@shardflow/testkit';
 import type { ExampleEnvironment } from './environment.js';
 
 /** A pool on the example database, failing with the URL in the message when MySQL is unreachable. */
@@ -11,7 +12,7 @@ export async function openPool(environment: ExampleEnvironment, connectionLimit 
     await pool.query('SELECT 1');
   } catch (error) {
     await pool.end();
-    throw new Error(`MySQL at ${environment.mysqlUrl} (database ${environment.database}) is unreachable: ${(error as Error).message}`, { cause: error });
+    throw new Error(`MySQL at ${redactPassword(environment.mysqlUrl)} (database ${environment.database}) is unreachable: ${(error as Error).message}`, { cause: error });
   }
   return pool;
 }
@@ -44,5 +45,15 @@ export async function migrate(environment: ExampleEnvironment): Promise<void> {
     ) ENGINE=InnoDB`);
   } finally {
     await pool.end();
+  }
+}
+
+/** Drops the example database (the demo's own, at its end). */
+export async function dropDatabase(environment: ExampleEnvironment): Promise<void> {
+  const admin = await mysql.createConnection({ uri: environment.mysqlUrl });
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS \`${environment.database}\``);
+  } finally {
+    await admin.end();
   }
 }

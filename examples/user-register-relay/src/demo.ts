@@ -9,16 +9,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { RowDataPacket } from 'mysql2/promise';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { startServices, type StartedServices } from '@shardflow/testkit';
-import { migrate, openPool } from './database.js';
-import { readEnvironment } from './environment.js';
+import { dropDatabase, migrate, openPool } from './database.js';
+import { readEnvironment, type ExampleEnvironment } from './environment.js';
+import { LIVE_VIEW_LINES, renderLiveView } from './live-view.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
   const index = args.indexOf(`--${name}`);
   const value = index >= 0 ? Number(args[index + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got '${args[index + 1] ?? ''}'`);
   return value;
 };
 const USERS = option('users', 600);
@@ -79,14 +80,20 @@ async function stopAll(services: StartedServices | undefined): Promise<void> {
 
 async function main(): Promise<number> {
   let services: StartedServices | undefined;
+  // Set once the demo's own database may exist: from then on, any end drops it (unless --keep).
+  let created: ExampleEnvironment | undefined;
+  let pool: Pool | undefined;
   try {
     console.log('Starting ZooKeeper, Kafka and checking MySQL (or using SHARDFLOW_* services)...');
-    services = await startServices({ kafkaClusters: ['cluster_a'] });
+    services = await startServices({ kafkaClusters: ['cluster_a'], log: (line) => console.log(`  ${line}`) });
     const database = `shardflow_demo_${Date.now().toString(36)}`;
     const env = { ...services.env, SHARDFLOW_EXAMPLE_DB: database, SHARDFLOW_EXAMPLE_TOPIC: `user-registered-${database}`, SHARDFLOW_EXAMPLE_NAMESPACE: `demo-${database}` };
     const environment = readEnvironment({ ...process.env, ...env });
+    created = environment;
+    console.log(`Database ${database} (dropped at the end, also on failure, unless --keep)`);
     await migrate(environment);
-    const pool = await openPool(environment, 4);
+    const queries = await openPool(environment, 4);
+    pool = queries;
     const port = 18_000 + Math.floor(Math.random() * 2_000);
     await Promise.all([
       start('account-service', './account-service.ts', { ...env, PORT: String(port) }),
@@ -96,7 +103,7 @@ async function main(): Promise<number> {
     ]);
     console.log(`All processes up. Registering ${USERS} users at ${RATE}/s; one relay gets SIGKILL halfway.\n`);
 
-    const count = async (sql: string): Promise<number> => Number((await pool.query<RowDataPacket[]>(sql))[0][0]?.['n'] ?? 0);
+    const count = async (sql: string): Promise<number> => Number((await queries.query<RowDataPacket[]>(sql))[0][0]?.['n'] ?? 0);
     let registered = 0;
     let killed = false;
     const show = async (): Promise<void> => {
@@ -107,14 +114,13 @@ async function main(): Promise<number> {
         count('SELECT COUNT(*) AS n FROM points_grant'),
         count('SELECT COUNT(*) AS n FROM ignored_duplicate'),
       ]);
-      const ownership = RELAYS.map((id) => `${id}${children.get(id)?.signalCode === 'SIGKILL' ? ' (killed)' : ''}: [${(owners.get(id) ?? []).join(',')}]`).join('  ');
-      const lines = [
-        `registered ${registered}/${USERS}   outbox pending ${pending}  sent ${sent}   coupons ${coupons}  points ${points}  duplicates ignored ${duplicates}`,
-        `items  ${ownership}`,
-        ...failovers.slice(-3).map((line) => `failover  ${line}`),
-      ];
+      const lines = renderLiveView({
+        registered, users: USERS, pending, sent, coupons, points, duplicatesIgnored: duplicates,
+        relays: RELAYS.map((id) => ({ name: id, items: owners.get(id) ?? [], killed: killedAt !== undefined && id === KILLED })),
+        failovers,
+      });
       if (tty) process.stdout.write(`\x1b[2K${lines.join('\n\x1b[2K')}\n\x1b[${lines.length}A`);
-      else console.log(lines.join(' | '));
+      else console.log(`${lines.filter(Boolean).join('\n')}\n`);
     };
     const display = setInterval(() => void show(), tty ? 500 : 3_000);
     const started = Date.now();
@@ -142,7 +148,7 @@ async function main(): Promise<number> {
     }
     clearInterval(display);
     await show();
-    if (tty) process.stdout.write('\n\n\n\n\n');
+    if (tty) process.stdout.write('\n'.repeat(LIVE_VIEW_LINES));
 
     const missing = async (table: string): Promise<number> =>
       count(`SELECT COUNT(*) AS n FROM user_account u LEFT JOIN ${table} g ON g.account_no = u.account_no WHERE g.outbox_id IS NULL`);
@@ -165,22 +171,20 @@ async function main(): Promise<number> {
     console.log(`  users without points        ${summary.pointsMissing}`);
     console.log(`  users granted twice         ${summary.couponTwice + summary.pointsTwice}`);
     console.log(`  dead outbox rows            ${summary.deadRows}`);
-    console.log(`  duplicates ignored          ${summary.duplicatesIgnored} (redeliveries the consumers recognised by outbox id)`);
-    console.log(`  failover                    ${failovers.length ? failovers.join('; ') : 'none seen'}`);
+    console.log(`  duplicates ignored          ${summary.duplicatesIgnored} (redeliveries recognised by outbox id)`);
+    console.log(`  failover                    ${failovers.length ? failovers.join(`\n${' '.repeat(30)}`) : 'none seen'}`);
     console.log(`  run time                    ${summary.seconds} s`);
     const ok = failovers.length > 0 && summary.users === USERS && summary.couponMissing === 0 && summary.pointsMissing === 0 && summary.couponTwice + summary.pointsTwice === 0 && summary.deadRows === 0;
     console.log(ok ? '\nOK: every user got exactly one coupon and one points grant.' : '\nFAILED: some grants are missing or doubled.');
-    await pool.end();
-    if (!KEEP) {
-      const admin = await openPool({ ...environment, database: 'mysql' }, 1);
-      await admin.query(`DROP DATABASE \`${database}\``);
-      await admin.end();
-    } else {
-      console.log(`Database ${database} kept.`);
-    }
     return ok ? 0 : 1;
   } finally {
+    await pool?.end();
     await stopAll(services);
+    if (created && KEEP) console.log(`Database ${created.database} kept.`);
+    else if (created) {
+      const name = created.database;
+      await dropDatabase(created).catch((error: unknown) => console.error(`Could not drop the demo database ${name}: ${(error as Error).message}`));
+    }
   }
 }
 

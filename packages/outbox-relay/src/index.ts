@@ -22,7 +22,6 @@ export type { Partitioning, TableScope, ItemCoordinates } from './partition/part
 export { VirtualPartitioning } from './partition/virtual-partitioning.js';
 export { IdModPartitioning } from './partition/id-mod-partitioning.js';
 export { PhysicalTablesPartitioning, parseDatabaseList } from './partition/physical-tables-partitioning.js';
-export { crc32 } from './partition/crc32.js';
 export type { OutboxEvents } from './stats/outbox-events.js';
 export type { ItemCounts, OutboxStatsSnapshot } from './stats/outbox-stats.js';
 export { DeliveryError, DELIVERY_ERROR_CODES, DESTINATION_FAULT_CODES, faultOf, type DeliveryErrorCode, type DeliveryFault } from './errors/delivery-error.js';

@@ -1,6 +1,6 @@
+import { crc32 } from 'node:zlib';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import type { OutboxTable } from '../schema/outbox-table.js';
-import { crc32 } from './crc32.js';
 import type { ItemCoordinates, Partitioning, TableScope } from './partitioning.js';
 
 /**
@@ -36,6 +36,7 @@ export class VirtualPartitioning implements Partitioning {
     return [{ database: 0, table: this.table }];
   }
 
+  /** zlib's CRC-32 of a string is over its UTF-8 bytes, the same value as MySQL's CRC32(key). */
   partitionOf(key: string): number {
     return crc32(key) % this.partitions;
   }

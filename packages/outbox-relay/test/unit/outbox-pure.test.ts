@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  backoffDelayMs, CircuitBreaker, classifyKafkajsError, crc32, DEFAULT_BACKOFF, DeliveryError, faultOf, InvalidOutboxConfigError, parseDatabaseList,
+  backoffDelayMs, CircuitBreaker, classifyKafkajsError, DEFAULT_BACKOFF, DeliveryError, faultOf, InvalidOutboxConfigError, parseDatabaseList,
   PhysicalTablesPartitioning, resolveOutboxTable, VirtualPartitioning, outboxTableDdl, OutboxRelayJob, KafkajsSink, IdModPartitioning,
   type DeliveryErrorCode, type OutboxRecord,
 } from '../../src/index.js';
@@ -158,10 +158,11 @@ describe('what counts as an attempt', () => {
 describe('partitioning', () => {
   const table = resolveOutboxTable();
 
-  it('crc32 matches the IEEE reference values (as MySQL CRC32)', () => {
-    expect(crc32('')).toBe(0);
-    expect(crc32('123456789')).toBe(0xcbf43926);
-    expect(crc32('MySQL')).toBe(3259397556);
+  it("a key's virtual partition is MySQL's CRC32(key) modulo the partitions (IEEE reference values)", () => {
+    const partitioning = new VirtualPartitioning(table, 65_535);
+    expect(partitioning.partitionOf('')).toBe(0);
+    expect(partitioning.partitionOf('123456789')).toBe(0xcbf43926 % 65_535);
+    expect(partitioning.partitionOf('MySQL')).toBe(3259397556 % 65_535);
   });
 
   it('virtual partitions: items own contiguous ranges that cover every partition once', () => {

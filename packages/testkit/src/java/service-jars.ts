@@ -1,8 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { TestkitError } from '../errors/testkit-error.js';
+import { MavenProgress } from './maven-progress.js';
 import { requireJavaAndMaven } from './tools.js';
 
 export const KAFKA_VERSION = '3.9.1';
@@ -56,56 +58,89 @@ interface JarSet {
   readonly what: string;
   readonly dependencies: string;
   readonly excludeGroupIds?: string;
+  /** Roughly how much the first fetch downloads, for the progress line. */
+  readonly size: string;
   /** A jar name prefix that must be there once Maven is done. */
   readonly mainJar: string;
 }
 
+/** Sets being fetched right now: callers starting services side by side share one Maven run. */
+const resolving = new Map<string, Promise<string>>();
+
 /**
  * Resolves a set of server jars from Maven Central once, into the cache folder, and returns the
- * folder holding them (a Java classpath wildcard target).
+ * folder holding them (a Java classpath wildcard target). The first run downloads tens of MB;
+ * `log` hears what is happening every few seconds, so that wait is never silent.
  */
-function resolveJars(set: JarSet): string {
+function resolveJars(set: JarSet, log: (line: string) => void): Promise<string> {
   const dir = join(servicesCacheDir(), set.dir);
   const libDir = join(dir, 'lib');
-  const marker = join(dir, 'complete');
-  if (existsSync(marker)) return libDir;
+  if (existsSync(join(dir, 'complete'))) return Promise.resolve(libDir);
+  let pending = resolving.get(set.dir);
+  if (!pending) {
+    pending = download(set, dir, libDir, log).finally(() => resolving.delete(set.dir));
+    resolving.set(set.dir, pending);
+  }
+  return pending;
+}
+
+async function download(set: JarSet, dir: string, libDir: string, log: (line: string) => void): Promise<string> {
   requireJavaAndMaven();
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'pom.xml'), pom(set.dependencies));
+  log(`First run: fetching ${set.what} from Maven Central (${set.size}, once) into ${dir}`);
+  const progress = new MavenProgress();
+  const startedAt = Date.now();
+  const ticker = setInterval(() => log(`  still fetching: ${progress.describe()}, ${Math.round((Date.now() - startedAt) / 1000)} s`), 3_000);
   const exclude = set.excludeGroupIds ? [`-DexcludeGroupIds=${set.excludeGroupIds}`] : [];
-  try {
-    execFileSync('mvn', ['-B', '-q', '-f', join(dir, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, ...exclude], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 15 * 60_000,
+  const maven = spawn('mvn', ['-B', '-f', join(dir, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, ...exclude], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const timeout = setTimeout(() => maven.kill('SIGKILL'), 15 * 60_000);
+  const output: string[] = [];
+  for (const stream of [maven.stdout, maven.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      progress.feed(line);
+      output.push(line);
+      if (output.length > 40) output.shift();
     });
-  } catch (error) {
-    const output = error instanceof Error && 'stdout' in error ? String((error as { stdout: unknown }).stdout) : '';
-    throw new TestkitError('SERVICE_START_FAILED', `Maven could not resolve ${set.what} from Maven Central:\n${output.slice(-2000)}`, { cause: error });
+  }
+  const exit = await new Promise<number | string | null>((resolve) => {
+    maven.once('error', (error) => resolve(error.message));
+    maven.once('close', (code, signal) => resolve(code ?? signal));
+  });
+  clearInterval(ticker);
+  clearTimeout(timeout);
+  if (exit !== 0) {
+    throw new TestkitError('SERVICE_START_FAILED', `Maven could not resolve ${set.what} from Maven Central (mvn exit ${exit}); check that Maven Central is reachable (a proxy goes in ~/.m2/settings.xml):\n${output.join('\n')}`);
   }
   if (!readdirSync(libDir).some((name) => name.startsWith(set.mainJar))) {
     throw new TestkitError('SERVICE_START_FAILED', `Maven finished but ${libDir} holds no ${set.mainJar} jar`);
   }
-  writeFileSync(marker, new Date().toISOString());
+  log(`  done in ${Math.round((Date.now() - startedAt) / 1000)} s (${progress.describe()})`);
+  writeFileSync(join(dir, 'complete'), new Date().toISOString());
   return libDir;
 }
 
 /** The ZooKeeper and Kafka server jars. */
-export function resolveServiceJars(): string {
+export function resolveServiceJars(log: (line: string) => void = () => undefined): Promise<string> {
   return resolveJars({
     dir: `kafka-${KAFKA_VERSION}`,
-    what: `Kafka ${KAFKA_VERSION} / ZooKeeper ${ZOOKEEPER_VERSION}`,
+    what: `ZooKeeper ${ZOOKEEPER_VERSION} and Kafka ${KAFKA_VERSION}`,
+    size: 'about 60 MB',
     dependencies: KAFKA_DEPENDENCIES,
     excludeGroupIds: 'ch.qos.logback',
     mainJar: 'kafka_2.13',
-  });
+  }, log);
 }
 
 /** The RocketMQ name server, broker, proxy and admin tool jars. */
-export function resolveRocketMqJars(): string {
+export function resolveRocketMqJars(log: (line: string) => void = () => undefined): Promise<string> {
   return resolveJars({
     dir: `rocketmq-${ROCKETMQ_VERSION}`,
     what: `RocketMQ ${ROCKETMQ_VERSION}`,
+    size: 'about 100 MB',
     dependencies: ROCKETMQ_DEPENDENCIES,
     mainJar: 'rocketmq-proxy',
-  });
+  }, log);
 }

@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { resolveServiceJars } from '../java/service-jars.js';
 import { JvmProcess } from '../java/jvm-process.js';
@@ -59,7 +60,7 @@ export class KafkaCluster {
   ) {}
 
   static async start(options: { name: string; startTimeoutMs?: number }): Promise<KafkaCluster> {
-    const classpathDir = resolveServiceJars();
+    const classpathDir = await resolveServiceJars();
     const workDir = mkdtempSync(join(tmpdir(), `shardflow-kafka-${options.name}-`));
     const logDir = join(workDir, 'data');
     mkdirSync(logDir, { recursive: true });
@@ -67,8 +68,8 @@ export class KafkaCluster {
     const properties = join(workDir, 'server.properties');
     writeFileSync(properties, renderKafkaProperties(logDir, ports));
     try {
-      execFileSync('java', ['-Xmx128m', '-cp', `${classpathDir}/*`, 'kafka.tools.StorageTool', 'format', '-t', newKafkaClusterId(), '-c', properties, '--ignore-formatted'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
+      // Asynchronous: the format takes seconds of JVM start, during which the other services start.
+      await promisify(execFile)('java', ['-Xmx128m', '-cp', `${classpathDir}/*`, 'kafka.tools.StorageTool', 'format', '-t', newKafkaClusterId(), '-c', properties, '--ignore-formatted'], {
         timeout: 60_000,
       });
     } catch (error) {

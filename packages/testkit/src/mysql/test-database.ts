@@ -4,8 +4,18 @@ import { TestkitError } from '../errors/testkit-error.js';
 
 export const DEFAULT_MYSQL_URL = 'mysql://root@127.0.0.1:3306';
 
+/** The MySQL server URL from SHARDFLOW_MYSQL_URL (default root@127.0.0.1:3306), checked for its form. */
 export function mysqlUrl(): string {
-  return process.env['SHARDFLOW_MYSQL_URL'] ?? DEFAULT_MYSQL_URL;
+  const url = process.env['SHARDFLOW_MYSQL_URL'] ?? DEFAULT_MYSQL_URL;
+  if (!URL.canParse(url) || new URL(url).protocol !== 'mysql:' || !new URL(url).hostname) {
+    throw new TestkitError('INVALID_SERVICE_ENV', `SHARDFLOW_MYSQL_URL must be mysql://user:password@host:3306, got '${redactPassword(url)}'`);
+  }
+  return url;
+}
+
+/** The URL as it may be printed: the password replaced by ***. */
+export function redactPassword(url: string): string {
+  return url.replace(/^((?:[a-z]+:\/\/)?[^:@/]*:)[^@/]*@/i, '$1***@');
 }
 
 /** A database that exists for one test file and is dropped afterwards. */
@@ -29,15 +39,34 @@ function serverConfig(url: string): ConnectionOptions {
 
 async function connectToServer(url: string): Promise<mysql.Connection> {
   try {
-    return await mysql.createConnection({ ...serverConfig(url), connectTimeout: 5_000 });
+    return await mysql.createConnection({ ...serverConfig(url), connectTimeout: CONNECT_TIMEOUT_MS });
   } catch (error) {
-    throw new TestkitError(
-      'SERVICE_UNREACHABLE',
-      `Cannot connect to MySQL/MariaDB at ${url.replace(/:[^:@/]*@/, ':***@')}: ${(error as Error).message}. ` +
-        'Start it (Debian: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd), ' +
-        'install it (apt-get install -y mariadb-server), or set SHARDFLOW_MYSQL_URL.',
-      { cause: error },
-    );
+    throw new TestkitError('SERVICE_UNREACHABLE', `Cannot connect to MySQL/MariaDB at ${redactPassword(url)}: ${connectRemedy(url, error)}`, { cause: error });
+  }
+}
+
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** What went wrong and what to do about it, by the driver's error code. */
+function connectRemedy(url: string, error: unknown): string {
+  const { hostname, port } = new URL(url);
+  const address = `${hostname}:${port || 3306}`;
+  const code = (error as { code?: unknown }).code;
+  switch (code) {
+    case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
+      return `the server refused the user name or password (${(error as Error).message}). ` +
+        'Put the right ones in SHARDFLOW_MYSQL_URL=mysql://user:password@host:3306.';
+    case 'ECONNREFUSED':
+      return `nothing listens on ${address}. Start the server (Debian: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd), ` +
+        'install it (apt-get install -y mariadb-server), or point SHARDFLOW_MYSQL_URL at a running one.';
+    case 'ETIMEDOUT':
+      return `${address} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s. Check the host and port in SHARDFLOW_MYSQL_URL and that no firewall drops the connection.`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `the host name '${hostname}' does not resolve. Check the host in SHARDFLOW_MYSQL_URL.`;
+    default:
+      return `${(error as Error).message}. Check SHARDFLOW_MYSQL_URL (mysql://user:password@host:3306).`;
   }
 }
 

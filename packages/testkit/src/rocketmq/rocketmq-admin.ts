@@ -32,7 +32,7 @@ export async function createRocketMqTopic(address: RocketMqAddress, topic: strin
   mkdirSync(home, { recursive: true });
   const args = [
     '-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Duser.home=${home}`,
-    '-cp', `${resolveRocketMqJars()}/*`, 'org.apache.rocketmq.tools.command.MQAdminStartup',
+    '-cp', `${await resolveRocketMqJars()}/*`, 'org.apache.rocketmq.tools.command.MQAdminStartup',
     'updateTopic', '-n', address.namesrv, '-c', ROCKETMQ_BROKER_CLUSTER, '-t', topic, '-r', queues, '-w', queues,
     ...(options.fifo ? ['-a', '+message.type=FIFO'] : []),
   ];

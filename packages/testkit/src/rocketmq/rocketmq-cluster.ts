@@ -82,7 +82,7 @@ export class RocketMqCluster {
   ) {}
 
   static async start(options: { name: string; startTimeoutMs?: number }): Promise<RocketMqCluster> {
-    const classpathDir = resolveRocketMqJars();
+    const classpathDir = await resolveRocketMqJars();
     const workDir = mkdtempSync(join(tmpdir(), `shardflow-rocketmq-${options.name}-`));
     const storeDir = join(workDir, 'store');
     mkdirSync(join(workDir, 'conf'), { recursive: true });

@@ -83,7 +83,7 @@ export class ZooKeeperEnsemble {
 
   static async start(options: { size?: number; startTimeoutMs?: number } = {}): Promise<ZooKeeperEnsemble> {
     const size = options.size ?? 1;
-    const classpathDir = resolveServiceJars();
+    const classpathDir = await resolveServiceJars();
     const workRoot = mkdtempSync(join(tmpdir(), 'shardflow-zk-'));
     const members = await allocateMembers(size);
     const ensemble = new ZooKeeperEnsemble(members.map((member) => new ZooKeeperNode(member, members, join(workRoot, `member-${member.id}`), classpathDir)));

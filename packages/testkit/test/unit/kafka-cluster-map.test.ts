@@ -22,3 +22,9 @@ describe('parseKafkaClusterMap', () => {
     expect(() => parseKafkaClusterMap(value)).toThrow(TestkitError);
   });
 });
+
+describe('SHARDFLOW_KAFKA errors', () => {
+  it('repeat the bad value and show the expected form', () => {
+    expect(() => parseKafkaClusterMap('cluster_a=127.0.0.1')).toThrow(/'cluster_a=127\.0\.0\.1'.*expected name=host:port;name=host:port/);
+  });
+});
