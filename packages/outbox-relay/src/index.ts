@@ -1,4 +1,4 @@
-export { createOutbox, type Outbox, type OutboxConfig, type PartitioningConfig } from './create-outbox.js';
+export { createOutbox, createPartitioning, type Outbox, type OutboxConfig, type PartitioningConfig } from './create-outbox.js';
 export { migrateOutboxTable, outboxTableDdl } from './schema/migrate-outbox-table.js';
 export { resolveOutboxTable, DEFAULT_COLUMNS, OUTBOX_COLUMN_LIMITS, STATE_VALUE_RANGE, type ColumnLimit, type OutboxTable, type OutboxTableOptions, type OutboxColumns, type OutboxStates } from './schema/outbox-table.js';
 export { OutboxWriter, type TransactionConnection, type FastPathOptions } from './writer/outbox-writer.js';
