@@ -23,6 +23,10 @@ export type { OutboxEvents } from './stats/outbox-events.js';
 export type { ItemCounts, OutboxStatsSnapshot } from './stats/outbox-stats.js';
 export { DeliveryError, DELIVERY_ERROR_CODES, type DeliveryErrorCode } from './errors/delivery-error.js';
 export { InvalidOutboxConfigError } from './errors/invalid-outbox-config-error.js';
+export {
+  OUTBOX_TABLE_FLAGS, OUTBOX_TABLE_USAGE, RECORD_FILTER_FLAGS, RECORD_FILTER_USAGE, parseOutboxTableFlags, parseRecordFilterFlags, integerFlag,
+  type OutboxTableFlagValues, type RecordFilterFlagValues,
+} from './cli/outbox-flags.js';
 export { UnserializablePayloadError } from './errors/unserializable-payload-error.js';
 export { OutboxValueTooLargeError } from './errors/outbox-value-too-large-error.js';
 export { OutboxSchemaError, type OutboxSchemaErrorCode } from './errors/outbox-schema-error.js';

@@ -16,6 +16,7 @@ export function parseConfigAssignments(assignments: readonly string[]): JobConfi
     const equals = assignment.indexOf('=');
     if (equals <= 0) throw new InvalidOpsArgumentError('config', assignment, 'must be field=value, e.g. cron=0/30 * * * * ? or shardingTotalCount=4');
     const field = assignment.slice(0, equals).trim();
+    if (field === 'jobName') throw new InvalidOpsArgumentError('jobName', assignment, "cannot be changed: it is the job's identity");
     if (field in patch) throw new InvalidOpsArgumentError(field, assignment, 'is given twice');
     patch[field] = convert(field, assignment.slice(equals + 1));
   }
