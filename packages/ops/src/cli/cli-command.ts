@@ -53,10 +53,8 @@ export interface CliCommand {
   /** Whether it handles these positionals (command words and arguments). */
   matches(positionals: readonly string[]): boolean;
   /** Checks arguments and flags (usage errors name them) before anything connects. */
-  prepare(positionals: readonly string[], values: CliValues): PreparedCommand;
+  prepare(positionals: readonly string[], values: CliValues, env: NodeJS.ProcessEnv): PreparedCommand;
   needs(values: CliValues): { jobs: boolean; outbox: boolean };
-  /** The console keeps its connection open until it stops. */
-  readonly keepsConnection?: boolean;
 }
 
 /** JSON with dates as ISO strings, one document. */

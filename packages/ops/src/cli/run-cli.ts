@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { InvalidJobConfigError, InvalidRegistryConfigError } from '@shardflow/core';
 import { InvalidOutboxConfigError, OUTBOX_TABLE_FLAGS, RECORD_FILTER_FLAGS } from '@shardflow/outbox-relay';
 import { InvalidOpsArgumentError } from '../errors/invalid-ops-argument-error.js';
+import { ConsoleAuthRequiredError } from '../errors/console-auth-required-error.js';
 import { resolveConnection, type ConnectionFlags } from '../connection/connection-settings.js';
 import { openConnection, type OpsConnection } from '../connection/open-connection.js';
 import { commandUsage, MAIN_USAGE } from './usage.js';
@@ -72,7 +73,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     for (const flag of COMMAND_FLAGS) {
       if (values[flag] !== undefined && !command.flags.includes(flag)) throw new InvalidOpsArgumentError(`--${flag}`, undefined, `is not a flag of '${command.usageKey}'`);
     }
-    const prepared = command.prepare(positionals, values);
+    const prepared = command.prepare(positionals, values, io.env);
     const settings = resolveConnection(values as ConnectionFlags, io.env);
     connection = await openConnection(settings, command.needs(values));
     return await prepared(connection, io, values.json ?? false);
@@ -84,13 +85,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.err(`shardflow ${command.usageKey}: ${(error as Error).message}`);
     return 1;
   } finally {
-    if (!command.keepsConnection) await connection?.close();
+    await connection?.close();
   }
 }
 
 function isUsageError(error: unknown): boolean {
   return error instanceof InvalidOpsArgumentError || error instanceof InvalidOutboxConfigError
-    || error instanceof InvalidRegistryConfigError || error instanceof InvalidJobConfigError;
+    || error instanceof InvalidRegistryConfigError || error instanceof InvalidJobConfigError || error instanceof ConsoleAuthRequiredError;
 }
 
 function packageVersion(): string {
