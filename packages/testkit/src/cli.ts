@@ -1,7 +1,9 @@
 /**
- * `install`: resolve the ZooKeeper and Kafka jars from Maven Central into the cache (once).
+ * `install`: resolve the ZooKeeper and Kafka jars from Maven Central into the cache (once), and
+ * install Debian's chromium for the console's browser tests when it is missing.
  * `start`: start the services in the foreground and print the env lines for other shells.
  */
+import { ensureChromium } from './browser/chromium.js';
 import { resolveServiceJars } from './java/service-jars.js';
 import { startServices } from './services.js';
 
@@ -13,6 +15,7 @@ if (command === 'install') {
   } else {
     console.log(`ZooKeeper and Kafka jars ready in ${resolveServiceJars()}`);
   }
+  console.log(`Chromium ready at ${ensureChromium()}`);
 } else if (command === 'start') {
   const services = await startServices({ log: (line) => console.log(line) });
   for (const [name, value] of Object.entries(services.env)) console.log(`export ${name}='${value}'`);

@@ -8,5 +8,6 @@ export { parseKafkaClusterMap, formatKafkaClusterMap } from './env.js';
 export { startServices, type ServiceAddresses, type StartedServices, type StartServicesOptions } from './services.js';
 export { testServices, uniqueNamespace, kafkaControl, zookeeperControl } from './test-services.js';
 export { resolveServiceJars, servicesCacheDir } from './java/service-jars.js';
+export { chromiumPath, ensureChromium } from './browser/chromium.js';
 export { waitUntil, type WaitUntilOptions } from './wait-until.js';
 export { sweepOrphanJvms } from './java/jvm-process.js';

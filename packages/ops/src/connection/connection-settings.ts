@@ -73,27 +73,27 @@ Passwords are never needed on the command line: a URL without one takes it from 
 export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv, readText: (path: string) => string = (path) => readFileSync(path, 'utf8')): ConnectionSettings {
   const configPath = flags.config ?? env['SHARDFLOW_CONFIG'];
   const file = configPath === undefined ? {} : readConfigFile(configPath, readText);
-  const secret = (flag: string, path: string | undefined, envValue: string | undefined): string | undefined => {
-    if (path !== undefined) {
-      try {
-        return readText(path).trim();
-      } catch (error) {
-        throw new InvalidOpsArgumentError(flag, path, `cannot be read: ${(error as Error).message}`);
-      }
+  // A secret comes from the flag's file, else the variable itself, else the config file's file.
+  const secret = (flag: string, flagPath: string | undefined, envValue: string | undefined, filePath: string | undefined): string | undefined => {
+    const path = flagPath ?? (envValue === undefined ? filePath : undefined);
+    if (path === undefined) return envValue;
+    try {
+      return readText(path).trim();
+    } catch (error) {
+      throw new InvalidOpsArgumentError(flag, path, `cannot be read: ${(error as Error).message}`);
     }
-    return envValue;
   };
 
   const connectString = flags.zk ?? env['SHARDFLOW_ZK'] ?? file.zk;
   const namespace = flags.namespace ?? env['SHARDFLOW_NAMESPACE'] ?? file.namespace;
   if (connectString !== undefined && !/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/.test(connectString)) throw new InvalidOpsArgumentError('--zk', connectString, 'must be host:port[,host:port...]');
   if (namespace !== undefined && !/^[A-Za-z0-9_.-]{1,200}$/.test(namespace)) throw new InvalidOpsArgumentError('--namespace', namespace, 'must be 1-200 characters of A-Z a-z 0-9 _ . -');
-  const digest = secret('--zk-digest-file', flags['zk-digest-file'] ?? file.zkDigestFile, env['SHARDFLOW_ZK_DIGEST']);
+  const digest = secret('--zk-digest-file', flags['zk-digest-file'], env['SHARDFLOW_ZK_DIGEST'], file.zkDigestFile);
   const zookeeper = connectString !== undefined && namespace !== undefined ? { connectString, namespace, digest } : undefined;
   if (connectString !== undefined && namespace === undefined) throw new InvalidOpsArgumentError('--namespace', undefined, 'is required with --zk (or set SHARDFLOW_NAMESPACE)');
 
   const urls = flags.db ?? env['SHARDFLOW_DB']?.split(/\s+/).filter(Boolean) ?? (typeof file.db === 'string' ? [file.db] : file.db);
-  const password = secret('--db-password-file', flags['db-password-file'] ?? file.dbPasswordFile, env['SHARDFLOW_DB_PASSWORD']);
+  const password = secret('--db-password-file', flags['db-password-file'], env['SHARDFLOW_DB_PASSWORD'], file.dbPasswordFile);
   let outbox: ConnectionSettings['outbox'];
   if (urls !== undefined && urls.length > 0) {
     const { table, tables } = parseOutboxTableFlags({
