@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { RowDataPacket } from 'mysql2/promise';
 import { startServices, type StartedServices } from '@shardflow/testkit';
 import { migrate, openPool } from './database.js';
-import { readEnvironment } from './environment.js';
+import { JOB_NAME, readEnvironment } from './environment.js';
+import { startDemoConsole } from './ops-console.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -79,6 +80,7 @@ async function stopAll(services: StartedServices | undefined): Promise<void> {
 
 async function main(): Promise<number> {
   let services: StartedServices | undefined;
+  let opsConsole: { url: string; close(): Promise<void> } | undefined;
   try {
     console.log('Starting ZooKeeper, Kafka and checking MySQL (or using SHARDFLOW_* services)...');
     services = await startServices({ kafkaClusters: ['cluster_a'] });
@@ -94,6 +96,8 @@ async function main(): Promise<number> {
       start('points', './consumer.ts', { ...env, CONSUMER: 'points' }),
       ...RELAYS.map((id) => start(id, './relay.ts', { ...env, RELAY_INSTANCE_ID: id })),
     ]);
+    opsConsole = await startDemoConsole(environment, pool, 8080);
+    console.log(`Console: ${opsConsole.url}#/job/${JOB_NAME} shows the relay's shard map live, failover included.`);
     console.log(`All processes up. Registering ${USERS} users at ${RATE}/s; one relay gets SIGKILL halfway.\n`);
 
     const count = async (sql: string): Promise<number> => Number((await pool.query<RowDataPacket[]>(sql))[0][0]?.['n'] ?? 0);
@@ -180,6 +184,7 @@ async function main(): Promise<number> {
     }
     return ok ? 0 : 1;
   } finally {
+    await opsConsole?.close();
     await stopAll(services);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { JobScheduler, ZookeeperRegistry } from '@shardflow/core';
 import { createOutbox } from '@shardflow/outbox-relay';
+import { recordLastRuns } from '@shardflow/ops';
 import { openPool } from './database.js';
 import { JOB_NAME, readEnvironment } from './environment.js';
 
@@ -26,6 +27,7 @@ const scheduler = new JobScheduler(registry, outbox.relayJob, {
   misfire: true,
   overwrite: true,
 }, instanceId ? { instanceId } : {});
+recordLastRuns(scheduler, registry); // each item's last run, for the console's shard map
 
 const say = (event: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ instance: scheduler.instanceId, at: Date.now(), ...event })}\n`);
