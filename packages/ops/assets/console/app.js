@@ -6,6 +6,8 @@ const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 const readOnly = document.querySelector('meta[name="read-only"]').content === 'true';
 const view = document.getElementById('view');
 let closeStream = () => {};
+// While the operator types in the config form, live updates redraw the maps but leave the form alone.
+let formDirty = false;
 
 function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -99,15 +101,14 @@ async function showJobs() {
 function showJob(name) {
   view.replaceChildren(el('h1', { text: name }), el('p', { id: 'live', class: 'muted', text: 'connecting…' }), el('div', { id: 'job' }));
   const source = new EventSource(`/api/jobs/${encodeURIComponent(name)}/events`);
-  let editing = false;
+  formDirty = false;
   source.addEventListener('job', (event) => {
     const job = JSON.parse(event.data);
     const live = document.getElementById('live');
     live.className = 'live';
     live.textContent = `live · updated ${new Date().toLocaleTimeString()}`;
-    // A form being edited is not replaced under the operator's cursor: only the maps are.
-    if (editing && document.getElementById('job').childElementCount > 0) renderMaps(name, job);
-    else renderJob(name, job, () => (editing = true));
+    if (formDirty && document.getElementById('job').childElementCount > 0) renderMaps(name, job);
+    else renderJob(name, job);
   });
   source.addEventListener('failure', (event) => say(JSON.parse(event.data).message, 'error'));
   source.onerror = () => {
@@ -120,12 +121,12 @@ function showJob(name) {
   closeStream = () => source.close();
 }
 
-function renderJob(name, job, onEdit) {
+function renderJob(name, job) {
   const { config } = job;
   const path = `/api/jobs/${encodeURIComponent(name)}`;
   const enabled = !config.disabled;
   const field = (id, label, value) => el('label', { for: `field-${id}` }, label,
-    el('input', { id: `field-${id}`, name: id, value, disabled: readOnly, oninput: onEdit }),
+    el('input', { id: `field-${id}`, name: id, value, disabled: readOnly, oninput: () => (formDirty = true) }),
     el('span', { class: 'field-error', id: `error-${id}` }));
   const form = el('form', { id: 'config-form', class: 'inline', onsubmit: (event) => {
     event.preventDefault();
@@ -159,6 +160,7 @@ async function saveConfig(path, form) {
   if (!window.confirm(`Change the configuration to ${Object.entries(body).map(([k, v]) => `${k}=${v}`).join(', ')}?`)) return;
   try {
     await post(`${path}/config`, body);
+    formDirty = false;
     say('Configuration saved');
   } catch (error) {
     const problems = error.body?.error?.problems ?? [];

@@ -8,7 +8,7 @@ import { JobScheduler, ZookeeperRegistry } from '@shardflow/core';
 import { migrateOutboxTable } from '@shardflow/outbox-relay';
 import { createTestDatabase, testServices, uniqueNamespace, waitUntil, type TestDatabase } from '@shardflow/testkit';
 import { JobAdmin, recordLastRuns } from '../../src/index.js';
-import { runShardflow } from '../support/run-shardflow.js';
+import { runShardflow, spawnShardflow } from '../support/run-shardflow.js';
 
 describe('the shardflow binary against real ZooKeeper', () => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -93,6 +93,26 @@ describe('the shardflow binary against real ZooKeeper', () => {
     expect((JSON.parse(fromFlags.stdout) as Array<{ name: string }>).map((job) => job.name)).toEqual(['billing']);
   });
 
+  it('console: serves the jobs of the namespace until SIGTERM, then exits 0', async () => {
+    const namespace = uniqueNamespace('cli-console');
+    await startJob(namespace, ['node-a']);
+    const child = spawnShardflow(['console', '--port', '0', '--read-only'], { SHARDFLOW_ZK: testServices().zookeeper, SHARDFLOW_NAMESPACE: namespace });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /shardflow console: (http:\/\/127\.0\.0\.1:\d+\/) \(read-only\)/.exec(stdout);
+        if (match) resolve(match[1] as string);
+      });
+      void exited.then((code) => reject(new Error(`console exited with ${code}`)));
+    });
+    const jobs = (await (await fetch(`${url}api/jobs`)).json()) as Array<{ name: string; instances: number }>;
+    expect(jobs.map((job) => [job.name, job.instances])).toEqual([['billing', 1]]);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   it.each([
     [['jobs', '--item', '1'], '--item'],
     [['disable', 'billing', '--item', 'two'], '--item'],
@@ -168,6 +188,24 @@ describe('shardflow outbox against real MariaDB, password from the environment o
     expect((await runShardflow(['outbox', 'dead', 'replay', '--id', '1'], env)).stdout).toBe('replayed 1 dead row\n');
     const [rows] = await pool.query<RowDataPacket[]>('SELECT id, state, retry_count FROM msg_send_record ORDER BY id');
     expect(rows.map((row) => [row['id'], row['state'], row['retry_count']])).toEqual([[1, 0, 0], [2, 2, 0], [3, 0, 0], [4, 1, 0]]);
+  });
+
+  it('backlog per relay item, the relay job read from ZooKeeper', async () => {
+    const namespace = uniqueNamespace('cli-backlog');
+    const registry = new ZookeeperRegistry({ connectString: testServices().zookeeper, namespace });
+    await registry.connect();
+    const relay = new JobScheduler(registry, { execute: async () => undefined }, { jobName: 'relay', cron: '0 0 * * * ?', shardingTotalCount: 2 });
+    await relay.start();
+    await relay.shutdown();
+    await registry.close();
+    const env = { SHARDFLOW_DB: url(), SHARDFLOW_DB_PASSWORD: password, SHARDFLOW_ZK: testServices().zookeeper, SHARDFLOW_NAMESPACE: namespace, SHARDFLOW_RELAY_JOB: 'relay' };
+    const result = await runShardflow(['outbox', 'backlog', '--by-item', '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    const backlog = JSON.parse(result.stdout) as { items: Array<{ item: number; pending: number; dead: number }> };
+    // Every row has partition 0, so item 0 of 2 holds them all.
+    expect(backlog.items.map(({ item, pending, dead }) => [item, pending, dead])).toEqual([[0, 2, 1], [1, 0, 0]]);
+    const missingJob = await runShardflow(['outbox', 'backlog', '--by-item'], { ...env, SHARDFLOW_RELAY_JOB: 'no-such-relay' });
+    expect(missingJob.code).toBe(1);
   });
 
   it('takes the password from --db-password-file; a wrong one fails with exit 1', async () => {
