@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from '@shardflow/core';
-import { parseRecordFilterFlags, type RecordFilter } from '@shardflow/outbox-relay';
+import { integerFlag, parseRecordFilterFlags, type RecordFilter } from '@shardflow/outbox-relay';
 import { ConsoleAuthRequiredError } from '../errors/console-auth-required-error.js';
 import { InvalidOpsArgumentError } from '../errors/invalid-ops-argument-error.js';
 import type { JobAdmin } from '../jobs/job-admin.js';
@@ -102,7 +102,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     if (path === '/api/outbox/dead') {
       const outbox = requireOutbox();
       const filter = filterFrom(query);
-      const limit = Math.min(MAX_DEAD_ROWS, Number(query.get('limit') ?? 100) || 100);
+      const limitText = query.get('limit');
+      const limit = limitText ? integerFlag('limit', limitText, 1, MAX_DEAD_ROWS) : 100;
       const [rows, count] = await Promise.all([outbox.listDead(filter, limit), outbox.countDead(filter)]);
       return sendJson(response, 200, { rows, count });
     }
@@ -172,7 +173,10 @@ function replayFilter(body: Record<string, unknown>): RecordFilter {
   return filter;
 }
 
-/** The CSRF token the page carries, from a same-origin page (Origin and Sec-Fetch-Site, when sent, agree). */
+/**
+ * The CSRF token the page carries, from a same-origin page (Origin and Sec-Fetch-Site, when sent,
+ * agree). The Origin's host is compared, not its scheme, so a TLS proxy in front still works.
+ */
 function sameOriginWithToken(request: IncomingMessage, token: string): boolean {
   const given = Buffer.from(String(request.headers['x-csrf-token'] ?? ''));
   const expected = Buffer.from(token);
@@ -180,7 +184,12 @@ function sameOriginWithToken(request: IncomingMessage, token: string): boolean {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin') return false;
   const origin = request.headers.origin;
-  return origin === undefined || origin === `http://${request.headers.host}`;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -134,15 +134,16 @@ describe('the shardflow binary against real ZooKeeper', () => {
     expect(result.stderr).toContain(flag);
   });
 
-  it('--help and --version on every command, without any connection', async () => {
-    for (const command of [[], ['jobs'], ['job', 'x'], ['trigger', 'x'], ['enable', 'x'], ['disable', 'x'], ['config', 'set'], ['remove', 'x'], ['outbox', 'backlog'], ['outbox', 'dead', 'list'], ['console']]) {
+  const commands = [[], ['jobs'], ['job', 'x'], ['trigger', 'x'], ['enable', 'x'], ['disable', 'x'], ['config', 'set'], ['remove', 'x'], ['outbox', 'backlog'], ['outbox', 'dead', 'list'], ['console']];
+  it.each(commands.map((command) => [command.join(' ') || '(no command)', command] as const))(
+    '--help and --version of %s, without any connection', async (_name, command) => {
       const help = await runShardflow([...command, '--help']);
-      expect(help.code, command.join(' ')).toBe(0);
-      expect(help.stdout, command.join(' ')).toMatch(/^Usage: shardflow/);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: shardflow/);
       const version = await runShardflow([...command, '--version']);
-      expect(version.stdout.trim(), command.join(' ')).toBe('0.1.0');
-    }
-  });
+      expect(version.code).toBe(0);
+      expect(version.stdout.trim()).toBe('0.1.0');
+    });
 });
 
 describe('shardflow outbox against real MariaDB, password from the environment or a file', () => {
