@@ -9,7 +9,7 @@ import mysql from 'mysql2/promise';
 import { chromium } from 'playwright-core';
 import { JobScheduler, ZookeeperRegistry, type Registry } from '@shardflow/core';
 import { createOutbox, migrateOutboxTable } from '@shardflow/outbox-relay';
-import { JobAdmin, OutboxAdmin, recordLastRuns, startConsole } from '@shardflow/ops';
+import { JobAdmin, OutboxAdmin, publishVersion, recordLastRuns, startConsole } from '@shardflow/ops';
 import { chromiumPath, createTestDatabase, ensureChromium, startServices, uniqueNamespace, waitUntil } from '@shardflow/testkit';
 
 const images = (name: string): string => fileURLToPath(new URL(`../images/${name}`, import.meta.url));
@@ -39,6 +39,8 @@ try {
     }, { jobName: 'daily-settlement', cron: '0 30 2 * * ?', timeZone: 'Europe/Berlin', shardingTotalCount: 8, shardingItemParameters: '0=north,1=south,2=east,3=west' }, { instanceId, onItemError: () => undefined });
     recordLastRuns(scheduler, registry);
     await scheduler.start();
+    // A rolling deploy half done: the last instance already runs the next version.
+    await publishVersion(scheduler, registry, instanceId.startsWith('app-3') ? '2.5.0' : '2.4.1');
     stops.push(() => scheduler.shutdown());
   }
 

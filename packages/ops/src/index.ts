@@ -2,6 +2,7 @@ export { JobAdmin, type JobConfigPatch } from './jobs/job-admin.js';
 export type { JobDetails, JobSummary, JobState, InstanceInfo, ShardInfo, ItemRunning } from './jobs/job-details.js';
 export type { LastRun } from './jobs/last-run.js';
 export { recordLastRuns } from './jobs/record-last-runs.js';
+export { publishVersion } from './jobs/publish-version.js';
 export { watchJob } from './jobs/watch-job.js';
 export { parseConfigAssignments } from './jobs/parse-config-assignments.js';
 export { OutboxAdmin, type OutboxAdminOptions, type ClusterBacklog, type ItemBacklog, type ExplainedStatement } from './outbox/outbox-admin.js';

@@ -128,10 +128,10 @@ function printJob(io: CliIo, details: JobDetails): void {
   io.out(`cron ${config.cron} (${config.timeZone}), ${config.shardingTotalCount} items, failover ${config.failover}, misfire ${config.misfire}, parameter '${config.jobParameter ?? ''}'`);
   io.out('');
   const instances = details.instances.map((instance) => [
-    instance.id, instance.host ?? '-', instance.pid === undefined ? '-' : String(instance.pid), formatTime(instance.startedAt),
+    instance.id, instance.host ?? '-', instance.pid === undefined ? '-' : String(instance.pid), instance.version ?? '-', formatTime(instance.startedAt),
     instance.leader ? 'yes' : '', instance.disabled ? 'yes' : '', instance.items.join(',') || '-',
   ]);
-  for (const line of formatTable(['INSTANCE', 'HOST', 'PID', 'STARTED', 'LEADER', 'DISABLED', 'ITEMS'], instances)) io.out(line);
+  for (const line of formatTable(['INSTANCE', 'HOST', 'PID', 'VERSION', 'STARTED', 'LEADER', 'DISABLED', 'ITEMS'], instances)) io.out(line);
   io.out('');
   const shards = details.shards.map((shard) => [
     String(shard.item), shard.owner ?? '-', shard.epoch === undefined ? '-' : String(shard.epoch),

@@ -6,6 +6,7 @@ import { InvalidOpsArgumentError } from '../errors/invalid-ops-argument-error.js
 import { JobHasInstancesError } from '../errors/job-has-instances-error.js';
 import type { InstanceInfo, ItemRunning, JobDetails, JobState, JobSummary, ShardInfo } from './job-details.js';
 import { lastRunsPath, lastRunPath, parseLastRun, type LastRun } from './last-run.js';
+import { instanceVersionsPath } from './publish-version.js';
 
 /** What `updateConfig` may change; the job's name is its identity and never changes. */
 export type JobConfigPatch = Partial<Omit<JobConfig, 'jobName' | 'jobShardingStrategyType'>> & { jobShardingStrategyType?: string };
@@ -168,7 +169,7 @@ export class JobAdmin {
   }
 
   private async instanceInfo(paths: JobPaths, id: string, disabled: boolean, leader: boolean, assignment: Assignment | undefined): Promise<InstanceInfo> {
-    const node = await this.registry.get(paths.instance(id));
+    const [node, version] = await Promise.all([this.registry.get(paths.instance(id)), this.registry.get(`${instanceVersionsPath(paths.jobName)}/${id}`)]);
     let data: { pid?: unknown; startedAt?: unknown } = {};
     try {
       data = node ? (JSON.parse(node.data) as typeof data) : {};
@@ -184,7 +185,7 @@ export class JobAdmin {
       id,
       host: pid === undefined ? undefined : host,
       pid: typeof data.pid === 'number' ? data.pid : undefined,
-      version: undefined,
+      version: version?.data,
       startedAt: typeof data.startedAt === 'number' ? new Date(data.startedAt) : undefined,
       disabled,
       leader,

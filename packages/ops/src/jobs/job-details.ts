@@ -7,7 +7,7 @@ export interface InstanceInfo {
   /** From the instance id when it has the default `host@pid@...` form. */
   readonly host: string | undefined;
   readonly pid: number | undefined;
-  /** Instances do not publish a version yet: always undefined until they do. */
+  /** The application version the instance published with `publishVersion`, if it did. */
   readonly version: string | undefined;
   readonly startedAt: Date | undefined;
   readonly disabled: boolean;

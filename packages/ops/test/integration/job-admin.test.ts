@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidJobConfigError, JobNotFoundError, JobScheduler, ZookeeperRegistry, type ShardingContext } from '@shardflow/core';
 import { testServices, uniqueNamespace, waitUntil } from '@shardflow/testkit';
-import { JobAdmin, JobHasInstancesError, recordLastRuns, watchJob } from '../../src/index.js';
+import { JobAdmin, JobHasInstancesError, publishVersion, recordLastRuns, watchJob } from '../../src/index.js';
 
 describe('JobAdmin on real ZooKeeper', () => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -26,6 +26,7 @@ describe('JobAdmin on real ZooKeeper', () => {
     }, { jobName: 'report', cron: '0 0 3 * * ?', shardingTotalCount: 4, shardingItemParameters: '0=north,3=south' }, { instanceId, onItemError: () => undefined });
     recordLastRuns(scheduler, reg);
     await scheduler.start();
+    if (instanceId.startsWith('host-a')) await publishVersion(scheduler, reg, '2.4.1');
     cleanups.push(() => scheduler.shutdown());
     return scheduler;
   }
@@ -40,8 +41,8 @@ describe('JobAdmin on real ZooKeeper', () => {
     const job = await admin.describeJob('report');
     expect(job.state).toBe('running');
     expect(job.leader).toBe('host-a@101@1');
-    expect(job.instances.map((i) => [i.id, i.host, i.pid, i.leader, i.disabled])).toEqual([
-      ['host-a@101@1', 'host-a', process.pid, true, false], ['host-b@102@1', 'host-b', process.pid, false, false],
+    expect(job.instances.map((i) => [i.id, i.host, i.pid, i.version, i.leader, i.disabled])).toEqual([
+      ['host-a@101@1', 'host-a', process.pid, '2.4.1', true, false], ['host-b@102@1', 'host-b', process.pid, undefined, false, false],
     ]);
     expect(job.instances.every((i) => i.startedAt instanceof Date && i.startedAt.getTime() <= Date.now())).toBe(true);
     expect(job.shards.map((shard) => shard.owner)).toEqual(['host-a@101@1', 'host-a@101@1', 'host-b@102@1', 'host-b@102@1']);
