@@ -4,6 +4,7 @@ export type { LastRun } from './jobs/last-run.js';
 export { recordLastRuns } from './jobs/record-last-runs.js';
 export { publishVersion } from './jobs/publish-version.js';
 export { watchJob } from './jobs/watch-job.js';
+export { watchNamespace } from './jobs/watch-namespace.js';
 export { parseConfigAssignments } from './jobs/parse-config-assignments.js';
 export { OutboxAdmin, type OutboxAdminOptions, type ClusterBacklog, type ItemBacklog, type ExplainedStatement } from './outbox/outbox-admin.js';
 export { startConsole, type ConsoleOptions, type RunningConsole } from './console/console-server.js';

@@ -75,8 +75,19 @@ function actionButton(label, attributes, question, action, done) {
 
 // ---- jobs overview ----
 
-async function showJobs() {
-  const jobs = await api('/api/jobs');
+function showJobs() {
+  view.replaceChildren(el('h1', { text: 'Jobs' }), el('p', { id: 'live', class: 'muted', text: 'connecting…' }), el('div', { id: 'overview' }));
+  const source = new EventSource('/api/jobs-events');
+  source.addEventListener('jobs', (event) => {
+    markLive();
+    renderJobs(JSON.parse(event.data));
+  });
+  source.addEventListener('failure', (event) => say(JSON.parse(event.data).message, 'error'));
+  source.onerror = markOffline;
+  closeStream = () => source.close();
+}
+
+function renderJobs(jobs) {
   const rows = jobs.map((job) => el('tr', { 'data-job': job.name },
     el('td', {}, el('a', { href: `#/job/${encodeURIComponent(job.name)}`, text: job.name })),
     el('td', { class: `state-${job.state}`, text: job.state }),
@@ -88,12 +99,23 @@ async function showJobs() {
     el('td', { class: job.lastRun ? `result-${job.lastRun.result}` : 'muted', text: job.lastRun ? `${job.lastRun.result} ${time(job.lastRun.finishedAt)}` : '-' }),
     el('td', { class: job.recentFailures > 0 ? 'result-failed' : '', text: job.recentFailures }),
   ));
-  view.replaceChildren(
-    el('h1', { text: 'Jobs' }),
-    jobs.length === 0 ? el('p', { class: 'muted', text: 'No jobs in this namespace yet.' })
-      : table('jobs', ['Job', 'State', 'Cron', 'Items', 'Instances', 'Leader', 'Next fire', 'Last run', 'Failed (1h)'], rows),
-    el('button', { id: 'refresh', onclick: () => showJobs() }, 'Refresh'),
-  );
+  document.getElementById('overview').replaceChildren(jobs.length === 0
+    ? el('p', { class: 'muted', text: 'No jobs in this namespace yet.' })
+    : table('jobs', ['Job', 'State', 'Cron', 'Items', 'Instances', 'Leader', 'Next fire', 'Last run', 'Failed (1h)'], rows));
+}
+
+function markLive() {
+  const live = document.getElementById('live');
+  live.className = 'live';
+  live.textContent = `live · updated ${new Date().toLocaleTimeString()}`;
+}
+
+function markOffline() {
+  const live = document.getElementById('live');
+  if (live) {
+    live.className = 'offline';
+    live.textContent = 'disconnected, retrying…';
+  }
 }
 
 // ---- job page ----
@@ -104,20 +126,12 @@ function showJob(name) {
   formDirty = false;
   source.addEventListener('job', (event) => {
     const job = JSON.parse(event.data);
-    const live = document.getElementById('live');
-    live.className = 'live';
-    live.textContent = `live · updated ${new Date().toLocaleTimeString()}`;
+    markLive();
     if (formDirty && document.getElementById('job').childElementCount > 0) renderMaps(name, job);
     else renderJob(name, job);
   });
   source.addEventListener('failure', (event) => say(JSON.parse(event.data).message, 'error'));
-  source.onerror = () => {
-    const live = document.getElementById('live');
-    if (live) {
-      live.className = 'offline';
-      live.textContent = 'disconnected, retrying…';
-    }
-  };
+  source.onerror = markOffline;
   closeStream = () => source.close();
 }
 
@@ -289,7 +303,7 @@ async function route() {
   try {
     if (hash.startsWith('#/job/')) showJob(decodeURIComponent(hash.slice('#/job/'.length)));
     else if (hash === '#/outbox') await showOutbox();
-    else await showJobs();
+    else showJobs();
   } catch (error) {
     view.replaceChildren(el('p', { class: 'result-failed', text: error.message }));
   }

@@ -11,7 +11,9 @@ import type { OutboxAdmin } from '../outbox/outbox-admin.js';
 import { relayItems } from '../outbox/relay-items.js';
 import { isAuthorized, isLoopback, type ConsoleAuth } from './console-auth.js';
 import { readJsonBody, sendError, sendJson } from './http-io.js';
-import { streamJob } from './job-event-stream.js';
+import { streamChanges } from './event-stream.js';
+import { watchJob } from '../jobs/watch-job.js';
+import { watchNamespace } from '../jobs/watch-namespace.js';
 import { sendAsset, sendPage } from './static-assets.js';
 
 export interface ConsoleOptions {
@@ -88,9 +90,12 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     const jobMatch = /^\/api\/jobs\/([^/]+)(\/events)?$/.exec(path);
     if (path === '/api/info') return sendJson(response, 200, { readOnly, outbox: options.outbox !== undefined, relayJob: options.relayJob ?? null, history: false });
     if (path === '/api/jobs') return sendJson(response, 200, await options.jobs.listJobs());
+    if (path === '/api/jobs-events') {
+      return streamChanges(request, response, { watch: (onChange) => watchNamespace(options.registry, onChange), read: () => options.jobs.listJobs(), event: 'jobs' });
+    }
     if (jobMatch) {
       const name = decodeURIComponent(jobMatch[1] as string);
-      if (jobMatch[2]) return streamJob(request, response, options.registry, options.jobs, name);
+      if (jobMatch[2]) return streamChanges(request, response, { watch: (onChange) => watchJob(options.registry, name, onChange), read: () => options.jobs.describeJob(name), event: 'job' });
       return sendJson(response, 200, await options.jobs.describeJob(name));
     }
     if (path === '/api/outbox/backlog') {
