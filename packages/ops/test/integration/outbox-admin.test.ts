@@ -55,9 +55,12 @@ describe('OutboxAdmin on real MariaDB', () => {
     expect(capped[0]).toMatchObject({ cluster: 'cluster_a', pending: 2, dead: 2, capped: true });
   });
 
-  it('no backlog statement scans the table: each reads a range of the due index (index only) or one row by key', async () => {
+  it.each([
+    ['virtual partitions', { mode: 'virtual-partition' }],
+    ['id-mod', { mode: 'id-mod' }],
+  ] as const)('no backlog statement scans the table (%s): each reads a range of the due index (index only) or one row by key', async (_mode, partitioning) => {
     const items = [0, 1].map((item) => ({ item, total: 2, jobParameter: '', shardingParameter: undefined }));
-    const explained = await new OutboxAdmin({ databases: [pool] }).explainBacklog(items);
+    const explained = await new OutboxAdmin({ databases: [pool], partitioning }).explainBacklog(items);
     // 2 cluster dives + 1 lookup, and pending + dead for 2 clusters in 3 scopes (whole table, 2 items).
     expect(explained).toHaveLength(15);
     let rangeReads = 0;
