@@ -12,4 +12,12 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The console's page runs in the browser, as a module, without a build step.
+    files: ['packages/ops/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['window', 'document', 'location', 'fetch', 'EventSource', 'FormData', 'URLSearchParams', 'Node'].map((name) => [name, 'readonly'])),
+    },
+  },
 );

@@ -12,8 +12,9 @@ import { fileURLToPath } from 'node:url';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { startServices, type StartedServices } from '@shardflow/testkit';
 import { dropDatabase, migrate, openPool } from './database.js';
-import { readEnvironment, type ExampleEnvironment } from './environment.js';
+import { JOB_NAME, readEnvironment, type ExampleEnvironment } from './environment.js';
 import { LIVE_VIEW_LINES, renderLiveView } from './live-view.js';
+import { startDemoConsole } from './ops-console.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -83,6 +84,7 @@ async function main(): Promise<number> {
   // Set once the demo's own database may exist: from then on, any end drops it (unless --keep).
   let created: ExampleEnvironment | undefined;
   let pool: Pool | undefined;
+  let opsConsole: { url: string; close(): Promise<void> } | undefined;
   try {
     console.log('Starting ZooKeeper, Kafka and checking MySQL (or using SHARDFLOW_* services)...');
     services = await startServices({ kafkaClusters: ['cluster_a'], log: (line) => console.log(`  ${line}`) });
@@ -101,6 +103,8 @@ async function main(): Promise<number> {
       start('points', './consumer.ts', { ...env, CONSUMER: 'points' }),
       ...RELAYS.map((id) => start(id, './relay.ts', { ...env, RELAY_INSTANCE_ID: id })),
     ]);
+    opsConsole = await startDemoConsole(environment, queries, 8080);
+    console.log(`Console: ${opsConsole.url}#/job/${JOB_NAME} shows the relay's shard map live, failover included.`);
     console.log(`All processes up. Registering ${USERS} users at ${RATE}/s; one relay gets SIGKILL halfway.\n`);
 
     const count = async (sql: string): Promise<number> => Number((await queries.query<RowDataPacket[]>(sql))[0][0]?.['n'] ?? 0);
@@ -178,6 +182,7 @@ async function main(): Promise<number> {
     console.log(ok ? '\nOK: every user got exactly one coupon and one points grant.' : '\nFAILED: some grants are missing or doubled.');
     return ok ? 0 : 1;
   } finally {
+    await opsConsole?.close();
     await pool?.end();
     await stopAll(services);
     if (created && KEEP) console.log(`Database ${created.database} kept.`);

@@ -5,6 +5,7 @@
  */
 import { JobScheduler, ZookeeperRegistry } from '@shardflow/core';
 import { createOutbox, KafkajsSink } from '@shardflow/outbox-relay';
+import { recordLastRuns } from '@shardflow/ops';
 import { openPool } from './database.js';
 import { JOB_NAME, readEnvironment } from './environment.js';
 import { readRelaySettings } from './relay-settings.js';
@@ -33,6 +34,7 @@ const scheduler = new JobScheduler(registry, runLog?.job(outbox.relayJob) ?? out
   misfire: true,
   overwrite: true,
 }, settings.instanceId ? { instanceId: settings.instanceId } : {});
+recordLastRuns(scheduler, registry); // each item's last run, for the console's shard map
 
 const say = (event: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ instance: scheduler.instanceId, at: Date.now(), ...event })}\n`);

@@ -4,6 +4,11 @@ export type { ShardingContext, TriggerSource } from './job/sharding-context.js';
 
 export { JobScheduler, type JobSchedulerOptions } from './scheduler/job-scheduler.js';
 export { JobOperator, type JobStatus } from './operations/job-operator.js';
+// The registry layout and its parsers, for operating tools (@shardflow/ops) that read a job's nodes.
+export { JobPaths } from './coordination/job-paths.js';
+export { parseAssignment, type Assignment, type ItemAssignment } from './sharding/assignment.js';
+export { parseRunLock, type RunLock } from './coordination/run-lock.js';
+export { parseStoredJobConfig, toJobConfig } from './config/stored-job-config.js';
 export type { JobSchedulerEvents, ItemRunInfo, ItemStopReason } from './events/job-events.js';
 
 export type { JobConfig } from './config/job-config.js';

@@ -1,4 +1,4 @@
-export { createOutbox, type Outbox, type OutboxConfig, type PartitioningConfig } from './create-outbox.js';
+export { createOutbox, createPartitioning, type Outbox, type OutboxConfig, type PartitioningConfig } from './create-outbox.js';
 export { migrateOutboxTable, outboxTableDdl } from './schema/migrate-outbox-table.js';
 export { resolveOutboxTable, DEFAULT_COLUMNS, OUTBOX_COLUMN_LIMITS, STATE_VALUE_RANGE, type ColumnLimit, type OutboxTable, type OutboxTableOptions, type OutboxColumns, type OutboxStates } from './schema/outbox-table.js';
 export { OutboxWriter, type TransactionConnection, type FastPathOptions } from './writer/outbox-writer.js';
@@ -26,6 +26,10 @@ export type { OutboxEvents } from './stats/outbox-events.js';
 export type { ItemCounts, OutboxStatsSnapshot } from './stats/outbox-stats.js';
 export { DeliveryError, DELIVERY_ERROR_CODES, DESTINATION_FAULT_CODES, faultOf, type DeliveryErrorCode, type DeliveryFault } from './errors/delivery-error.js';
 export { InvalidOutboxConfigError } from './errors/invalid-outbox-config-error.js';
+export {
+  OUTBOX_TABLE_FLAGS, OUTBOX_TABLE_USAGE, RECORD_FILTER_FLAGS, RECORD_FILTER_USAGE, parseOutboxTableFlags, parseRecordFilterFlags, integerFlag,
+  type OutboxTableFlagValues, type RecordFilterFlagValues,
+} from './cli/outbox-flags.js';
 export { UnserializablePayloadError } from './errors/unserializable-payload-error.js';
 export { OutboxValueTooLargeError } from './errors/outbox-value-too-large-error.js';
 export { OutboxSchemaError, type OutboxSchemaErrorCode } from './errors/outbox-schema-error.js';

@@ -3,9 +3,11 @@
  * `shardflow-services`: real ZooKeeper, Kafka and RocketMQ on this machine for trying shardflow out
  * and for tests. `install` resolves the jars from Maven Central into the cache (once); `start` runs
  * the services in the foreground and prints the SHARDFLOW_* lines that point other shells at them;
- * `rocketmq [name]` does the same for one RocketMQ 5 cluster.
+ * `rocketmq [name]` does the same for one RocketMQ 5 cluster. `install` also installs Debian's
+ * chromium for the console's browser tests when it is missing.
  */
 import { readFileSync } from 'node:fs';
+import { ensureChromium } from './browser/chromium.js';
 import { formatRocketMqClusterMap } from './env.js';
 import { TestkitError } from './errors/testkit-error.js';
 import { resolveRocketMqJars, resolveServiceJars } from './java/service-jars.js';
@@ -46,6 +48,7 @@ try {
     } else {
       log(`RocketMQ jars ready in ${await resolveRocketMqJars(log)}`);
     }
+    log(`Chromium ready at ${ensureChromium()}`);
   } else if (command === 'start' && (rest.length === 0 || (rest.length === 1 && rest[0] === 'zookeeper'))) {
     const zookeeperOnly = rest[0] === 'zookeeper';
     const services = await startServices({ log, ...(zookeeperOnly ? { kafkaClusters: [], mysql: false } : {}) });

@@ -11,5 +11,6 @@ export { startTestRocketMq, type TestRocketMq } from './rocketmq/test-rocketmq.j
 export { startServices, type ServiceAddresses, type StartedServices, type StartServicesOptions } from './services.js';
 export { testServices, uniqueNamespace, kafkaControl, zookeeperControl } from './test-services.js';
 export { resolveServiceJars, resolveRocketMqJars, servicesCacheDir } from './java/service-jars.js';
+export { chromiumPath, ensureChromium } from './browser/chromium.js';
 export { waitUntil, type WaitUntilOptions } from './wait-until.js';
 export { sweepOrphanJvms } from './java/jvm-process.js';

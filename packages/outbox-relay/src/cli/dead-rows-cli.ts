@@ -2,9 +2,12 @@ import { parseArgs } from 'node:util';
 import mysql, { type Pool } from 'mysql2/promise';
 import { createPartitioning } from '../create-outbox.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
-import { DEFAULT_COLUMNS, resolveOutboxTable, STATE_VALUE_RANGE, type OutboxColumns, type OutboxStates, type OutboxTableOptions } from '../schema/outbox-table.js';
+import type { OutboxTableOptions } from '../schema/outbox-table.js';
 import { MysqlOutboxStore } from '../store/mysql-outbox-store.js';
 import type { DeadRecord, RecordFilter } from '../store/outbox-record.js';
+import {
+  integerFlag, OUTBOX_TABLE_FLAGS, OUTBOX_TABLE_USAGE, parseOutboxTableFlags, parseRecordFilterFlags, RECORD_FILTER_FLAGS, RECORD_FILTER_USAGE,
+} from './outbox-flags.js';
 
 /** Where the CLI writes: stdout and stderr in the real command, buffers in tests. */
 export interface CliOutput {
@@ -16,20 +19,14 @@ export interface CliOutput {
 const MAX_LIST_LIMIT = 1_000_000;
 
 export const DEAD_ROWS_USAGE = `Usage: shardflow-outbox dead <list|count|replay> --db URL [--db URL ...] [options]
+(\`shardflow outbox dead\` of @shardflow/ops does the same, with passwords from the environment.)
 
 Connection and table (as the relay is configured):
   --db URL              mysql://user:password@host:3306/database; repeat for N databases, in order
-  --table NAME          the outbox table (default msg_send_record)
-  --tables A,B,...      physical tables present in every database (instead of --table)
-  --column NAME=COLUMN  a column name mapping, e.g. --column state=mq_state (repeatable)
-  --state NAME=VALUE    a state value, e.g. --state dead=9 (repeatable)
+${OUTBOX_TABLE_USAGE}
 
 Which dead rows (all given filters apply together):
-  --id N[,N...]         by id (repeatable)
-  --key KEY             by message key (account_no)
-  --topic TOPIC         by topic
-  --cluster NAME        by Kafka cluster name
-  --from TIME --to TIME by creation time, ISO 8601 (from inclusive, to exclusive)
+${RECORD_FILTER_USAGE}
 
   list:   --limit N (default 100, at most ${MAX_LIST_LIMIT}), --json for one JSON object a line
   replay: back to pending with a fresh retry budget; needs a filter, or --all for every dead row`;
@@ -114,20 +111,12 @@ function parseCommand(argv: readonly string[]): DeadRowsCommand {
     if (!/^mysql:\/\/.+\/[^/?]+/.test(url)) throw new InvalidOutboxConfigError('--db', url.replace(/:[^:@/]*@/, ':***@'), 'must be mysql://user:password@host:port/database');
   }
   if (databases.length === 0) throw new InvalidOutboxConfigError('--db', undefined, 'give at least one database URL');
-  if (values.table !== undefined && values.tables !== undefined) throw new InvalidOutboxConfigError('--tables', values.tables, 'give --table or --tables, not both');
-  const filter = parseFilter(values);
+  const { table, tables } = parseOutboxTableFlags(values);
+  const filter = parseRecordFilterFlags(values);
   if (action === 'replay' && Object.keys(filter).length === 0 && !values.all) {
     throw new InvalidOutboxConfigError('--all', false, 'replay needs a filter (--id, --key, --topic, --cluster, --from, --to), or --all to replay every dead row');
   }
   const limit = values.limit === undefined ? 100 : integerFlag('--limit', values.limit, 1, MAX_LIST_LIMIT);
-  const table: OutboxTableOptions = {
-    table: values.table,
-    columns: assignments<OutboxColumns, string>('--column', values.column, Object.keys(DEFAULT_COLUMNS), (value) => value),
-    states: assignments<OutboxStates, number>('--state', values.state, ['pending', 'sent', 'dead'], (value) => integerFlag('--state', value, STATE_VALUE_RANGE.min, STATE_VALUE_RANGE.max)),
-  };
-  const tables = values.tables?.split(',').map((name) => name.trim());
-  // Names, identifiers and states are checked here, so a mistake is a usage error before any connection.
-  for (const name of tables ?? [undefined]) resolveOutboxTable(table, name);
   return { action: action as Action, databases, table, tables, filter, limit, json: values.json ?? false };
 }
 
@@ -138,62 +127,13 @@ function parseFlags(argv: readonly string[]) {
     strict: true,
     options: {
       db: { type: 'string', multiple: true },
-      table: { type: 'string' },
-      tables: { type: 'string' },
-      column: { type: 'string', multiple: true },
-      state: { type: 'string', multiple: true },
-      id: { type: 'string', multiple: true },
-      key: { type: 'string' },
-      topic: { type: 'string' },
-      cluster: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
+      ...OUTBOX_TABLE_FLAGS,
+      ...RECORD_FILTER_FLAGS,
       limit: { type: 'string' },
       json: { type: 'boolean' },
       all: { type: 'boolean' },
     },
   });
-}
-
-function parseFilter(values: ReturnType<typeof parseFlags>['values']): RecordFilter {
-  const ids = values.id?.flatMap((list) => list.split(',')).map((id) => integerFlag('--id', id.trim(), 1, Number.MAX_SAFE_INTEGER));
-  return {
-    ...(ids ? { ids } : {}),
-    ...(values.key !== undefined ? { key: values.key } : {}),
-    ...(values.topic !== undefined ? { topic: values.topic } : {}),
-    ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
-    ...(values.from !== undefined ? { createdFrom: parseTime('--from', values.from) } : {}),
-    ...(values.to !== undefined ? { createdTo: parseTime('--to', values.to) } : {}),
-  };
-}
-
-/**
- * A whole number written in decimal digits within [min, max]. `Number()` alone would take
- * `99999999999999999999` as 1e20, which reaches MySQL as `1e20` and fails there as a syntax error.
- */
-function integerFlag(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidOutboxConfigError(flag, text, `must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function parseTime(flag: string, text: string): Date {
-  const time = new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(time.getTime())) throw new InvalidOutboxConfigError(flag, text, 'must be an ISO 8601 time, e.g. 2026-11-23T08:00:00Z');
-  return time;
-}
-
-/** `NAME=VALUE` pairs into an object, NAME one of `names`; the table resolver checks the values. */
-function assignments<T, V>(flag: string, pairs: readonly string[] | undefined, names: readonly string[], convert: (value: string) => V): Partial<T> {
-  const result: Record<string, V> = {};
-  for (const pair of pairs ?? []) {
-    const match = /^([A-Za-z]+)=(.+)$/.exec(pair);
-    if (!match || !names.includes(match[1] as string)) throw new InvalidOutboxConfigError(flag, pair, `must be NAME=VALUE with NAME one of ${names.join(', ')}`);
-    result[match[1] as string] = convert(match[2] as string);
-  }
-  return result as Partial<T>;
 }
 
 function printDead(rows: readonly DeadRecord[], json: boolean, output: CliOutput): void {

@@ -1,0 +1,16 @@
+export { JobAdmin, type JobConfigPatch } from './jobs/job-admin.js';
+export type { JobDetails, JobSummary, JobState, InstanceInfo, ShardInfo, ItemRunning } from './jobs/job-details.js';
+export type { LastRun } from './jobs/last-run.js';
+export { recordLastRuns } from './jobs/record-last-runs.js';
+export { publishVersion } from './jobs/publish-version.js';
+export { watchJob } from './jobs/watch-job.js';
+export { watchNamespace } from './jobs/watch-namespace.js';
+export { parseConfigAssignments } from './jobs/parse-config-assignments.js';
+export { OutboxAdmin, type OutboxAdminOptions, type ClusterBacklog, type ItemBacklog, type ExplainedStatement } from './outbox/outbox-admin.js';
+export { startConsole, type ConsoleOptions, type RunningConsole } from './console/console-server.js';
+export { consoleAuthFromEnv, type ConsoleAuth } from './console/console-auth.js';
+export { resolveConnection, type ConnectionSettings, type ConnectionFlags } from './connection/connection-settings.js';
+export { openConnection, type OpsConnection } from './connection/open-connection.js';
+export { InvalidOpsArgumentError } from './errors/invalid-ops-argument-error.js';
+export { JobHasInstancesError } from './errors/job-has-instances-error.js';
+export { ConsoleAuthRequiredError } from './errors/console-auth-required-error.js';
