@@ -1,10 +1,13 @@
 /**
  * One relay instance: the outbox relay job with 4 items, streaming, failover on, coordinated with
  * the other instances through ZooKeeper. Start it 2-3 times; kill one and watch its items move.
- * Prints one JSON line per event of interest on stdout.
+ * Prints one JSON line per event of interest on stdout. With RELAY_METRICS_PORT set (0: any free
+ * port) it serves Prometheus metrics on 127.0.0.1 at the URL its `metrics` line gives.
  */
 import { JobScheduler, ZookeeperRegistry } from '@shardflow/core';
 import { createOutbox } from '@shardflow/outbox-relay';
+import { ShardflowMetrics, startMetricsServer, type MetricsServer } from '@shardflow/metrics';
+import { OutboxMetrics } from '@shardflow/metrics/outbox';
 import { openPool } from './database.js';
 import { JOB_NAME, readEnvironment } from './environment.js';
 
@@ -36,15 +39,26 @@ scheduler.on('leadership', ({ isLeader }) => say({ event: 'leader', isLeader }))
 scheduler.on('error', (error) => say({ event: 'error', message: error.message }));
 outbox.relayJob.on('sent', ({ count }) => say({ event: 'sent', count }));
 outbox.relayJob.on('dead', ({ ids, code }) => say({ event: 'dead', ids, code }));
+const metricsServer = await serveMetrics(process.env['RELAY_METRICS_PORT']);
 await scheduler.start();
 say({ event: 'ready' });
 
 process.once('SIGTERM', () => {
   void (async () => {
     await scheduler.shutdown();
+    await metricsServer?.close();
     await registry.close();
     await outbox.close();
     await pool.end();
     process.exit(0);
   })();
 });
+
+async function serveMetrics(port: string | undefined): Promise<MetricsServer | undefined> {
+  if (port === undefined || port === '') return undefined;
+  new ShardflowMetrics().observeRegistry(registry).observeScheduler(scheduler);
+  new OutboxMetrics({ backlogCacheMs: Number(process.env['RELAY_METRICS_BACKLOG_CACHE_MS'] ?? 5_000) }).observe(outbox);
+  const server = await startMetricsServer({ port: Number(port) });
+  say({ event: 'metrics', url: server.url });
+  return server;
+}

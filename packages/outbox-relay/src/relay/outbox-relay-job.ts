@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import type { DataflowJob, ShardingContext } from '@shardflow/core';
+import { traced, type DataflowJob, type ShardingContext } from '@shardflow/core';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import { DeliveryError, type DeliveryErrorCode } from '../errors/delivery-error.js';
 import type { Partitioning, TableScope } from '../partition/partitioning.js';
@@ -12,6 +12,7 @@ import { backoffDelayMs, resolveBackoff, type BackoffPolicy } from './backoff.js
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { countBy, groupBy } from '../util/group-by.js';
 import { toOutboundMessage } from '../sink/to-outbound-message.js';
+import { sendChannel } from '../tracing/outbox-channels.js';
 
 export interface OutboxRelayOptions {
   store: OutboxStore;
@@ -129,7 +130,7 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   private async deliver(cluster: string, records: readonly OutboxRecord[]): Promise<DeliveryOutcome[]> {
     let results: readonly DeliveryOutcome[];
     try {
-      results = await this.options.sink.send(cluster, records.map(toOutboundMessage));
+      results = await traced(sendChannel, () => ({ cluster, messages: records.length, fastPath: false }), () => this.options.sink.send(cluster, records.map(toOutboundMessage)));
     } catch (thrown) {
       const error = new DeliveryError('DELIVERY_FAILED', `the sink threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown);
       return records.map(() => ({ ok: false, error }));

@@ -10,6 +10,8 @@ import { RegistryNoNodeError } from '../../errors/registry-no-node-error.js';
 import { RegistryTransactionError } from '../../errors/registry-transaction-error.js';
 import { RegistrySessionChangedError } from '../../errors/registry-session-changed-error.js';
 import { toError } from '../../util/to-error.js';
+import { traced } from '../../tracing/trace-channel.js';
+import { registryRequestChannel } from '../../tracing/core-channels.js';
 import { isRetriableZookeeperError, toRegistryError, zookeeperCode } from './zookeeper-errors.js';
 import {
   resolveZookeeperRegistryOptions, type ResolvedZookeeperRegistryOptions, type ZookeeperRegistryOptions,
@@ -232,7 +234,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
       else transaction.check(full, operation.version ?? -1);
     }
     const sentAt = Date.now();
-    await new Promise<void>((resolve, reject) => {
+    await traced(registryRequestChannel, () => ({ path: operations[0]?.path ?? '/', attempt: 1 }), () => new Promise<void>((resolve, reject) => {
       transaction.commit((error, results: Array<{ type: number; err?: number }> | undefined) => {
         if (!error) {
           this.touch(sentAt);
@@ -248,7 +250,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
         const failed = operations[failedIndex];
         reject(new RegistryTransactionError(failedIndex, failed?.path, toRegistryError(error, failed?.path ?? '/').message, error));
       });
-    });
+    }));
   }
 
   watchData(path: string, listener: (node: NodeData | undefined) => void): Unsubscribe {
@@ -335,9 +337,9 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
       const client = this.requireClient();
       const sentAt = Date.now();
       try {
-        const result = await new Promise<T>((resolve, reject) => {
+        const result = await traced(registryRequestChannel, () => ({ path, attempt }), () => new Promise<T>((resolve, reject) => {
           operation(client, this.full(path), (error, value) => (error ? reject(error) : resolve(value)));
-        });
+        }));
         this.touch(sentAt);
         return result;
       } catch (error) {
