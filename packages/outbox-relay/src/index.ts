@@ -20,7 +20,7 @@ export { IdModPartitioning } from './partition/id-mod-partitioning.js';
 export { PhysicalTablesPartitioning, parseDatabaseList } from './partition/physical-tables-partitioning.js';
 export { crc32 } from './partition/crc32.js';
 export type { OutboxEvents } from './stats/outbox-events.js';
-export { OUTBOX_TRACE_CHANNELS, type SendTraceContext } from './tracing/outbox-channels.js';
+export { OUTBOX_TRACE_CHANNELS, type SendTraceContext, type WriteChannelMessage } from './tracing/outbox-channels.js';
 export type { ItemCounts, OutboxStatsSnapshot } from './stats/outbox-stats.js';
 export { DeliveryError, DELIVERY_ERROR_CODES, type DeliveryErrorCode } from './errors/delivery-error.js';
 export { InvalidOutboxConfigError } from './errors/invalid-outbox-config-error.js';

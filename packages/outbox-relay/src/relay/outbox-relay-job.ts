@@ -130,7 +130,8 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   private async deliver(cluster: string, records: readonly OutboxRecord[]): Promise<DeliveryOutcome[]> {
     let results: readonly DeliveryOutcome[];
     try {
-      results = await traced(sendChannel, () => ({ cluster, messages: records.length, fastPath: false }), () => this.options.sink.send(cluster, records.map(toOutboundMessage)));
+      const messages = records.map(toOutboundMessage);
+      results = await traced(sendChannel, () => ({ cluster, messages, fastPath: false }), () => this.options.sink.send(cluster, messages));
     } catch (thrown) {
       const error = new DeliveryError('DELIVERY_FAILED', `the sink threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown);
       return records.map(() => ({ ok: false, error }));
