@@ -2,9 +2,10 @@
  * One relay instance: the outbox relay job with 4 items, streaming, failover on, coordinated with
  * the other instances through ZooKeeper. Start it 2-3 times; kill one and watch its items move.
  * Prints one JSON line per event of interest on stdout. With RELAY_METRICS_PORT set (0: any free
- * port) it serves Prometheus metrics on 127.0.0.1 at the URL its `metrics` line gives.
+ * port) it serves Prometheus metrics on 127.0.0.1 at the URL its `metrics` line gives. Warnings
+ * and errors (the Kafka client's among them) go to stderr, as JSON lines with RELAY_LOG_FORMAT=json.
  */
-import { JobScheduler, ZookeeperRegistry } from '@shardflow/core';
+import { createStderrLogger, JobScheduler, ZookeeperRegistry } from '@shardflow/core';
 import { createOutbox } from '@shardflow/outbox-relay';
 import { ShardflowMetrics, startMetricsServer, type MetricsServer } from '@shardflow/metrics';
 import { OutboxMetrics } from '@shardflow/metrics/outbox';
@@ -14,9 +15,10 @@ import { JOB_NAME, readEnvironment } from './environment.js';
 const environment = readEnvironment();
 const instanceId = process.env['RELAY_INSTANCE_ID'];
 const sessionTimeoutMs = Number(process.env['RELAY_SESSION_TIMEOUT_MS'] ?? 4_000);
+const logger = createStderrLogger({ json: process.env['RELAY_LOG_FORMAT'] === 'json' });
 const pool = await openPool(environment);
 const clusters = Object.fromEntries(Object.entries(environment.kafka).map(([name, brokers]) => [name, { brokers: brokers.split(',') }]));
-const outbox = createOutbox({ databases: [pool], clusters, relay: { pageSize: 500, backoff: { initialDelayMs: 500, maxDelayMs: 10_000 } } });
+const outbox = createOutbox({ databases: [pool], clusters, logger, relay: { pageSize: 500, backoff: { initialDelayMs: 500, maxDelayMs: 10_000 } } });
 await outbox.verifyTables();
 const registry = new ZookeeperRegistry({ connectString: environment.zookeeper, namespace: environment.namespace, sessionTimeoutMs });
 await registry.connect();
@@ -28,7 +30,7 @@ const scheduler = new JobScheduler(registry, outbox.relayJob, {
   failover: true,
   misfire: true,
   overwrite: true,
-}, instanceId ? { instanceId } : {});
+}, { logger, ...(instanceId ? { instanceId } : {}) });
 
 const say = (event: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ instance: scheduler.instanceId, at: Date.now(), ...event })}\n`);

@@ -5,6 +5,8 @@ export type { ShardingContext, TriggerSource } from './job/sharding-context.js';
 export { JobScheduler, type JobSchedulerOptions } from './scheduler/job-scheduler.js';
 export { JobOperator, type JobStatus } from './operations/job-operator.js';
 export type { JobSchedulerEvents, ItemRunInfo, ItemStopReason } from './events/job-events.js';
+export type { Logger, LogMethod, LogLevel } from './logging/logger.js';
+export { createStderrLogger, type StderrLoggerOptions } from './logging/stderr-logger.js';
 export { traceChannel, traced, type TraceChannel } from './tracing/trace-channel.js';
 export { CORE_TRACE_CHANNELS, type ItemRunTraceContext, type BatchTraceContext, type RegistryRequestTraceContext } from './tracing/core-channels.js';
 
