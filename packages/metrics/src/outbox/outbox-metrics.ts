@@ -12,7 +12,10 @@ export interface OutboxMetricsOptions {
   register?: Registry;
   /** How long a backlog read serves scrapes, ms. Default 5 000. */
   backlogCacheMs?: number;
-  /** Pending rows counted per table and cluster at most; past it the gauge says "at least". Default 100 000. */
+  /**
+   * Pending rows counted per table and cluster at most; past it the gauge says "at least" and
+   * `shardflow_outbox_pending_rows_capped` is 1. Each read walks up to this many index entries. Default 10 000.
+   */
   backlogCap?: number;
 }
 
@@ -42,7 +45,7 @@ export class OutboxMetrics {
   constructor(options: OutboxMetricsOptions = {}) {
     this.register = options.register ?? defaultRegister;
     this.cacheMs = options.backlogCacheMs ?? 5_000;
-    this.cap = options.backlogCap ?? 100_000;
+    this.cap = options.backlogCap ?? 10_000;
     if (!(this.cacheMs >= 0)) throw new InvalidMetricsConfigError('backlogCacheMs', this.cacheMs, 'must be >= 0');
     if (!Number.isInteger(this.cap) || this.cap < 1) throw new InvalidMetricsConfigError('backlogCap', this.cap, 'must be an integer >= 1');
     const registers = [this.register];
@@ -85,6 +88,13 @@ export class OutboxMetrics {
       async collect() {
         this.reset();
         for (const backlog of await read()) this.set({ cluster: backlog.cluster }, backlog.pending);
+      },
+    }));
+    shared('shardflow_outbox_pending_rows_capped', () => new Gauge({
+      name: 'shardflow_outbox_pending_rows_capped', help: '1 when shardflow_outbox_pending_rows stopped counting at the cap (the backlog is at least that), else 0.', labelNames: ['cluster'], registers,
+      async collect() {
+        this.reset();
+        for (const backlog of await read()) this.set({ cluster: backlog.cluster }, backlog.capped ? 1 : 0);
       },
     }));
     shared('shardflow_outbox_oldest_pending_age_seconds', () => new Gauge({
