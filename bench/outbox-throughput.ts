@@ -11,6 +11,7 @@
  * Usage: node --conditions=@shardflow/source --import tsx bench/outbox-throughput.ts [--rows 150000] [--default-heap] [--metrics-rounds 3] [--metrics-only]
  * The relays get the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs them without.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
@@ -79,7 +80,13 @@ async function rawLimit(pool: Pool): Promise<number> {
  * the relay's next cron fire, up to 1 s here) and the drain rate from the first of them marked sent
  * to the last.
  */
-async function shardflow(pool: Pool, instances: number, options: { metrics?: boolean } = {}): Promise<{ fromRelease: number; drain: number }> {
+/** CPU time (user + system) a process has used so far, ms, from /proc; a busy machine slows a process but hardly changes this. */
+function cpuMs(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+async function shardflow(pool: Pool, instances: number, options: { metrics?: boolean } = {}): Promise<{ fromRelease: number; drain: number; cpuMsPerThousandRows: number }> {
   await seedOutbox(pool, WARM_UP_ROWS + ROWS, topic);
   // Park every row until the relays are up; release the warm-up rows, then the measured ones.
   await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) + INTERVAL 1 DAY');
@@ -98,15 +105,17 @@ async function shardflow(pool: Pool, instances: number, options: { metrics?: boo
   }, 1_000);
   await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id <= ?', [WARM_UP_ROWS]);
   while ((await unsentCount(pool)) > ROWS) await sleep(100);
+  const cpuBefore = relays.reduce((sum, relay) => sum + cpuMs(relay.pid), 0);
   await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id > ?', [WARM_UP_ROWS]);
   const started = Date.now();
   while ((await unsentCount(pool)) > 0) await sleep(100);
   const seconds = (Date.now() - started) / 1000;
+  const cpuMsPerThousandRows = ((relays.reduce((sum, relay) => sum + cpuMs(relay.pid), 0) - cpuBefore) / ROWS) * 1000;
   clearInterval(scraper);
   await stopProcesses(relays);
   const [[span]] = await pool.query<RowDataPacket[]>(
     'SELECT TIMESTAMPDIFF(MICROSECOND, MIN(sent_time), MAX(sent_time)) AS us FROM msg_send_record WHERE id > ?', [WARM_UP_ROWS]);
-  return { fromRelease: ROWS / seconds, drain: ROWS / (Number(span?.['us']) / 1e6) };
+  return { fromRelease: ROWS / seconds, drain: ROWS / (Number(span?.['us']) / 1e6), cpuMsPerThousandRows };
 }
 
 /** A port nothing listens on right now, for one relay's metrics server. */
@@ -120,12 +129,13 @@ async function freePort(): Promise<number> {
 
 /** One relay instance without and with metrics, alternated; medians of each. */
 async function metricsCost(pool: Pool): Promise<void> {
-  const runs: Record<'without' | 'with', Array<{ fromRelease: number; drain: number }>> = { without: [], with: [] };
+  const runs: Record<'without' | 'with', Array<{ fromRelease: number; drain: number; cpuMsPerThousandRows: number }>> = { without: [], with: [] };
   for (let round = 0; round < METRICS_ROUNDS; round++) {
     runs.without.push(await shardflow(pool, 1));
     runs.with.push(await shardflow(pool, 1, { metrics: true }));
   }
   const drain = { without: median(runs.without.map((run) => run.drain)), with: median(runs.with.map((run) => run.drain)) };
+  const cpu = { without: median(runs.without.map((run) => run.cpuMsPerThousandRows)), with: median(runs.with.map((run) => run.cpuMsPerThousandRows)) };
   const fromRelease = { without: median(runs.without.map((run) => run.fromRelease)), with: median(runs.with.map((run) => run.fromRelease)) };
   report('outbox-throughput metrics cost, 1 instance', {
     rounds: METRICS_ROUNDS,
@@ -136,6 +146,11 @@ async function metricsCost(pool: Pool): Promise<void> {
     from_release_without: fromRelease.without,
     from_release_with: fromRelease.with,
     from_release_cost_percent: (1 - fromRelease.with / fromRelease.without) * 100,
+    relay_cpu_ms_per_1000_rows_without: cpu.without,
+    relay_cpu_ms_per_1000_rows_with: cpu.with,
+    relay_cpu_cost_percent: (cpu.with / cpu.without - 1) * 100,
+    cpu_runs_without: runs.without.map((run) => run.cpuMsPerThousandRows.toFixed(1)).join('/'),
+    cpu_runs_with: runs.with.map((run) => run.cpuMsPerThousandRows.toFixed(1)).join('/'),
     drain_runs_without: runs.without.map((run) => Math.round(run.drain)).join('/'),
     drain_runs_with: runs.with.map((run) => Math.round(run.drain)).join('/'),
   });

@@ -19,5 +19,6 @@ export function traceChannel<Context extends object>(name: string): TraceChannel
 export function traced<T, Context extends object>(channel: TraceChannel<Context>, context: () => Context, operation: () => Promise<T>): Promise<T> {
   // Asked of the sub-channels: TracingChannel's own `hasSubscribers` is newer than Node 20.11.
   if (!channel.start.hasSubscribers && !channel.asyncEnd.hasSubscribers && !channel.error.hasSubscribers) return operation();
-  return channel.tracePromise(operation, context());
+  // An async wrapper: tracePromise needs a promise, and a JavaScript job may return plain values.
+  return channel.tracePromise(async () => operation(), context());
 }

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type logCreator, type Producer, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type logCreator, type Producer, type SASLOptions } from 'kafkajs';
 import type { Logger, LogLevel } from '@shardflow/core';
 import type { ConnectionOptions } from 'node:tls';
 import { DeliveryError } from '../errors/delivery-error.js';
@@ -107,7 +107,8 @@ export class KafkajsSink implements MessageSink {
       retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1_000 },
       ...(this.options.logger ? { logLevel: logLevel.INFO, logCreator: kafkajsLogCreator(this.options.logger, cluster) } : { logLevel: logLevel.NOTHING }),
     });
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: config.topicAutoCreate ?? true });
+    // The partitioner named, as kafkajs warns at every producer otherwise: its default (murmur2, as Java's client).
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: config.topicAutoCreate ?? true, createPartitioner: Partitioners.DefaultPartitioner });
     const connected = producer.connect().then(() => producer);
     connected.catch(() => this.forget(cluster));
     this.producers.set(cluster, connected);
