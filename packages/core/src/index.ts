@@ -7,6 +7,7 @@ export { JobOperator, type JobStatus } from './operations/job-operator.js';
 export type { JobSchedulerEvents, ItemRunInfo, ItemStopReason } from './events/job-events.js';
 export type { Logger, LogMethod, LogLevel } from './logging/logger.js';
 export { createStderrLogger, type StderrLoggerOptions } from './logging/stderr-logger.js';
+export { logRegistryStates } from './logging/log-registry-states.js';
 export { traceChannel, traced, type TraceChannel } from './tracing/trace-channel.js';
 export { CORE_TRACE_CHANNELS, type ItemRunTraceContext, type BatchTraceContext, type RegistryRequestTraceContext } from './tracing/core-channels.js';
 

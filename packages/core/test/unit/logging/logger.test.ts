@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '@shardflow/testkit';
-import { createStderrLogger, InMemoryRegistry, InMemoryRegistryStore, JobOperator, JobScheduler, type Logger, type SimpleJob } from '../../../src/index.js';
+import { createStderrLogger, logRegistryStates, InMemoryRegistry, InMemoryRegistryStore, JobOperator, JobScheduler, type Logger, type SimpleJob } from '../../../src/index.js';
 
 /** Every call of every level, as [level, fields, message]. */
 function recordingLogger(): Logger & { lines: Array<[string, Record<string, unknown>, string | undefined]> } {
@@ -56,5 +56,20 @@ describe('logger', () => {
     const line = JSON.parse(written[0] as string) as Record<string, unknown>;
     expect(line).toMatchObject({ level: 'error', msg: 'it broke', job: 'j', err: { type: 'Error', message: 'down', code: 'X_DOWN' } });
     expect(() => createStderrLogger({ level: 'loud' as 'warn' })).toThrow(/logger\.level/);
+  });
+
+  it('logs the registry session at the level each state deserves', async () => {
+    const logger = recordingLogger();
+    const registry = new InMemoryRegistry({ store: new InMemoryRegistryStore() });
+    const stop = logRegistryStates(registry, logger);
+    await registry.connect();
+    registry.suspend();
+    registry.resume();
+    registry.expireSession();
+    stop();
+    await registry.close();
+    expect(logger.lines.map(([level, fields]) => `${level} ${String(fields['state'])}`)).toEqual([
+      'info connected', 'warn suspended', 'info reconnected', 'error lost', 'info connected',
+    ]);
   });
 });
