@@ -4,11 +4,12 @@
  * - raw limit: kafkajs batched sends of every row alone, plus batched UPDATEs alone;
  * - shardflow with 1 and 3 relay instances (separate OS processes, ZooKeeper-coordinated, 4 items);
  * - the cost of metrics: 1 instance without and with Prometheus metrics (scraped every second),
- *   alternated over --metrics-rounds rounds (default 3) so that the machine's drift hits both alike.
+ *   alternated (ABBA) over --metrics-rounds rounds (default 4), with the relay's CPU time per row,
+ *   which a busy machine disturbs far less than the rate.
  * The naive relay's rate does not depend on the row count, so it relays at most 5 000 rows. The
  * relay processes first relay 5 000 warm-up rows, as a long-running relay is warm, and the raw
  * limit runs in this process after the naive relay warmed its Kafka client.
- * Usage: node --conditions=@shardflow/source --import tsx bench/outbox-throughput.ts [--rows 150000] [--default-heap] [--metrics-rounds 3] [--metrics-only]
+ * Usage: node --conditions=@shardflow/source --import tsx bench/outbox-throughput.ts [--rows 150000] [--default-heap] [--metrics-rounds 4] [--metrics-only]
  * The relays get the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs them without.
  */
 import { readFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ const NAIVE_ROWS = Math.min(ROWS, 5_000);
 const WARM_UP_ROWS = 5_000;
 const NODE_FLAGS = process.argv.includes('--default-heap') ? [] : RELAY_NODE_FLAGS;
 const roundsArg = process.argv.indexOf('--metrics-rounds');
-const METRICS_ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
+const METRICS_ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 4;
 const METRICS_ONLY = process.argv.includes('--metrics-only');
 let scrapesAnswered = 0;
 const bench = await openBenchServices(['cluster_a']);
@@ -130,9 +131,10 @@ async function freePort(): Promise<number> {
 /** One relay instance without and with metrics, alternated; medians of each. */
 async function metricsCost(pool: Pool): Promise<void> {
   const runs: Record<'without' | 'with', Array<{ fromRelease: number; drain: number; cpuMsPerThousandRows: number }>> = { without: [], with: [] };
+  // ABBA order: whatever drifts along the run (the topic grows, the machine's load moves) weighs on both alike.
   for (let round = 0; round < METRICS_ROUNDS; round++) {
-    runs.without.push(await shardflow(pool, 1));
-    runs.with.push(await shardflow(pool, 1, { metrics: true }));
+    const order = round % 2 === 0 ? [false, true] : [true, false];
+    for (const metrics of order) (metrics ? runs.with : runs.without).push(await shardflow(pool, 1, { metrics }));
   }
   const drain = { without: median(runs.without.map((run) => run.drain)), with: median(runs.with.map((run) => run.drain)) };
   const cpu = { without: median(runs.without.map((run) => run.cpuMsPerThousandRows)), with: median(runs.with.map((run) => run.cpuMsPerThousandRows)) };

@@ -5,7 +5,7 @@
  * port) it serves Prometheus metrics on 127.0.0.1 at the URL its `metrics` line gives. Warnings
  * and errors (the Kafka client's among them) go to stderr, as JSON lines with RELAY_LOG_FORMAT=json.
  */
-import { createStderrLogger, JobScheduler, ZookeeperRegistry } from '@shardflow/core';
+import { createStderrLogger, JobScheduler, logRegistryStates, ZookeeperRegistry } from '@shardflow/core';
 import { createOutbox } from '@shardflow/outbox-relay';
 import { ShardflowMetrics, startMetricsServer, type MetricsServer } from '@shardflow/metrics';
 import { OutboxMetrics } from '@shardflow/metrics/outbox';
@@ -21,6 +21,7 @@ const clusters = Object.fromEntries(Object.entries(environment.kafka).map(([name
 const outbox = createOutbox({ databases: [pool], clusters, logger, relay: { pageSize: 500, backoff: { initialDelayMs: 500, maxDelayMs: 10_000 } } });
 await outbox.verifyTables();
 const registry = new ZookeeperRegistry({ connectString: environment.zookeeper, namespace: environment.namespace, sessionTimeoutMs });
+logRegistryStates(registry, logger);
 await registry.connect();
 const scheduler = new JobScheduler(registry, outbox.relayJob, {
   jobName: JOB_NAME,
