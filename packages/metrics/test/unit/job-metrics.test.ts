@@ -57,6 +57,14 @@ describe('job and registry metrics on a real scheduler (in-memory registry)', ()
     expect(await value(register, 'shardflow_job_item_run_duration_seconds_count', { job: 'metered', result: 'completed' })).toBe(2);
     expect(await value(register, 'shardflow_job_fencing_aborts_total', { job: 'metered' })).toBeUndefined();
 
+    registry.suspend();
+    expect(await value(register, 'shardflow_registry_session_state', { state: 'suspended' })).toBe(1);
+    registry.resume();
+    registry.expireSession();
+    expect(await value(register, 'shardflow_registry_session_expirations_total', {})).toBe(1);
+    // Back after the suspension (same session) and after the loss (a new session).
+    expect(await value(register, 'shardflow_registry_reconnects_total', {})).toBe(2);
+
     await registry.close();
     await waitUntil(async () => (await value(register, 'shardflow_registry_session_state', { state: 'closed' })) === 1);
     expect(await value(register, 'shardflow_registry_session_state', { state: 'connected' })).toBe(0);
