@@ -2,10 +2,15 @@
  * One relay instance: the outbox relay job with 4 items, streaming, failover on, coordinated with
  * the other instances through ZooKeeper. Start it 2-3 times; kill one and watch its items move.
  * Prints one JSON line per event of interest on stdout. Settings: RELAY_* variables (relay-settings.ts).
+ * With RELAY_METRICS_PORT set (0: any free port) it serves Prometheus metrics on 127.0.0.1 at the
+ * URL its `metrics` line gives. Warnings and errors (the Kafka client's among them) go to stderr, as
+ * JSON lines with RELAY_LOG_FORMAT=json.
  */
-import { JobScheduler, ZookeeperRegistry } from '@shardflow/core';
+import { createStderrLogger, JobScheduler, logRegistryStates, ZookeeperRegistry } from '@shardflow/core';
 import { createOutbox, KafkajsSink } from '@shardflow/outbox-relay';
 import { recordLastRuns } from '@shardflow/ops';
+import { ShardflowMetrics, startMetricsServer, type MetricsServer } from '@shardflow/metrics';
+import { OutboxMetrics } from '@shardflow/metrics/outbox';
 import { openPool } from './database.js';
 import { JOB_NAME, readEnvironment } from './environment.js';
 import { readRelaySettings } from './relay-settings.js';
@@ -14,16 +19,19 @@ import { RunLog } from './run-log.js';
 const environment = readEnvironment();
 const settings = readRelaySettings();
 const runLog = settings.runLog ? new RunLog(settings.runLog) : undefined;
+const logger = createStderrLogger({ json: process.env['RELAY_LOG_FORMAT'] === 'json' });
 const pool = await openPool(environment);
 const clusters = Object.fromEntries(Object.entries(environment.kafka).map(([name, brokers]) => [name, { brokers: brokers.split(',') }]));
-const kafka = new KafkajsSink({ clusters });
+const kafka = new KafkajsSink({ clusters, logger });
 const outbox = createOutbox({
   databases: [pool],
   sink: runLog?.sink(kafka) ?? kafka,
+  logger,
   relay: { pageSize: 500, maxRetries: settings.maxRetries, backoff: { initialDelayMs: Math.min(500, settings.backoffCapMs), maxDelayMs: settings.backoffCapMs } },
 });
 await outbox.verifyTables();
 const registry = new ZookeeperRegistry({ connectString: environment.zookeeper, namespace: environment.namespace, sessionTimeoutMs: settings.sessionTimeoutMs });
+logRegistryStates(registry, logger);
 await registry.connect();
 const scheduler = new JobScheduler(registry, runLog?.job(outbox.relayJob) ?? outbox.relayJob, {
   jobName: JOB_NAME,
@@ -33,7 +41,7 @@ const scheduler = new JobScheduler(registry, runLog?.job(outbox.relayJob) ?? out
   failover: true,
   misfire: true,
   overwrite: true,
-}, settings.instanceId ? { instanceId: settings.instanceId } : {});
+}, { logger, ...(settings.instanceId ? { instanceId: settings.instanceId } : {}) });
 recordLastRuns(scheduler, registry); // each item's last run, for the console's shard map
 
 const say = (event: Record<string, unknown>): void => {
@@ -47,12 +55,14 @@ scheduler.on('error', (error) => say({ event: 'error', message: error.message })
 outbox.relayJob.on('sent', ({ count }) => say({ event: 'sent', count }));
 outbox.relayJob.on('dead', ({ ids, code }) => say({ event: 'dead', ids, code }));
 outbox.relayJob.on('retrying', ({ count, code, message }) => say({ event: 'retrying', count, code, message }));
+const metricsServer = await serveMetrics(process.env['RELAY_METRICS_PORT']);
 await scheduler.start();
 say({ event: 'ready' });
 
 process.once('SIGTERM', () => {
   void (async () => {
     await scheduler.shutdown();
+    await metricsServer?.close();
     await registry.close();
     await outbox.close();
     await pool.end();
@@ -60,3 +70,12 @@ process.once('SIGTERM', () => {
     process.exit(0);
   })();
 });
+
+async function serveMetrics(port: string | undefined): Promise<MetricsServer | undefined> {
+  if (port === undefined || port === '') return undefined;
+  new ShardflowMetrics().observeRegistry(registry).observeScheduler(scheduler);
+  new OutboxMetrics({ backlogCacheMs: Number(process.env['RELAY_METRICS_BACKLOG_CACHE_MS'] ?? 5_000) }).observe(outbox);
+  const server = await startMetricsServer({ port: Number(port) });
+  say({ event: 'metrics', url: server.url });
+  return server;
+}

@@ -10,6 +10,11 @@ export { parseAssignment, type Assignment, type ItemAssignment } from './shardin
 export { parseRunLock, type RunLock } from './coordination/run-lock.js';
 export { parseStoredJobConfig, toJobConfig } from './config/stored-job-config.js';
 export type { JobSchedulerEvents, ItemRunInfo, ItemStopReason } from './events/job-events.js';
+export type { Logger, LogMethod, LogLevel } from './logging/logger.js';
+export { createStderrLogger, type StderrLoggerOptions } from './logging/stderr-logger.js';
+export { logRegistryStates } from './logging/log-registry-states.js';
+export { traceChannel, traced, type TraceChannel } from './tracing/trace-channel.js';
+export { CORE_TRACE_CHANNELS, type ItemRunTraceContext, type BatchTraceContext, type RegistryRequestTraceContext } from './tracing/core-channels.js';
 
 export type { JobConfig } from './config/job-config.js';
 export { validateJobConfig, type ResolvedJobConfig } from './config/validate-job-config.js';

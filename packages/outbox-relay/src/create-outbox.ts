@@ -1,4 +1,5 @@
 import type { Pool } from 'mysql2/promise';
+import type { Logger } from '@shardflow/core';
 import { OUTBOX_CONFIG_KEYS } from './config/outbox-config-keys.js';
 import { rejectUnknownKeys } from './config/reject-unknown-keys.js';
 import { InvalidOutboxConfigError } from './errors/invalid-outbox-config-error.js';
@@ -35,6 +36,8 @@ export interface OutboxConfig extends OutboxTableOptions {
   /** Publish right after commit (`writer.publishNow`). Default false. */
   fastPath?: boolean | { graceMs?: number };
   relay?: Omit<OutboxRelayOptions, 'store' | 'sink' | 'partitioning'>;
+  /** Any pino-compatible logger; the Kafka client's logs go there (see KafkajsSinkOptions.logger). */
+  logger?: Logger;
   cleanup?: Omit<OutboxCleanupOptions, 'store' | 'partitioning'>;
 }
 
@@ -68,7 +71,7 @@ export function createOutbox(config: OutboxConfig): Outbox {
   }
   const partitioning = createPartitioning(config);
   if (!config.sink && !config.clusters && !config.rocketmqClusters) throw new InvalidOutboxConfigError('clusters', config.clusters, 'give a cluster map or a sink');
-  const sink = config.sink ?? createClusterSink({ clusters: config.clusters, rocketmqClusters: config.rocketmqClusters, messageGroups: config.relay?.perKeyOrdering });
+  const sink = config.sink ?? createClusterSink({ clusters: config.clusters, rocketmqClusters: config.rocketmqClusters, messageGroups: config.relay?.perKeyOrdering, logger: config.logger });
   const store = new MysqlOutboxStore(config.databases, partitioning);
   const table = resolveOutboxTable(config, partitioning.mode === 'physical-tables' ? partitioning.allTables()[0]?.table.name : undefined);
   const fastPath = config.fastPath ? { sink, store, graceMs: typeof config.fastPath === 'object' ? config.fastPath.graceMs : undefined } : undefined;

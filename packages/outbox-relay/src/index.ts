@@ -17,12 +17,13 @@ export { InMemorySink, type InMemorySinkOptions } from './sink/in-memory-sink.js
 export { CREATE_TIME_HEADER } from './sink/to-outbound-message.js';
 export type { OutboxStore, FetchOptions, ClusterDeferral } from './store/outbox-store.js';
 export { MysqlOutboxStore } from './store/mysql-outbox-store.js';
-export type { OutboxRecord, RecordFailure, RecordFilter, DeadRecord, ClusterCounts, RecordLocation, FailureCode } from './store/outbox-record.js';
+export type { OutboxRecord, RecordFailure, RecordFilter, DeadRecord, ClusterCounts, ClusterBacklog, RecordLocation, FailureCode } from './store/outbox-record.js';
 export type { Partitioning, TableScope, ItemCoordinates } from './partition/partitioning.js';
 export { VirtualPartitioning } from './partition/virtual-partitioning.js';
 export { IdModPartitioning } from './partition/id-mod-partitioning.js';
 export { PhysicalTablesPartitioning, parseDatabaseList } from './partition/physical-tables-partitioning.js';
 export type { OutboxEvents } from './stats/outbox-events.js';
+export { OUTBOX_TRACE_CHANNELS, type SendTraceContext, type WriteChannelMessage } from './tracing/outbox-channels.js';
 export type { ItemCounts, OutboxStatsSnapshot } from './stats/outbox-stats.js';
 export { DeliveryError, DELIVERY_ERROR_CODES, DESTINATION_FAULT_CODES, faultOf, type DeliveryErrorCode, type DeliveryFault } from './errors/delivery-error.js';
 export { InvalidOutboxConfigError } from './errors/invalid-outbox-config-error.js';

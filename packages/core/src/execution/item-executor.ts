@@ -13,6 +13,8 @@ import type { ConnectionFence } from '../coordination/connection-fence.js';
 import { createItemContext } from './item-context.js';
 import type { ItemLock } from '../coordination/item-lock.js';
 import { Semaphore } from './semaphore.js';
+import { traced } from '../tracing/trace-channel.js';
+import { fetchChannel, itemRunChannel, processChannel } from '../tracing/core-channels.js';
 
 interface ActiveRun {
   /** The assignment the run started from: its item count and the item's epoch are the run's. */
@@ -229,7 +231,7 @@ export class ItemExecutor {
     const startedAt = Date.now();
     events.emit('itemStarted', info);
     try {
-      const { batches, stoppedBy } = await this.executeJob(job, ctx, config, startedAt);
+      const { batches, stoppedBy } = await traced(itemRunChannel, () => ({ ...info, ctx }), () => this.executeJob(job, ctx, config, startedAt));
       if (run.controller.signal.reason instanceof ItemTimeoutError) throw run.controller.signal.reason;
       events.emit('itemCompleted', { ...info, durationMs: Date.now() - startedAt, batches, stoppedBy });
     } catch (thrown) {
@@ -255,11 +257,11 @@ export class ItemExecutor {
     for (;;) {
       if (ctx.signal.aborted) return { batches, stoppedBy: 'aborted' };
       if (!ctx.isOwner()) return { batches, stoppedBy: 'fenced' };
-      const data = await job.fetchData(ctx);
+      const data = await traced(fetchChannel, () => ({ ctx, batch: batches }), () => job.fetchData(ctx));
       if (data.length === 0) return { batches, stoppedBy: 'drained' };
       if (!ctx.isOwner()) return { batches, stoppedBy: ctx.signal.aborted ? 'aborted' : 'fenced' };
       try {
-        await job.processData(ctx, data);
+        await traced(processChannel, () => ({ ctx, batch: batches, size: data.length }), () => job.processData(ctx, data));
       } catch (error) {
         // The job did what fencing asks (ctx.assertOwner() before its side effects): a stop, not a failure.
         if (error instanceof ItemFencedError && !ctx.isOwner()) return { batches, stoppedBy: ctx.signal.aborted ? 'aborted' : 'fenced' };

@@ -25,12 +25,15 @@ import { InvalidJobConfigError } from '../errors/invalid-job-config-error.js';
 import { RegistryNodeExistsError } from '../errors/registry-node-exists-error.js';
 import { toError } from '../util/to-error.js';
 import { createIfMissing } from '../registry/create-if-missing.js';
+import type { Logger } from '../logging/logger.js';
 
 export interface JobSchedulerOptions {
   /** Stable id of this instance; default `host@pid@seq-random`. Must be unique among live instances. */
   instanceId?: string;
   /** Called with every item error, after the `itemFailed` event. */
   onItemError?: (error: Error, ctx: ShardingContext) => void;
+  /** Where errors nobody listens to go (any pino-compatible logger); default `process.emitWarning`, once per kind. */
+  logger?: Logger;
 }
 
 type Lifecycle = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
@@ -81,7 +84,7 @@ export class JobScheduler<T = unknown> extends EventEmitter<JobSchedulerEvents> 
     if (!isValidInstanceId(this.instanceId)) {
       throw new InvalidJobConfigError([{ field: 'instanceId', value: this.instanceId, message: 'must match [A-Za-z0-9_.@-]{1,200}' }]);
     }
-    this.unheard = new UnheardErrorReporter(`shardflow job '${this.jobName}' on ${this.instanceId}`);
+    this.unheard = new UnheardErrorReporter(`shardflow job '${this.jobName}' on ${this.instanceId}`, options.logger);
     this.handlesItemErrors = options.onItemError !== undefined;
     this.paths = new JobPaths(this.jobName);
     this.view = new JobStateView(registry, this.paths, sessionTiming(registry.sessionTimeoutMs).failoverCandidateTtlMs, strategyLookup(this.localConfig));

@@ -48,6 +48,7 @@ export const OUTBOX_CONFIG_KEYS = {
   fastPath: { graceMs: true } satisfies KeyShapeOf<Exclude<OutboxConfig['fastPath'], boolean | undefined>>,
   relay: RELAY_KEYS,
   cleanup: CLEANUP_KEYS,
+  logger: true,
   table: true,
   columns: COLUMN_KEYS,
   states: { pending: true, sent: true, dead: true } satisfies KeyShapeOf<OutboxStates>,

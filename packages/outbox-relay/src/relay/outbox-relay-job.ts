@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import type { DataflowJob, ShardingContext } from '@shardflow/core';
+import { traced, type DataflowJob, type ShardingContext } from '@shardflow/core';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import { DeliveryError, type DeliveryErrorCode } from '../errors/delivery-error.js';
 import type { Partitioning, TableScope } from '../partition/partitioning.js';
@@ -13,6 +13,7 @@ import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js
 import { failureOutcome } from './failure-outcome.js';
 import { countBy, groupBy } from '../util/group-by.js';
 import { toOutboundMessage } from '../sink/to-outbound-message.js';
+import { sendChannel } from '../tracing/outbox-channels.js';
 
 export interface OutboxRelayOptions {
   store: OutboxStore;
@@ -146,7 +147,8 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   private async deliver(cluster: string, records: readonly OutboxRecord[]): Promise<DeliveryOutcome[]> {
     let results: readonly DeliveryOutcome[];
     try {
-      results = await this.options.sink.send(cluster, records.map(toOutboundMessage));
+      const messages = records.map(toOutboundMessage);
+      results = await traced(sendChannel, () => ({ cluster, messages, fastPath: false }), () => this.options.sink.send(cluster, messages));
     } catch (thrown) {
       const error = thrown instanceof DeliveryError
         ? thrown

@@ -1,4 +1,5 @@
-import { Kafka, logLevel, type Producer, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type logCreator, type Producer, type SASLOptions } from 'kafkajs';
+import type { Logger, LogLevel } from '@shardflow/core';
 import type { ConnectionOptions } from 'node:tls';
 import { DeliveryError } from '../errors/delivery-error.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
@@ -24,6 +25,12 @@ export interface KafkajsSinkOptions {
   clusters: Readonly<Record<string, KafkaClusterConfig>>;
   /** Header carrying the outbox row id, for consumer-side dedupe. Default `outbox-id`. */
   idHeader?: string;
+  /**
+   * Where kafkajs's own log lines go (info and above, at the matching level, with kafkajs's
+   * namespace and fields). Without one kafkajs stays silent: it logs an error for every attempt
+   * at a down broker, which the relay already reports once per batch (`retrying`, the circuit).
+   */
+  logger?: Logger;
 }
 
 /**
@@ -98,9 +105,10 @@ export class KafkajsSink implements MessageSink {
       // Few retries: a failing cluster should fail fast (its rows wait in the table, the circuit
       // breaker decides when to try again), so it never holds a page of other clusters' rows back.
       retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1_000 },
-      logLevel: logLevel.NOTHING,
+      ...(this.options.logger ? { logLevel: logLevel.INFO, logCreator: kafkajsLogCreator(this.options.logger, cluster) } : { logLevel: logLevel.NOTHING }),
     });
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: config.topicAutoCreate ?? true });
+    // The partitioner named, as kafkajs warns at every producer otherwise: its default (murmur2, as Java's client).
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: config.topicAutoCreate ?? true, createPartitioner: Partitioners.DefaultPartitioner });
     const connected = producer.connect().then(() => producer);
     connected.catch(() => this.forget(cluster));
     this.producers.set(cluster, connected);
@@ -113,4 +121,16 @@ export class KafkajsSink implements MessageSink {
     this.producers.delete(cluster);
     void producer?.then((p) => p.disconnect()).catch(() => undefined);
   }
+}
+
+const KAFKAJS_LEVELS: Readonly<Record<number, LogLevel>> = {
+  [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug',
+};
+
+/** kafkajs's log entries into a pino-style logger: the level mapped, the namespace and cluster as fields. */
+function kafkajsLogCreator(logger: Logger, cluster: string): logCreator {
+  return () => ({ namespace, level, log }) => {
+    const { message, ...fields } = log;
+    logger[KAFKAJS_LEVELS[level] ?? 'info']({ ...fields, component: 'kafkajs', namespace, cluster }, message);
+  };
 }

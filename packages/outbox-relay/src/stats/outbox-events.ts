@@ -12,6 +12,11 @@ export interface OutboxEvents {
   /** A cluster's circuit opened: its rows are neither fetched nor sent until the cool-down ends. */
   circuitOpened: (event: { cluster: string }) => void;
   circuitClosed: (event: { cluster: string }) => void;
+  /**
+   * One `publishNow` call answered (the writer's fast path): `latencyMs` from the call, made right
+   * after the commit, to the broker's ack and the rows marked sent; `marked` of its `rows` went out this way.
+   */
+  fastPathPublished: (event: { rows: number; marked: number; latencyMs: number }) => void;
   /** Marks that matched fewer rows than sent: a newer epoch (a newer owner) wrote their outcome first. */
   fenced: (event: { expected: number; changed: number }) => void;
 }

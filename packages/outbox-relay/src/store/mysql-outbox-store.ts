@@ -3,7 +3,7 @@ import type { TableScope } from '../partition/partitioning.js';
 import type { Partitioning } from '../partition/partitioning.js';
 import { OUTBOX_COLUMN_LIMITS, type OutboxTable } from '../schema/outbox-table.js';
 import type { ClusterDeferral, FetchOptions, OutboxStore } from './outbox-store.js';
-import type { ClusterCounts, DeadRecord, OutboxRecord, RecordFailure, RecordFilter, RecordLocation } from './outbox-record.js';
+import type { ClusterBacklog, ClusterCounts, DeadRecord, OutboxRecord, RecordFailure, RecordFilter, RecordLocation } from './outbox-record.js';
 import { retryOnLockConflict } from './mysql-retry.js';
 import { schemaErrorOf, verifyOutboxTable } from './mysql-schema-check.js';
 import { countBy } from '../util/group-by.js';
@@ -291,6 +291,40 @@ export class MysqlOutboxStore implements OutboxStore {
     })).sort((a, b) => a.cluster.localeCompare(b.cluster));
   }
 
+  /**
+   * Each cluster's backlog over every table, from the due index only: one dive per cluster to find
+   * the clusters, a count that stops at `cap` index entries, and one dive for the first due row,
+   * so the cost does not grow with the backlog (unlike `counts`, which reads every pending row).
+   */
+  async backlog(cap: number): Promise<ClusterBacklog[]> {
+    const totals = new Map<string, { pending: number; capped: boolean; oldest: number | undefined }>();
+    for (const { database, table } of this.partitioning.allTables()) {
+      const scope: TableScope = { database, table, where: 'TRUE', params: [] };
+      for (const cluster of await this.pendingClusters(scope)) {
+        const [row] = await this.query<RowDataPacket[]>(scope, backlogQuery(table), [table.states.pending, cluster, cap, table.states.pending, cluster]);
+        const pending = Number(row?.['pending'] ?? 0);
+        const oldest = row?.['oldest'] instanceof Date ? row['oldest'].getTime() : undefined;
+        const total = totals.get(cluster) ?? { pending: 0, capped: false, oldest: undefined };
+        total.pending += pending;
+        total.capped ||= pending >= cap;
+        if (oldest !== undefined && (total.oldest === undefined || oldest < total.oldest)) total.oldest = oldest;
+        totals.set(cluster, total);
+      }
+    }
+    const now = Date.now();
+    return [...totals].map(([cluster, total]) => ({
+      cluster, pending: total.pending, capped: total.capped,
+      oldestPendingAgeMs: total.oldest === undefined ? 0 : Math.max(0, now - total.oldest),
+    })).sort((a, b) => a.cluster.localeCompare(b.cluster));
+  }
+
+  /** The plan of one cluster's backlog statement, as `EXPLAIN` rows: check it reads only the due index, bounded. */
+  async explainBacklog(location: RecordLocation, cluster: string, cap: number): Promise<Array<Readonly<Record<string, unknown>>>> {
+    const { table } = location;
+    const plan = await this.query<RowDataPacket[]>(location, `EXPLAIN ${backlogQuery(table)}`, [table.states.pending, cluster, cap, table.states.pending, cluster]);
+    return plan.map((step) => ({ ...step }));
+  }
+
   async deleteSent(scope: TableScope, olderThanMs: number, limit: number): Promise<number> {
     const { table } = scope;
     const { c, states } = table;
@@ -323,6 +357,17 @@ export class MysqlOutboxStore implements OutboxStore {
     if (!pool) throw new RangeError(`no database pool at index ${database}`);
     return pool;
   }
+}
+
+/**
+ * A cluster's capped pending count and the create time of its first due row, both on the due
+ * index (state, cluster, next_select_time, id, ...): the count reads at most `cap` entries.
+ */
+function backlogQuery(table: OutboxTable): string {
+  const { c, quotedName } = table;
+  return `SELECT
+      (SELECT COUNT(*) FROM (SELECT 1 FROM ${quotedName} WHERE ${c.state} = ? AND ${c.cluster} = ? LIMIT ?) AS capped) AS pending,
+      (SELECT ${c.createTime} FROM ${quotedName} WHERE ${c.state} = ? AND ${c.cluster} = ? ORDER BY ${c.nextSelectTime}, ${c.id} LIMIT 1) AS oldest`;
 }
 
 /**

@@ -79,3 +79,17 @@ export interface ClusterCounts {
   /** Age of the oldest pending row, ms; 0 when nothing is pending. */
   readonly oldestPendingAgeMs: number;
 }
+
+/**
+ * A cluster's backlog as cheap index reads see it (for gauges scraped every few seconds): the
+ * pending rows counted up to a cap per table, and the age of the pending row due the longest.
+ */
+export interface ClusterBacklog {
+  readonly cluster: string;
+  /** Pending rows, counting at most `cap` per table. */
+  readonly pending: number;
+  /** True when some table held `cap` or more: `pending` is then a lower bound. */
+  readonly capped: boolean;
+  /** Age (from its create time) of the pending row first in the due order: the row the relay would send next. 0 when nothing is pending. */
+  readonly oldestPendingAgeMs: number;
+}

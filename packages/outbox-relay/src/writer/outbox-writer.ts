@@ -12,6 +12,8 @@ import type { OutboxEvents } from '../stats/outbox-events.js';
 import type { OutboxMessage } from './outbox-message.js';
 import { groupBy } from '../util/group-by.js';
 import { toOutboundMessage } from '../sink/to-outbound-message.js';
+import { sendChannel, writeChannel, type WriteChannelMessage } from '../tracing/outbox-channels.js';
+import { traced } from '@shardflow/core';
 
 /** A connection the caller's transaction runs on: the row commits or rolls back with the business data. */
 export type TransactionConnection = Connection | PoolConnection;
@@ -31,9 +33,9 @@ export interface FastPathOptions {
  * if and only if the business data commits. With a fast path, `publishNow(ids)` right after the
  * commit sends at once and marks sent; if that fails the rows simply wait for the relay.
  */
-export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
+export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent' | 'fastPathPublished'>> {
   private readonly graceMs: number;
-  private readonly waiting: Array<{ ids: readonly number[]; resolve: (marked: number) => void; reject: (error: unknown) => void }> = [];
+  private readonly waiting: Array<{ ids: readonly number[]; calledAt: number; resolve: (marked: number) => void; reject: (error: unknown) => void }> = [];
   private flushing = false;
   private packetLimit: number | undefined;
 
@@ -61,7 +63,8 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
   async addMany(connection: TransactionConnection, messages: readonly OutboxMessage[]): Promise<number[]> {
     if (messages.length === 0) return [];
     const { c } = this.table;
-    const rows = messages.map((message, index) => this.row(message, index));
+    const added = headersFromSubscribers(messages.length);
+    const rows = messages.map((message, index) => this.row(withChannelHeaders(message, added), index));
     const delayMs = this.fastPath ? this.graceMs : 0;
     const sql = connection.format(
       `INSERT INTO ${this.table.quotedName} (${c.key}, ${c.topic}, ${c.cluster}, ${c.payload}, ${c.headers}, ${c.partition}, ${c.nextSelectTime})
@@ -101,7 +104,7 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
   publishNow(ids: readonly number[]): Promise<number> {
     if (!this.fastPath || ids.length === 0) return Promise.resolve(0);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ ids, resolve, reject });
+      this.waiting.push({ ids, calledAt: performance.now(), resolve, reject });
       void this.flush();
     });
   }
@@ -114,7 +117,12 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
         const callers = this.waiting.splice(0);
         try {
           const marked = await this.publish(callers.flatMap((caller) => caller.ids));
-          for (const caller of callers) caller.resolve(caller.ids.filter((id) => marked.has(id)).length);
+          const ackedAt = performance.now();
+          for (const caller of callers) {
+            const count = caller.ids.filter((id) => marked.has(id)).length;
+            this.emit('fastPathPublished', { rows: caller.ids.length, marked: count, latencyMs: ackedAt - caller.calledAt });
+            caller.resolve(count);
+          }
         } catch (error) {
           for (const caller of callers) caller.reject(error);
         }
@@ -130,7 +138,8 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
     const records = await store.findUnfenced({ database: 0, table: this.table }, ids);
     const marked = new Set<number>();
     for (const [cluster, group] of groupBy(records, (record) => record.cluster)) {
-      const outcomes = await sink.send(cluster, group.map(toOutboundMessage));
+      const messages = group.map(toOutboundMessage);
+      const outcomes = await traced(sendChannel, () => ({ cluster, messages, fastPath: true }), () => sink.send(cluster, messages));
       const delivered = group.filter((_, index) => outcomes[index]?.ok);
       if (delivered.length === 0) continue;
       const changed = await store.markSent(delivered, undefined);
@@ -199,6 +208,18 @@ const MESSAGE_FIELDS: readonly MessageField[] = ['key', 'topic', 'cluster', 'pay
 function sizeOf(field: MessageField, value: Buffer | string): number {
   if (LIMITS[field].unit === 'characters') return [...value.toString()].length;
   return Buffer.isBuffer(value) ? value.length : Buffer.byteLength(value);
+}
+
+/** Headers the write channel's subscribers add to every row of one call (a trace context); none without subscribers. */
+function headersFromSubscribers(rows: number): Readonly<Record<string, string>> | undefined {
+  if (!writeChannel.hasSubscribers) return undefined;
+  const message: WriteChannelMessage = { rows, headers: {} };
+  writeChannel.publish(message);
+  return Object.keys(message.headers).length === 0 ? undefined : message.headers;
+}
+
+function withChannelHeaders(message: OutboxMessage, added: Readonly<Record<string, string>> | undefined): OutboxMessage {
+  return added === undefined ? message : { ...message, headers: { ...added, ...message.headers } };
 }
 
 function toBytes(payload: OutboxMessage['payload']): Buffer {

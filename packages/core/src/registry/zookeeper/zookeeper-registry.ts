@@ -9,6 +9,8 @@ import { RegistryNoNodeError } from '../../errors/registry-no-node-error.js';
 import { RegistrySessionChangedError } from '../../errors/registry-session-changed-error.js';
 import { RegistryTransactionError } from '../../errors/registry-transaction-error.js';
 import { toError } from '../../util/to-error.js';
+import { traced } from '../../tracing/trace-channel.js';
+import { registryRequestChannel } from '../../tracing/core-channels.js';
 import { isRetriableZookeeperError, toRegistryError, zookeeperCode } from './zookeeper-errors.js';
 import { createMode, nodeAcls, ownerOf, toNodeData } from './zookeeper-encoding.js';
 import { resolveZookeeperRegistryOptions, type ZookeeperRegistryOptions } from './zookeeper-registry-options.js';
@@ -188,7 +190,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
       else transaction.check(full, operation.version ?? -1);
     }
     const sentAt = Date.now();
-    await new Promise<void>((resolve, reject) => {
+    await traced(registryRequestChannel, () => ({ path: operations[0]?.path ?? '/', attempt: 1 }), () => new Promise<void>((resolve, reject) => {
       transaction.commit((error, results: Array<{ type: number; err?: number }> | undefined) => {
         if (!error) {
           this.session.touch(sentAt);
@@ -204,7 +206,7 @@ export class ZookeeperRegistry extends EventEmitter<RegistryEvents> implements R
         const failed = operations[failedIndex];
         reject(new RegistryTransactionError(failedIndex, failed?.path, toRegistryError(error, failed?.path ?? '/').message, error));
       });
-    });
+    }));
   }
 
   watchData(path: string, listener: (node: NodeData | undefined) => void): Unsubscribe {

@@ -5,6 +5,8 @@ import { sessionTiming } from '../session-timing.js';
 import { RegistryConnectionError } from '../../errors/registry-connection-error.js';
 import { RegistrySessionChangedError } from '../../errors/registry-session-changed-error.js';
 import { toError } from '../../util/to-error.js';
+import { traced } from '../../tracing/trace-channel.js';
+import { registryRequestChannel } from '../../tracing/core-channels.js';
 import { isRetriableZookeeperError, toRegistryError } from './zookeeper-errors.js';
 import type { ResolvedZookeeperRegistryOptions } from './zookeeper-registry-options.js';
 
@@ -117,9 +119,9 @@ export class ZookeeperSession extends EventEmitter<ZookeeperSessionEvents> {
       const client = this.requireClient();
       const sentAt = Date.now();
       try {
-        const result = await new Promise<T>((resolve, reject) => {
+        const result = await traced(registryRequestChannel, () => ({ path, attempt }), () => new Promise<T>((resolve, reject) => {
           operation(client, (error, value) => (error ? reject(error) : resolve(value)));
-        });
+        }));
         this.touch(sentAt);
         return result;
       } catch (error) {

@@ -1,0 +1,1 @@
+export { OutboxMetrics, type OutboxMetricsOptions, type ObservableOutbox } from './outbox-metrics.js';
