@@ -12,6 +12,7 @@ import { resolveOutboxTable, type OutboxTableOptions } from './schema/outbox-tab
 import { KafkajsSink, type KafkaClusterConfig } from './sink/kafkajs-sink.js';
 import type { MessageSink } from './sink/message-sink.js';
 import { MysqlOutboxStore } from './store/mysql-outbox-store.js';
+import type { OutboxStore } from './store/outbox-store.js';
 import { OutboxWriter } from './writer/outbox-writer.js';
 
 export type PartitioningConfig =
@@ -40,7 +41,7 @@ export interface Outbox {
   readonly relayJob: OutboxRelayJob;
   /** Run it with a second JobScheduler on a quiet cron. */
   readonly cleanupJob: OutboxCleanupJob;
-  readonly store: MysqlOutboxStore;
+  readonly store: OutboxStore;
   readonly sink: MessageSink;
   readonly partitioning: Partitioning;
   /**

@@ -11,10 +11,13 @@ export type { MessageSink, OutboundMessage, DeliveryOutcome } from './sink/messa
 export { KafkajsSink, type KafkajsSinkOptions, type KafkaClusterConfig } from './sink/kafkajs-sink.js';
 export { classifyKafkajsError } from './sink/classify-kafkajs-error.js';
 export { CREATE_TIME_HEADER } from './sink/to-outbound-message.js';
-export type { OutboxStore, FetchOptions, ClusterDeferral } from './store/outbox-store.js';
+export type { OutboxStore, RelayStore, DeadRowStore, MaintenanceStore, DueRequest, ClusterShare, ClusterDeferral } from './store/outbox-store.js';
+export { fetchPage, firstDueRequest, type FetchOptions } from './relay/fetch-page.js';
+export { clusterShares, filledShares, type Admits } from './relay/page-plan.js';
 export { MysqlOutboxStore } from './store/mysql-outbox-store.js';
 export type { OutboxRecord, RecordFailure, RecordFilter, DeadRecord, ClusterCounts, RecordLocation, FailureCode } from './store/outbox-record.js';
 export type { Partitioning, TableScope, ItemCoordinates } from './partition/partitioning.js';
+export { matchesRow, rowPredicateSql, ALL_ROWS, type RowPredicate } from './partition/row-predicate.js';
 export { VirtualPartitioning } from './partition/virtual-partitioning.js';
 export { IdModPartitioning } from './partition/id-mod-partitioning.js';
 export { PhysicalTablesPartitioning, parseDatabaseList } from './partition/physical-tables-partitioning.js';

@@ -5,6 +5,7 @@ import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.
 import { DEFAULT_COLUMNS, resolveOutboxTable, STATE_VALUE_RANGE, type OutboxColumns, type OutboxStates, type OutboxTableOptions } from '../schema/outbox-table.js';
 import { MysqlOutboxStore } from '../store/mysql-outbox-store.js';
 import type { DeadRecord, RecordFilter } from '../store/outbox-record.js';
+import type { DeadRowStore } from '../store/outbox-store.js';
 
 /** Where the CLI writes: stdout and stderr in the real command, buffers in tests. */
 export interface CliOutput {
@@ -88,7 +89,7 @@ export async function runDeadRowsCli(argv: readonly string[], output: CliOutput)
   }
 }
 
-function storeFor(command: DeadRowsCommand, pools: readonly Pool[]): MysqlOutboxStore {
+function storeFor(command: DeadRowsCommand, pools: readonly Pool[]): DeadRowStore {
   const partitioning = createPartitioning({
     ...command.table,
     databases: pools,

@@ -7,7 +7,7 @@ import { OutboxValueTooLargeError } from '../errors/outbox-value-too-large-error
 import { OUTBOX_COLUMN_LIMITS as LIMITS, type OutboxTable } from '../schema/outbox-table.js';
 import { schemaErrorOf } from '../store/mysql-schema-check.js';
 import type { MessageSink } from '../sink/message-sink.js';
-import type { OutboxStore } from '../store/outbox-store.js';
+import type { RelayStore } from '../store/outbox-store.js';
 import type { OutboxEvents } from '../stats/outbox-events.js';
 import type { OutboxMessage } from './outbox-message.js';
 import { groupBy } from '../util/group-by.js';
@@ -18,7 +18,7 @@ export type TransactionConnection = Connection | PoolConnection;
 
 export interface FastPathOptions {
   sink: MessageSink;
-  store: OutboxStore;
+  store: Pick<RelayStore, 'findUnfenced' | 'markSent'>;
   /**
    * Rows written for the fast path become due for the relay only after this many ms, so the relay
    * does not race the publish that follows the commit. Default 5 000.
