@@ -63,7 +63,7 @@ export function createOutbox(config: OutboxConfig): Outbox {
   if (!Array.isArray(config.databases) || config.databases.length === 0) {
     throw new InvalidOutboxConfigError('databases', config.databases, 'must hold at least one mysql2 pool');
   }
-  const partitioning = createPartitioning(config);
+  const partitioning = createPartitioning(config, config.databases.length);
   if (!config.sink && !config.clusters) throw new InvalidOutboxConfigError('clusters', config.clusters, 'give a cluster map or a sink');
   const sink = config.sink ?? new KafkajsSink({ clusters: config.clusters ?? {} });
   const store = new MysqlOutboxStore(config.databases, partitioning);
@@ -82,8 +82,11 @@ export function createOutbox(config: OutboxConfig): Outbox {
   };
 }
 
-/** The partitioning a config describes (also used by the dead-rows CLI, which needs no sink). */
-export function createPartitioning(config: Pick<OutboxConfig, 'databases' | 'partitioning' | keyof OutboxTableOptions>): Partitioning {
+/**
+ * The partitioning a config describes over `databaseCount` databases (also used by the dead-rows
+ * CLI, which needs no sink, and by any store built outside `createOutbox`).
+ */
+export function createPartitioning(config: Pick<OutboxConfig, 'partitioning' | keyof OutboxTableOptions>, databaseCount: number): Partitioning {
   const partitioning = config.partitioning ?? { mode: 'virtual-partition' };
   switch (partitioning.mode) {
     case 'virtual-partition':
@@ -91,7 +94,7 @@ export function createPartitioning(config: Pick<OutboxConfig, 'databases' | 'par
     case 'id-mod':
       return new IdModPartitioning(resolveOutboxTable(config));
     case 'physical-tables':
-      return new PhysicalTablesPartitioning(config.databases.length, partitioning.tables.map((name) => resolveOutboxTable(config, name)));
+      return new PhysicalTablesPartitioning(databaseCount, partitioning.tables.map((name) => resolveOutboxTable(config, name)));
     default:
       throw new InvalidOutboxConfigError('partitioning.mode', (partitioning as { mode: unknown }).mode, "must be 'virtual-partition', 'id-mod' or 'physical-tables'");
   }

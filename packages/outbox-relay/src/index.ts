@@ -1,5 +1,6 @@
-export { createOutbox, type Outbox, type OutboxConfig, type PartitioningConfig } from './create-outbox.js';
+export { createOutbox, createPartitioning, type Outbox, type OutboxConfig, type PartitioningConfig } from './create-outbox.js';
 export { migrateOutboxTable, outboxTableDdl } from './schema/migrate-outbox-table.js';
+export { migratePgOutboxTable, pgOutboxTableDdl } from './schema/migrate-pg-outbox-table.js';
 export { resolveOutboxTable, DEFAULT_COLUMNS, OUTBOX_COLUMN_LIMITS, STATE_VALUE_RANGE, type ColumnLimit, type OutboxTable, type OutboxTableOptions, type OutboxColumns, type OutboxStates } from './schema/outbox-table.js';
 export { OutboxWriter, type TransactionConnection, type FastPathOptions } from './writer/outbox-writer.js';
 export type { OutboxMessage } from './writer/outbox-message.js';
@@ -15,6 +16,8 @@ export type { OutboxStore, RelayStore, DeadRowStore, MaintenanceStore, DueReques
 export { fetchPage, firstDueRequest, type FetchOptions } from './relay/fetch-page.js';
 export { clusterShares, filledShares, type Admits } from './relay/page-plan.js';
 export { MysqlOutboxStore } from './store/mysql-outbox-store.js';
+export { PgOutboxStore, type PgPlanNode } from './store/pg-outbox-store.js';
+export { MemoryOutboxStore, type MemoryRow, type MemoryRowInput } from './store/memory-outbox-store.js';
 export type { OutboxRecord, RecordFailure, RecordFilter, DeadRecord, ClusterCounts, RecordLocation, FailureCode } from './store/outbox-record.js';
 export type { Partitioning, TableScope, ItemCoordinates } from './partition/partitioning.js';
 export { matchesRow, rowPredicateSql, ALL_ROWS, type RowPredicate } from './partition/row-predicate.js';

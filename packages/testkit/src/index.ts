@@ -3,6 +3,7 @@ export { ZooKeeperEnsemble } from './zookeeper/zookeeper-server.js';
 export { fourLetterWord } from './zookeeper/four-letter-word.js';
 export { KafkaCluster, roundTrip } from './kafka/kafka-cluster.js';
 export { createTestDatabase, mysqlUrl, type TestDatabase } from './mysql/test-database.js';
+export { createPgTestDatabase, pgUrl, type PgTestDatabase } from './postgres/test-database.js';
 export { FaultProxy, type FaultMode } from './proxy/fault-proxy.js';
 export { parseKafkaClusterMap, formatKafkaClusterMap } from './env.js';
 export { startServices, type ServiceAddresses, type StartedServices, type StartServicesOptions } from './services.js';

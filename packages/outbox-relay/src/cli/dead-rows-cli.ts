@@ -92,9 +92,8 @@ export async function runDeadRowsCli(argv: readonly string[], output: CliOutput)
 function storeFor(command: DeadRowsCommand, pools: readonly Pool[]): DeadRowStore {
   const partitioning = createPartitioning({
     ...command.table,
-    databases: pools,
     partitioning: command.tables ? { mode: 'physical-tables', tables: command.tables } : { mode: 'id-mod' },
-  });
+  }, pools.length);
   return new MysqlOutboxStore(pools, partitioning);
 }
 
