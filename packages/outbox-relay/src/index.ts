@@ -1,8 +1,12 @@
-export { createOutbox, createPartitioning, type Outbox, type OutboxConfig, type PartitioningConfig } from './create-outbox.js';
+export { createOutbox, createPartitioning, isPgPool, type Outbox, type OutboxPool, type TransactionOf, type OutboxConfig, type PartitioningConfig } from './create-outbox.js';
 export { migrateOutboxTable, outboxTableDdl } from './schema/migrate-outbox-table.js';
 export { migratePgOutboxTable, pgOutboxTableDdl } from './schema/migrate-pg-outbox-table.js';
 export { resolveOutboxTable, DEFAULT_COLUMNS, OUTBOX_COLUMN_LIMITS, STATE_VALUE_RANGE, type ColumnLimit, type OutboxTable, type OutboxTableOptions, type OutboxColumns, type OutboxStates } from './schema/outbox-table.js';
-export { OutboxWriter, type TransactionConnection, type FastPathOptions } from './writer/outbox-writer.js';
+export { OutboxWriter, type FastPathOptions } from './writer/outbox-writer.js';
+export { MysqlRowInserter, type TransactionConnection } from './writer/mysql-row-inserter.js';
+export { PgRowInserter, type PgTransaction } from './writer/pg-row-inserter.js';
+export type { RowInserter } from './writer/row-inserter.js';
+export type { StoredValues } from './writer/stored-values.js';
 export type { OutboxMessage } from './writer/outbox-message.js';
 export { OutboxRelayJob, type OutboxRelayOptions } from './relay/outbox-relay-job.js';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './relay/backoff.js';
