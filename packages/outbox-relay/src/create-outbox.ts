@@ -16,7 +16,7 @@ import { MysqlOutboxStore } from './store/mysql-outbox-store.js';
 import type { OutboxStore } from './store/outbox-store.js';
 import { PgOutboxStore } from './store/pg-outbox-store.js';
 import { OutboxWriter } from './writer/outbox-writer.js';
-import type { TransactionConnection } from './writer/mysql-row-inserter.js';
+import type { MysqlTransaction } from './writer/mysql-row-inserter.js';
 import { PgRowInserter, type PgTransaction } from './writer/pg-row-inserter.js';
 
 export type PartitioningConfig =
@@ -29,7 +29,7 @@ export type PartitioningConfig =
 export type OutboxPool = Pool | pg.Pool;
 
 /** What the writer takes the caller's transaction as, for each kind of pool. */
-export type TransactionOf<P extends OutboxPool> = P extends pg.Pool ? PgTransaction : TransactionConnection;
+export type TransactionOf<P extends OutboxPool> = P extends pg.Pool ? PgTransaction : MysqlTransaction;
 
 export interface OutboxConfig<P extends OutboxPool = Pool> extends OutboxTableOptions {
   /**
@@ -48,7 +48,7 @@ export interface OutboxConfig<P extends OutboxPool = Pool> extends OutboxTableOp
   cleanup?: Omit<OutboxCleanupOptions, 'store' | 'partitioning'>;
 }
 
-export interface Outbox<Tx = TransactionConnection> {
+export interface Outbox<Tx = MysqlTransaction> {
   readonly writer: OutboxWriter<Tx>;
   /** Run it with a JobScheduler (streamingProcess: true). */
   readonly relayJob: OutboxRelayJob;

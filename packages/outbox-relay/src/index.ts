@@ -3,7 +3,8 @@ export { migrateOutboxTable, outboxTableDdl } from './schema/migrate-outbox-tabl
 export { migratePgOutboxTable, pgOutboxTableDdl } from './schema/migrate-pg-outbox-table.js';
 export { resolveOutboxTable, DEFAULT_COLUMNS, OUTBOX_COLUMN_LIMITS, STATE_VALUE_RANGE, type ColumnLimit, type OutboxTable, type OutboxTableOptions, type OutboxColumns, type OutboxStates } from './schema/outbox-table.js';
 export { OutboxWriter, type FastPathOptions } from './writer/outbox-writer.js';
-export { MysqlRowInserter, type TransactionConnection } from './writer/mysql-row-inserter.js';
+export { MysqlRowInserter, type MysqlTransaction, type TransactionConnection } from './writer/mysql-row-inserter.js';
+export { fromKnex, type KnexLike } from './writer/knex-transaction.js';
 export { PgRowInserter, type PgTransaction } from './writer/pg-row-inserter.js';
 export type { RowInserter } from './writer/row-inserter.js';
 export type { StoredValues } from './writer/stored-values.js';

@@ -10,7 +10,7 @@ import type { OutboxEvents } from '../stats/outbox-events.js';
 import type { OutboxMessage } from './outbox-message.js';
 import { groupBy } from '../util/group-by.js';
 import { toOutboundMessage } from '../sink/to-outbound-message.js';
-import { MysqlRowInserter, type TransactionConnection } from './mysql-row-inserter.js';
+import { MysqlRowInserter, type MysqlTransaction } from './mysql-row-inserter.js';
 import type { RowInserter } from './row-inserter.js';
 import { MESSAGE_FIELDS, sizeOf, type StoredValues } from './stored-values.js';
 
@@ -27,11 +27,11 @@ export interface FastPathOptions {
 /**
  * Writes outbox rows on the caller's connection, inside the caller's transaction: the row exists
  * if and only if the business data commits. `Tx` is what the caller's transaction runs on: a
- * mysql2 connection by default, whatever the inserter takes otherwise (a pg client, an executor).
+ * mysql2 connection by default, whatever the inserter takes otherwise (a pg client, a Knex transaction).
  * With a fast path, `publishNow(ids)` right after the commit sends at once and marks sent; if that
  * fails the rows simply wait for the relay.
  */
-export class OutboxWriter<Tx = TransactionConnection> extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
+export class OutboxWriter<Tx = MysqlTransaction> extends EventEmitter<Pick<OutboxEvents, 'sent'>> {
   private readonly graceMs: number;
   private readonly waiting: Array<{ ids: readonly number[]; resolve: (marked: number) => void; reject: (error: unknown) => void }> = [];
   private flushing = false;
