@@ -34,7 +34,9 @@ export async function fetchPage(store: PageReader, scopes: readonly TableScope[]
       const rows = await store.fetchDue(scope, { epoch: options.epoch, perKeyOrdering: options.perKeyOrdering, shares });
       for (const row of rows) {
         records.push(row);
-        read.set(row.cluster, [...(read.get(row.cluster) ?? []), row.id]);
+        const ids = read.get(row.cluster);
+        if (ids) ids.push(row.id);
+        else read.set(row.cluster, [row.id]);
       }
       candidates = filledShares(shares, countBy(rows, (row) => row.cluster));
     }

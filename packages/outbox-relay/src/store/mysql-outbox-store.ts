@@ -6,15 +6,9 @@ import { lastErrorOf, type ClusterCounts, type DeadRecord, type OutboxRecord, ty
 import { retryOnLockConflict } from './mysql-retry.js';
 import { schemaErrorOf, verifyOutboxTable } from './mysql-schema-check.js';
 import { mysqlParams, type SqlParams } from './sql-params.js';
-import { fenceSql, filterSql, scopeSql } from './sql-fragments.js';
+import { CIRCUIT_CHUNK, fenceSql, filterSql, scopeSql } from './sql-fragments.js';
 import { groupByLocation, sumCounts, toDeadRecord, toRecord, type FetchedRow } from './sql-records.js';
 import { DESTINATION_FAULT_CODES } from '../errors/delivery-error.js';
-
-/**
- * Rows one statement of a circuit's deferral or release changes at most: a cluster's backlog is
- * rewritten in short statements, so that the writer's inserts never wait long on their locks.
- */
-export const CIRCUIT_CHUNK = 2_000;
 
 /**
  * The OutboxStore on MySQL/MariaDB (mysql2). One pool per database; `partitioning` says which

@@ -5,10 +5,9 @@ import { pgNames } from '../schema/pg-names.js';
 import { DESTINATION_FAULT_CODES } from '../errors/delivery-error.js';
 import type { ClusterDeferral, DueRequest, OutboxStore } from './outbox-store.js';
 import { lastErrorOf, type ClusterCounts, type DeadRecord, type OutboxRecord, type RecordFailure, type RecordFilter, type RecordLocation } from './outbox-record.js';
-import { CIRCUIT_CHUNK } from './mysql-outbox-store.js';
 import { pgSchemaErrorOf, verifyPgOutboxTable } from './pg-schema-check.js';
 import { pgParams, type SqlParams } from './sql-params.js';
-import { fenceSql, filterSql, scopeSql } from './sql-fragments.js';
+import { CIRCUIT_CHUNK, fenceSql, filterSql, scopeSql } from './sql-fragments.js';
 import { groupByLocation, sumCounts, toDeadRecord, toRecord, type FetchedRow } from './sql-records.js';
 
 /**

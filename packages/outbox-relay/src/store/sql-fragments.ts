@@ -7,6 +7,12 @@ import type { SqlParams } from './sql-params.js';
 /** Predicates both SQL stores write the same way, over columns quoted in the store's dialect. */
 
 /**
+ * Rows one statement of a circuit's deferral or release changes at most: a cluster's backlog is
+ * rewritten in short statements, so that the writer's inserts never wait long on their locks.
+ */
+export const CIRCUIT_CHUNK = 2_000;
+
+/**
  * Which rows an outcome written under `epoch` may touch: rows no relay item wrote yet or that an
  * item of the same or an older epoch wrote, so a zombie never overwrites a newer owner's outcome.
  * Without an epoch (the writer's fast path), only rows no relay item has written.
