@@ -5,6 +5,7 @@ export { resolveOutboxTable, DEFAULT_COLUMNS, OUTBOX_COLUMN_LIMITS, STATE_VALUE_
 export { OutboxWriter, type FastPathOptions } from './writer/outbox-writer.js';
 export { MysqlRowInserter, type MysqlTransaction, type TransactionConnection } from './writer/mysql-row-inserter.js';
 export { fromKnex, type KnexLike } from './writer/knex-transaction.js';
+export { fromDrizzle, type DrizzleLike, type DrizzleTools } from './writer/drizzle-transaction.js';
 export { PgRowInserter, type PgTransaction } from './writer/pg-row-inserter.js';
 export type { RowInserter } from './writer/row-inserter.js';
 export type { StoredValues } from './writer/stored-values.js';
