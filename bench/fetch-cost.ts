@@ -6,7 +6,7 @@
  * Usage: node --conditions=@shardflow/source --import tsx bench/fetch-cost.ts [--rows 1000000] [--pending 1000]
  */
 import mysql from 'mysql2/promise';
-import { createOutbox, migrateOutboxTable, type FetchOptions, type TableScope } from '@shardflow/outbox-relay';
+import { createOutbox, fetchPage, firstDueRequest, migrateOutboxTable, MysqlOutboxStore, type FetchOptions, type TableScope } from '@shardflow/outbox-relay';
 import { createTestDatabase } from '@shardflow/testkit';
 import { median, report } from './support/bench-services.js';
 
@@ -41,12 +41,13 @@ try {
     // The relay's own store and partitioning: what is timed and explained is the query it runs.
     const { store, partitioning } = createOutbox({ databases: [pool], partitioning: { mode }, sink: { send: async () => [], close: async () => undefined } });
     const scopes = partitioning.scopes(coordinates);
-    const plan = await store.explainFetch(scopes[0] as TableScope, fetch);
+    const request = await firstDueRequest(store, scopes[0] as TableScope, fetch);
+    const plan = request ? await new MysqlOutboxStore([pool], partitioning).explainFetch(scopes[0] as TableScope, request) : [];
     const [step = {}] = plan;
     const times: number[] = [];
     for (let i = 0; i < 30; i++) {
       const started = process.hrtime.bigint();
-      await store.fetchDue(scopes, fetch);
+      await fetchPage(store, scopes, fetch);
       times.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
     report('fetch-cost', { mode, rows: ROWS, pending: PENDING, cluster_ranges: plan.filter((entry) => entry['table'] === 't').length, median_ms: median(times), max_ms: Math.max(...times), type: String(step['type']), key: String(step['key']), examined_estimate: String(step['rows']), extra: `"${String(step['Extra'])}"` });

@@ -28,7 +28,7 @@ const unused = (): never => {
 const store: OutboxStore = {
   fetchDue: unused, findUnfenced: unused, markSent: async (sent) => sent.length, markFailed: async (failed) => failed.length,
   listDead: unused, countDead: unused, replayDead: unused, counts: unused, deleteSent: unused,
-  deferCluster: async () => 0, releaseCluster: async () => 0,
+  deferCluster: async () => 0, releaseCluster: async () => 0, pendingClusters: unused, verifyTables: unused, backlog: unused,
 };
 const sink: MessageSink = { send: async (_cluster, messages) => messages.map(() => ({ ok: true as const })), close: async () => undefined };
 const ctx = testContext({ jobName: 'bench', instanceId: 'bench', trigger: 'cron' });

@@ -1,5 +1,6 @@
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from '@shardflow/core';
+import type pg from 'pg';
 import { OUTBOX_CONFIG_KEYS } from './config/outbox-config-keys.js';
 import { rejectUnknownKeys } from './config/reject-unknown-keys.js';
 import { InvalidOutboxConfigError } from './errors/invalid-outbox-config-error.js';
@@ -15,7 +16,11 @@ import { createClusterSink } from './sink/create-cluster-sink.js';
 import type { RocketMqClusterConfig } from './sink/rocketmq-sink.js';
 import type { MessageSink } from './sink/message-sink.js';
 import { MysqlOutboxStore } from './store/mysql-outbox-store.js';
+import type { OutboxStore } from './store/outbox-store.js';
+import { PgOutboxStore } from './store/pg-outbox-store.js';
 import { OutboxWriter } from './writer/outbox-writer.js';
+import type { MysqlTransaction } from './writer/mysql-row-inserter.js';
+import { PgRowInserter, type PgTransaction } from './writer/pg-row-inserter.js';
 
 export type PartitioningConfig =
   | { mode: 'virtual-partition'; partitions?: number }
@@ -23,9 +28,18 @@ export type PartitioningConfig =
   /** `tables`: the physical table names, present in every database of `databases`. */
   | { mode: 'physical-tables'; tables: readonly string[] };
 
-export interface OutboxConfig extends OutboxTableOptions {
-  /** One pool per database; the first is where the writer and single-table modes work. */
-  databases: readonly Pool[];
+/** A database pool the outbox works on: mysql2's (MySQL, MariaDB) or pg's (PostgreSQL). */
+export type OutboxPool = Pool | pg.Pool;
+
+/** What the writer takes the caller's transaction as, for each kind of pool. */
+export type TransactionOf<P extends OutboxPool> = P extends pg.Pool ? PgTransaction : MysqlTransaction;
+
+export interface OutboxConfig<P extends OutboxPool = Pool> extends OutboxTableOptions {
+  /**
+   * One pool per database, all of one kind (mysql2 or pg, told apart by their type); the first is
+   * where the writer and single-table modes work.
+   */
+  databases: readonly P[];
   /** Kafka clusters by the name stored in each row; or your own sink. */
   clusters?: Readonly<Record<string, KafkaClusterConfig>>;
   /** RocketMQ 5 clusters by the name stored in each row, beside (or instead of) the Kafka ones. */
@@ -41,13 +55,13 @@ export interface OutboxConfig extends OutboxTableOptions {
   cleanup?: Omit<OutboxCleanupOptions, 'store' | 'partitioning'>;
 }
 
-export interface Outbox {
-  readonly writer: OutboxWriter;
+export interface Outbox<Tx = MysqlTransaction> {
+  readonly writer: OutboxWriter<Tx>;
   /** Run it with a JobScheduler (streamingProcess: true). */
   readonly relayJob: OutboxRelayJob;
   /** Run it with a second JobScheduler on a quiet cron. */
   readonly cleanupJob: OutboxCleanupJob;
-  readonly store: MysqlOutboxStore;
+  readonly store: OutboxStore;
   readonly sink: MessageSink;
   readonly partitioning: Partitioning;
   /**
@@ -64,18 +78,25 @@ export interface Outbox {
  * Wires table, partitioning, store, sink, writer, relay and cleanup from one config. A key the
  * config does not know, at any depth, is an InvalidOutboxConfigError naming its path.
  */
-export function createOutbox(config: OutboxConfig): Outbox {
+export function createOutbox<P extends OutboxPool = Pool>(config: OutboxConfig<P>): Outbox<TransactionOf<P>> {
   rejectUnknownKeys(config, OUTBOX_CONFIG_KEYS);
   if (!Array.isArray(config.databases) || config.databases.length === 0) {
-    throw new InvalidOutboxConfigError('databases', config.databases, 'must hold at least one mysql2 pool');
+    throw new InvalidOutboxConfigError('databases', config.databases, 'must hold at least one mysql2 or pg pool');
   }
-  const partitioning = createPartitioning(config);
+  const postgres = isPgPool(config.databases[0]);
+  if (config.databases.some((pool) => isPgPool(pool) !== postgres)) {
+    throw new InvalidOutboxConfigError('databases', `${config.databases.length} pools`, 'must all be mysql2 pools or all pg pools');
+  }
+  const partitioning = createPartitioning(config, config.databases.length);
   if (!config.sink && !config.clusters && !config.rocketmqClusters) throw new InvalidOutboxConfigError('clusters', config.clusters, 'give a cluster map or a sink');
   const sink = config.sink ?? createClusterSink({ clusters: config.clusters, rocketmqClusters: config.rocketmqClusters, messageGroups: config.relay?.perKeyOrdering, logger: config.logger });
-  const store = new MysqlOutboxStore(config.databases, partitioning);
+  const store: OutboxStore = postgres
+    ? new PgOutboxStore(config.databases as readonly pg.Pool[], partitioning)
+    : new MysqlOutboxStore(config.databases as readonly Pool[], partitioning);
   const table = resolveOutboxTable(config, partitioning.mode === 'physical-tables' ? partitioning.allTables()[0]?.table.name : undefined);
   const fastPath = config.fastPath ? { sink, store, graceMs: typeof config.fastPath === 'object' ? config.fastPath.graceMs : undefined } : undefined;
-  const writer = new OutboxWriter(table, partitioning, fastPath);
+  // The pool's kind decides the transaction type the caller passes (TransactionOf<P>).
+  const writer = (postgres ? new OutboxWriter(table, partitioning, fastPath, new PgRowInserter(table)) : new OutboxWriter(table, partitioning, fastPath)) as OutboxWriter<TransactionOf<P>>;
   return {
     writer,
     relayJob: new OutboxRelayJob({ ...config.relay, store, sink, partitioning }),
@@ -88,8 +109,20 @@ export function createOutbox(config: OutboxConfig): Outbox {
   };
 }
 
-/** The partitioning a config describes (also used by the dead-rows CLI, which needs no sink). */
-export function createPartitioning(config: Pick<OutboxConfig, 'databases' | 'partitioning' | keyof OutboxTableOptions>): Partitioning {
+/**
+ * Whether a pool is node-postgres's: its pools count their clients (`totalCount`, `idleCount`),
+ * mysql2's do not. Told apart by shape, so that neither driver is loaded for the other's users.
+ */
+export function isPgPool(pool: unknown): pool is pg.Pool {
+  const candidate = pool as { totalCount?: unknown; idleCount?: unknown; connect?: unknown } | null;
+  return typeof candidate?.totalCount === 'number' && typeof candidate.idleCount === 'number' && typeof candidate.connect === 'function';
+}
+
+/**
+ * The partitioning a config describes over `databaseCount` databases (also used by the dead-rows
+ * CLI, which needs no sink, and by any store built outside `createOutbox`).
+ */
+export function createPartitioning(config: Pick<OutboxConfig<OutboxPool>, 'partitioning' | keyof OutboxTableOptions>, databaseCount: number): Partitioning {
   const partitioning = config.partitioning ?? { mode: 'virtual-partition' };
   switch (partitioning.mode) {
     case 'virtual-partition':
@@ -97,7 +130,7 @@ export function createPartitioning(config: Pick<OutboxConfig, 'databases' | 'par
     case 'id-mod':
       return new IdModPartitioning(resolveOutboxTable(config));
     case 'physical-tables':
-      return new PhysicalTablesPartitioning(config.databases.length, partitioning.tables.map((name) => resolveOutboxTable(config, name)));
+      return new PhysicalTablesPartitioning(databaseCount, partitioning.tables.map((name) => resolveOutboxTable(config, name)));
     default:
       throw new InvalidOutboxConfigError('partitioning.mode', (partitioning as { mode: unknown }).mode, "must be 'virtual-partition', 'id-mod' or 'physical-tables'");
   }

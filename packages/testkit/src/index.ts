@@ -3,6 +3,7 @@ export { ZooKeeperEnsemble } from './zookeeper/zookeeper-server.js';
 export { fourLetterWord } from './zookeeper/four-letter-word.js';
 export { KafkaCluster, roundTrip } from './kafka/kafka-cluster.js';
 export { createTestDatabase, mysqlUrl, redactPassword, type TestDatabase } from './mysql/test-database.js';
+export { createPgTestDatabase, pgUrl, type PgTestDatabase } from './postgres/test-database.js';
 export { FaultProxy, type FaultMode } from './proxy/fault-proxy.js';
 export { parseKafkaClusterMap, formatKafkaClusterMap, parseRocketMqClusterMap, formatRocketMqClusterMap, type RocketMqAddress } from './env.js';
 export { RocketMqCluster } from './rocketmq/rocketmq-cluster.js';

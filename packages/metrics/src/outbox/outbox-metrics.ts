@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, register as defaultRegister, type Metric, type Registry } from 'prom-client';
 import { traceChannel } from '@shardflow/core';
-import { OUTBOX_TRACE_CHANNELS, type ClusterBacklog, type MysqlOutboxStore, type Outbox, type OutboxEvents, type SendTraceContext } from '@shardflow/outbox-relay';
+import { OUTBOX_TRACE_CHANNELS, type ClusterBacklog, type Outbox, type OutboxStore, type OutboxEvents, type SendTraceContext } from '@shardflow/outbox-relay';
 import { InvalidMetricsConfigError } from '../errors/invalid-metrics-config-error.js';
 import { DURATION_BUCKETS } from '../prometheus/buckets.js';
 import { sharedMetric } from '../prometheus/shared-metric.js';
@@ -20,7 +20,7 @@ export interface OutboxMetricsOptions {
 }
 
 /** What an outbox offers to observe: `createOutbox`'s result fits. */
-export type ObservableOutbox = Pick<Outbox, 'relayJob' | 'writer'> & { readonly store: Pick<MysqlOutboxStore, 'backlog'> };
+export type ObservableOutbox = Pick<Outbox, 'relayJob' | 'writer'> & { readonly store: Pick<OutboxStore, 'backlog'> };
 
 /**
  * Outbox metrics: rows sent, retried and dead by cluster (from the relay's and the writer's

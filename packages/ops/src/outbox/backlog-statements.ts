@@ -1,4 +1,4 @@
-import type { OutboxTable, TableScope } from '@shardflow/outbox-relay';
+import { rowPredicateSql, type OutboxTable, type TableScope } from '@shardflow/outbox-relay';
 
 export interface Statement {
   readonly sql: string;
@@ -24,22 +24,35 @@ export function nextClusterStatement(table: OutboxTable, state: number, after: s
 /** Pending rows of a cluster in a scope: how many (up to cap), how many wait for a retry, the lowest id. */
 export function pendingStatement(scope: TableScope, cluster: string, cap: number): Statement {
   const { c, states, quotedName } = scope.table;
+  const rows = scopeCondition(scope);
   return {
     sql: `SELECT COUNT(*) AS n, COALESCE(SUM(x.due > NOW(3)), 0) AS retrying, MIN(x.id) AS oldest_id
           FROM (SELECT t.${c.nextSelectTime} AS due, t.${c.id} AS id FROM ${quotedName} t
-                WHERE t.${c.state} = ? AND t.${c.cluster} = ? AND (${scope.where}) LIMIT ?) x`,
-    params: [states.pending, cluster, ...scope.params, cap],
+                WHERE t.${c.state} = ? AND t.${c.cluster} = ? AND (${rows.sql}) LIMIT ?) x`,
+    params: [states.pending, cluster, ...rows.params, cap],
   };
 }
 
 /** Dead rows of a cluster in a scope, up to cap. */
 export function deadStatement(scope: TableScope, cluster: string, cap: number): Statement {
   const { c, states, quotedName } = scope.table;
+  const rows = scopeCondition(scope);
   return {
     sql: `SELECT COUNT(*) AS n FROM (SELECT t.${c.id} FROM ${quotedName} t
-          WHERE t.${c.state} = ? AND t.${c.cluster} = ? AND (${scope.where}) LIMIT ?) x`,
-    params: [states.dead, cluster, ...scope.params, cap],
+          WHERE t.${c.state} = ? AND t.${c.cluster} = ? AND (${rows.sql}) LIMIT ?) x`,
+    params: [states.dead, cluster, ...rows.params, cap],
   };
+}
+
+/** The scope's rows as a MySQL condition on the table aliased `t`, with its parameters. */
+function scopeCondition(scope: TableScope): { sql: string; params: unknown[] } {
+  const { c } = scope.table;
+  const params: unknown[] = [];
+  const sql = rowPredicateSql(scope.rows, { id: `t.${c.id}`, partition: `t.${c.partition}` }, (value) => {
+    params.push(value);
+    return '?';
+  });
+  return { sql, params };
 }
 
 /** Creation time of one row, by primary key. */

@@ -1,6 +1,6 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import {
-  createPartitioning, MysqlOutboxStore,
+  ALL_ROWS, createPartitioning, MysqlOutboxStore,
   type DeadRecord, type ItemCoordinates, type OutboxTable, type OutboxTableOptions, type Partitioning, type PartitioningConfig, type RecordFilter, type TableScope,
 } from '@shardflow/outbox-relay';
 import { InvalidOpsArgumentError } from '../errors/invalid-ops-argument-error.js';
@@ -58,19 +58,19 @@ export class OutboxAdmin {
     if (!Number.isSafeInteger(cap) || cap < 1) throw new InvalidOpsArgumentError('countCap', cap, 'must be a positive integer');
     this.databases = options.databases;
     this.countCap = cap;
-    this.partitioning = createPartitioning({ ...options, databases: options.databases });
+    this.partitioning = createPartitioning(options, options.databases.length);
     this.store = new MysqlOutboxStore(options.databases, this.partitioning);
   }
 
   /** Per cluster, over every table of the outbox. */
   async backlog(): Promise<ClusterBacklog[]> {
-    const scopes = this.partitioning.allTables().map(({ database, table }): TableScope => ({ database, table, where: '1 = 1', params: [] }));
+    const scopes = this.partitioning.allTables().map(({ database, table }): TableScope => ({ database, table, rows: ALL_ROWS }));
     return this.clusterBacklogs(scopes, await this.clustersOf(scopes));
   }
 
   /** Per relay item (its share of the outbox as the partitioning defines it), each split by cluster. */
   async backlogByItem(items: readonly ItemCoordinates[]): Promise<ItemBacklog[]> {
-    const clusters = await this.clustersOf(this.partitioning.allTables().map(({ database, table }) => ({ database, table, where: '1 = 1', params: [] })));
+    const clusters = await this.clustersOf(this.partitioning.allTables().map(({ database, table }) => ({ database, table, rows: ALL_ROWS })));
     const result: ItemBacklog[] = [];
     for (const coordinates of items) {
       const perCluster = await this.clusterBacklogs(this.partitioning.scopes(coordinates), clusters);
@@ -97,11 +97,11 @@ export class OutboxAdmin {
    * checking on a real table that each one reads a range of the due index, never the table.
    */
   async explainBacklog(items: readonly ItemCoordinates[] = []): Promise<ExplainedStatement[]> {
-    const whole = this.partitioning.allTables().map(({ database, table }): TableScope => ({ database, table, where: '1 = 1', params: [] }));
+    const whole = this.partitioning.allTables().map(({ database, table }): TableScope => ({ database, table, rows: ALL_ROWS }));
     const scopes = [...whole, ...items.flatMap((coordinates) => this.partitioning.scopes(coordinates))];
     const statements: Array<[number, Statement]> = [];
     for (const { database, table } of whole) {
-      const clusters = await this.clustersOf([{ database, table, where: '1 = 1', params: [] }]);
+      const clusters = await this.clustersOf([{ database, table, rows: ALL_ROWS }]);
       statements.push([database, nextClusterStatement(table, table.states.pending, undefined)], [database, nextClusterStatement(table, table.states.pending, clusters[0])]);
       statements.push([database, createTimeStatement(table, 1)]);
       for (const scope of scopes.filter((candidate) => candidate.database === database && candidate.table.name === table.name)) {

@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ShardingContext, SimpleJob } from '@shardflow/core';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import type { Partitioning } from '../partition/partitioning.js';
-import type { OutboxStore } from '../store/outbox-store.js';
+import type { MaintenanceStore } from '../store/outbox-store.js';
 
 export interface OutboxCleanupOptions {
-  store: OutboxStore;
+  store: Pick<MaintenanceStore, 'deleteSent'>;
   partitioning: Partitioning;
   /** Sent rows older than this are deleted, ms. Default 7 days. */
   retentionMs?: number;

@@ -1,13 +1,14 @@
 import { parseArgs } from 'node:util';
-import mysql, { type Pool } from 'mysql2/promise';
 import { createPartitioning } from '../create-outbox.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import type { OutboxTableOptions } from '../schema/outbox-table.js';
 import { MysqlOutboxStore } from '../store/mysql-outbox-store.js';
+import { PgOutboxStore } from '../store/pg-outbox-store.js';
 import type { DeadRecord, RecordFilter } from '../store/outbox-record.js';
 import {
   integerFlag, OUTBOX_TABLE_FLAGS, OUTBOX_TABLE_USAGE, parseOutboxTableFlags, parseRecordFilterFlags, RECORD_FILTER_FLAGS, RECORD_FILTER_USAGE,
 } from './outbox-flags.js';
+import type { DeadRowStore } from '../store/outbox-store.js';
 
 /** Where the CLI writes: stdout and stderr in the real command, buffers in tests. */
 export interface CliOutput {
@@ -22,7 +23,8 @@ export const DEAD_ROWS_USAGE = `Usage: shardflow-outbox dead <list|count|replay>
 (\`shardflow outbox dead\` of @shardflow/ops does the same, with passwords from the environment.)
 
 Connection and table (as the relay is configured):
-  --db URL              mysql://user:password@host:3306/database; repeat for N databases, in order
+  --db URL              mysql://user:password@host:3306/database or postgres://user:password@host:5432/database;
+                        repeat for N databases (all of one kind), in order
 ${OUTBOX_TABLE_USAGE}
 
 Which dead rows (all given filters apply together):
@@ -62,9 +64,10 @@ export async function runDeadRowsCli(argv: readonly string[], output: CliOutput)
     output.err(`${error.message}\n\n${DEAD_ROWS_USAGE}`);
     return 2;
   }
-  const pools = command.databases.map((url) => mysql.createPool({ uri: url, connectionLimit: 2 }));
+  let connection: { store: DeadRowStore; close(): Promise<void> } | undefined;
   try {
-    const store = storeFor(command, pools);
+    connection = await connect(command);
+    const { store } = connection;
     switch (command.action) {
       case 'list':
         printDead(await store.listDead(command.filter, command.limit), command.json, output);
@@ -81,17 +84,34 @@ export async function runDeadRowsCli(argv: readonly string[], output: CliOutput)
     output.err(`shardflow-outbox: ${(error as Error).message}`);
     return 1;
   } finally {
-    await Promise.allSettled(pools.map((pool) => pool.end()));
+    await connection?.close();
   }
 }
 
-function storeFor(command: DeadRowsCommand, pools: readonly Pool[]): MysqlOutboxStore {
+/**
+ * The dead-row store on the databases the URLs name, loading only the driver their scheme needs
+ * (each is an optional dependency of the package).
+ */
+async function connect(command: DeadRowsCommand): Promise<{ store: DeadRowStore; close(): Promise<void> }> {
   const partitioning = createPartitioning({
     ...command.table,
-    databases: pools,
     partitioning: command.tables ? { mode: 'physical-tables', tables: command.tables } : { mode: 'id-mod' },
-  });
-  return new MysqlOutboxStore(pools, partitioning);
+  }, command.databases.length);
+  if (schemeOf(command.databases[0] as string) === 'postgres') {
+    const { default: pg } = await import('pg');
+    const pools = command.databases.map((url) => new pg.Pool({ connectionString: url, max: 2 }));
+    return { store: new PgOutboxStore(pools, partitioning), close: async () => void (await Promise.allSettled(pools.map((pool) => pool.end()))) };
+  }
+  const { default: mysql } = await import('mysql2/promise');
+  const pools = command.databases.map((url) => mysql.createPool({ uri: url, connectionLimit: 2 }));
+  return { store: new MysqlOutboxStore(pools, partitioning), close: async () => void (await Promise.allSettled(pools.map((pool) => pool.end()))) };
+}
+
+/** The kind of database a URL names; undefined for a scheme the CLI does not know. */
+function schemeOf(url: string): 'mysql' | 'postgres' | undefined {
+  const scheme = /^([a-z]+):\/\/.+\/[^/?]+/.exec(url)?.[1];
+  if (scheme === 'mysql') return 'mysql';
+  return scheme === 'postgres' || scheme === 'postgresql' ? 'postgres' : undefined;
 }
 
 function parseCommand(argv: readonly string[]): DeadRowsCommand {
@@ -108,8 +128,9 @@ function parseCommand(argv: readonly string[]): DeadRowsCommand {
   }
   const databases = values.db ?? [];
   for (const url of databases) {
-    if (!/^mysql:\/\/.+\/[^/?]+/.test(url)) throw new InvalidOutboxConfigError('--db', url.replace(/:[^:@/]*@/, ':***@'), 'must be mysql://user:password@host:port/database');
+    if (!schemeOf(url)) throw new InvalidOutboxConfigError('--db', url.replace(/:[^:@/]*@/, ':***@'), 'must be mysql://user:password@host:port/database or postgres://...');
   }
+  if (new Set(databases.map(schemeOf)).size > 1) throw new InvalidOutboxConfigError('--db', databases.length, 'must all be mysql:// URLs or all postgres:// URLs');
   if (databases.length === 0) throw new InvalidOutboxConfigError('--db', undefined, 'give at least one database URL');
   const { table, tables } = parseOutboxTableFlags(values);
   const filter = parseRecordFilterFlags(values);

@@ -12,7 +12,7 @@ export class IdModPartitioning implements Partitioning {
   constructor(private readonly table: OutboxTable) {}
 
   scopes({ item, total }: ItemCoordinates): TableScope[] {
-    return [{ database: 0, table: this.table, where: `MOD(${this.table.c.id}, ?) = ?`, params: [total, item] }];
+    return [{ database: 0, table: this.table, rows: { kind: 'id-mod', modulus: total, remainder: item } }];
   }
 
   allTables(): Array<{ database: number; table: OutboxTable }> {

@@ -1,13 +1,13 @@
 import type { OutboxTable } from '../schema/outbox-table.js';
+import type { RowPredicate } from './row-predicate.js';
 
 /** One table (in one of the configured databases) and the rows of it that belong to an item. */
 export interface TableScope {
   /** Index into the store's list of database pools. */
   readonly database: number;
   readonly table: OutboxTable;
-  /** SQL predicate over the table's rows (no leading AND); `params` fill its placeholders. */
-  readonly where: string;
-  readonly params: readonly unknown[];
+  /** The item's rows of the table; each store turns it into its own SQL. */
+  readonly rows: RowPredicate;
 }
 
 export interface ItemCoordinates {

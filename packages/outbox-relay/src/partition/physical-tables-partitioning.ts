@@ -1,5 +1,6 @@
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import type { OutboxTable } from '../schema/outbox-table.js';
+import { ALL_ROWS } from './row-predicate.js';
 import type { ItemCoordinates, Partitioning, TableScope } from './partitioning.js';
 
 /**
@@ -26,7 +27,7 @@ export class PhysicalTablesPartitioning implements Partitioning {
     return this.pairs
       .filter((_, index) => index % total === item)
       .filter(({ database }) => allowed === undefined || allowed.has(database + 1))
-      .map(({ database, table }) => ({ database, table, where: '1 = 1', params: [] }));
+      .map(({ database, table }) => ({ database, table, rows: ALL_ROWS }));
   }
 
   allTables(): Array<{ database: number; table: OutboxTable }> {

@@ -29,7 +29,7 @@ export class VirtualPartitioning implements Partitioning {
   scopes({ item, total }: ItemCoordinates): TableScope[] {
     const [low, high] = this.range(item, total);
     if (low > high) return [];
-    return [{ database: 0, table: this.table, where: `${this.table.c.partition} BETWEEN ? AND ?`, params: [low, high] }];
+    return [{ database: 0, table: this.table, rows: { kind: 'partition-range', low, high } }];
   }
 
   allTables(): Array<{ database: number; table: OutboxTable }> {

@@ -3,7 +3,7 @@ import { traced, type DataflowJob, type ShardingContext } from '@shardflow/core'
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import { DeliveryError, type DeliveryErrorCode } from '../errors/delivery-error.js';
 import type { Partitioning, TableScope } from '../partition/partitioning.js';
-import type { ClusterDeferral, OutboxStore } from '../store/outbox-store.js';
+import type { ClusterDeferral, MaintenanceStore, RelayStore } from '../store/outbox-store.js';
 import type { OutboxRecord, RecordFailure } from '../store/outbox-record.js';
 import type { DeliveryOutcome, MessageSink } from '../sink/message-sink.js';
 import type { OutboxEvents } from '../stats/outbox-events.js';
@@ -11,12 +11,14 @@ import { OutboxStats, type OutboxStatsSnapshot } from '../stats/outbox-stats.js'
 import { resolveBackoff, type BackoffPolicy } from './backoff.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { failureOutcome } from './failure-outcome.js';
+import { fetchPage } from './fetch-page.js';
 import { countBy, groupBy } from '../util/group-by.js';
 import { toOutboundMessage } from '../sink/to-outbound-message.js';
 import { sendChannel } from '../tracing/outbox-channels.js';
 
 export interface OutboxRelayOptions {
-  store: OutboxStore;
+  /** The relay reads and writes rows through the relay store; its stats count through the maintenance store. */
+  store: RelayStore & Pick<MaintenanceStore, 'counts'>;
   sink: MessageSink;
   partitioning: Partitioning;
   /** Rows fetched per batch. Default 500. */
@@ -93,7 +95,7 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
 
   async fetchData(ctx: ShardingContext): Promise<OutboxRecord[]> {
     this.runningItems.set(ctx.shardingItem, ctx);
-    return this.options.store.fetchDue(this.scopesOf(ctx), {
+    return fetchPage(this.options.store, this.scopesOf(ctx), {
       limit: this.pageSize,
       epoch: ctx.epoch,
       admits: (cluster, share) => this.breaker.admits(cluster, share),

@@ -1,5 +1,5 @@
 import type { TableScope } from '../partition/partitioning.js';
-import type { OutboxStore } from '../store/outbox-store.js';
+import type { MaintenanceStore } from '../store/outbox-store.js';
 import type { ClusterCounts } from '../store/outbox-record.js';
 
 /** Counts per cluster of one item's share of the outbox. */
@@ -46,7 +46,7 @@ export class OutboxStats {
     this.lastError = { cluster, message, at: new Date() };
   }
 
-  async snapshot(store: OutboxStore, items: ReadonlyArray<{ item: number; epoch: number; scopes: readonly TableScope[] }>): Promise<OutboxStatsSnapshot> {
+  async snapshot(store: Pick<MaintenanceStore, 'counts'>, items: ReadonlyArray<{ item: number; epoch: number; scopes: readonly TableScope[] }>): Promise<OutboxStatsSnapshot> {
     this.trim();
     const inWindow = this.recent.reduce((sum, entry) => sum + entry.count, 0);
     return {

@@ -1,31 +1,15 @@
 import type { Pool, RowDataPacket, ResultSetHeader } from 'mysql2/promise';
-import type { TableScope } from '../partition/partitioning.js';
-import type { Partitioning } from '../partition/partitioning.js';
+import type { Partitioning, TableScope } from '../partition/partitioning.js';
+import { ALL_ROWS } from '../partition/row-predicate.js';
 import { OUTBOX_COLUMN_LIMITS, type OutboxTable } from '../schema/outbox-table.js';
-import type { ClusterDeferral, FetchOptions, OutboxStore } from './outbox-store.js';
-import type { ClusterBacklog, ClusterCounts, DeadRecord, OutboxRecord, RecordFailure, RecordFilter, RecordLocation } from './outbox-record.js';
+import type { ClusterDeferral, DueRequest, OutboxStore } from './outbox-store.js';
+import { lastErrorOf, type ClusterBacklog, type ClusterCounts, type DeadRecord, type OutboxRecord, type RecordFailure, type RecordFilter, type RecordLocation } from './outbox-record.js';
 import { retryOnLockConflict } from './mysql-retry.js';
 import { schemaErrorOf, verifyOutboxTable } from './mysql-schema-check.js';
-import { countBy } from '../util/group-by.js';
-import { DESTINATION_FAULT_CODES, faultOf } from '../errors/delivery-error.js';
-
-/**
- * Rows one statement of a circuit's deferral or release changes at most: a cluster's backlog is
- * rewritten in short statements, so that the writer's inserts never wait long on their locks.
- */
-const CIRCUIT_CHUNK = 2_000;
-
-interface RowShape extends RowDataPacket {
-  id: number;
-  k: string;
-  topic: string;
-  cluster: string;
-  payload: Buffer;
-  headers: string | null;
-  retry_count: number;
-  create_time: Date;
-  last_code: string | null;
-}
+import { mysqlParams, type SqlParams } from './sql-params.js';
+import { CIRCUIT_CHUNK, fenceSql, filterSql, scopeSql } from './sql-fragments.js';
+import { groupByLocation, sumBacklogs, sumCounts, toDeadRecord, toRecord, type BacklogRow, type FetchedRow } from './sql-records.js';
+import { DESTINATION_FAULT_CODES } from '../errors/delivery-error.js';
 
 /**
  * The OutboxStore on MySQL/MariaDB (mysql2). One pool per database; `partitioning` says which
@@ -40,82 +24,12 @@ export class MysqlOutboxStore implements OutboxStore {
     private readonly partitioning: Partitioning,
   ) {}
 
-  async fetchDue(scopes: readonly TableScope[], options: FetchOptions): Promise<OutboxRecord[]> {
-    const records: OutboxRecord[] = [];
-    for (const scope of scopes) {
-      const remaining = options.limit - records.length;
-      if (remaining <= 0) break;
-      records.push(...(await this.fetchScope(scope, { ...options, limit: remaining })));
-    }
-    return records;
-  }
-
-  async findUnfenced(location: RecordLocation, ids: readonly number[]): Promise<OutboxRecord[]> {
-    if (ids.length === 0) return [];
-    const { table } = location;
-    const { c, states } = table;
-    const rows = await this.query<RowShape[]>(location,
-      `${selectColumns(table)} WHERE t.${c.id} IN (?) AND t.${c.state} = ? AND t.${c.fenceEpoch} IS NULL ORDER BY t.${c.id}`,
-      [ids, states.pending]);
-    return rows.map((row) => toRecord(row, location));
-  }
-
   /**
-   * MySQL's plan for the fetch of one scope, as `EXPLAIN` rows (one per cluster's range): check
-   * that an existing table's indexes serve the relay (a `range` on the due index, no filesort)
-   * before pointing it there. Empty when the scope has no pending rows.
+   * Found by skipping from one cluster to the next in the due index: one index dive each, whatever
+   * the backlog (a GROUP BY would read every pending entry, as MySQL and MariaDB have no loose
+   * index scan for it).
    */
-  async explainFetch(scope: TableScope, options: FetchOptions): Promise<Array<Readonly<Record<string, unknown>>>> {
-    const query = await this.fetchQuery(scope, options);
-    if (!query) return [];
-    const plan = await this.query<RowDataPacket[]>(scope, `EXPLAIN ${query.sql}`, query.params);
-    return plan.map((step) => ({ ...step }));
-  }
-
-  /**
-   * The page split fairly among the admitted clusters, then, when some cluster had fewer due rows
-   * than its share (its other pending rows wait for a retry), the room it left is shared among the
-   * clusters that filled theirs: a second statement, only in that case. So a cluster in backoff
-   * neither takes page slots nor halves the pages of the clusters that can go.
-   */
-  private async fetchScope(scope: TableScope, options: FetchOptions): Promise<OutboxRecord[]> {
-    const location: RecordLocation = { database: scope.database, table: scope.table };
-    const records: OutboxRecord[] = [];
-    const read = new Map<string, number[]>();
-    let candidates = await this.pendingClusters(scope);
-    for (let pass = 0; pass < 2 && records.length < options.limit; pass++) {
-      const shares = clusterShares(candidates, options.limit - records.length, read, options.admits);
-      if (shares.length === 0) break;
-      const query = clusterRangesQuery(scope, options, shares, read);
-      const rows = await this.query<RowShape[]>(scope, query.sql, query.params);
-      for (const row of rows) {
-        records.push(toRecord(row, location));
-        const ids = read.get(row.cluster) ?? [];
-        ids.push(Number(row.id));
-        read.set(row.cluster, ids);
-      }
-      const readNow = countBy(rows, (row) => row.cluster);
-      candidates = shares.filter(([cluster, share]) => readNow.get(cluster) === share).map(([cluster]) => cluster);
-    }
-    return records;
-  }
-
-  /**
-   * One range of the due index per admitted cluster, in one statement: an open circuit's cluster
-   * is not read at all, however many of its rows wait, and no cluster's backlog stands in
-   * another's way. Undefined when there is nothing to read.
-   */
-  private async fetchQuery(scope: TableScope, options: FetchOptions): Promise<{ sql: string; params: unknown[] } | undefined> {
-    const shares = clusterShares(await this.pendingClusters(scope), options.limit, new Map(), options.admits);
-    return shares.length === 0 ? undefined : clusterRangesQuery(scope, options, shares, new Map());
-  }
-
-  /**
-   * Clusters with pending rows in the scope's table, found by skipping from one cluster to the next
-   * in the due index: one index dive each, whatever the backlog (a GROUP BY would read every
-   * pending entry, as MySQL and MariaDB have no loose index scan for it).
-   */
-  private async pendingClusters(scope: TableScope): Promise<readonly string[]> {
+  async pendingClusters(scope: TableScope): Promise<string[]> {
     const { c, states, quotedName } = scope.table;
     const clusters: string[] = [];
     for (;;) {
@@ -130,15 +44,44 @@ export class MysqlOutboxStore implements OutboxStore {
     return clusters;
   }
 
+  async fetchDue(scope: TableScope, request: DueRequest): Promise<OutboxRecord[]> {
+    if (request.shares.length === 0) return [];
+    const query = dueQuery(scope, request);
+    const rows = await this.query<Array<RowDataPacket & FetchedRow>>(scope, query.sql, query.params);
+    return rows.map((row) => toRecord(row, { database: scope.database, table: scope.table }));
+  }
+
+  /**
+   * MySQL's plan for one read of a scope's due rows, as `EXPLAIN` rows (one per cluster's range):
+   * check that an existing table's indexes serve the relay (a `range` on the due index, no
+   * filesort) before pointing it there.
+   */
+  async explainFetch(scope: TableScope, request: DueRequest): Promise<Array<Readonly<Record<string, unknown>>>> {
+    if (request.shares.length === 0) return [];
+    const query = dueQuery(scope, request);
+    const plan = await this.query<RowDataPacket[]>(scope, `EXPLAIN ${query.sql}`, query.params);
+    return plan.map((step) => ({ ...step }));
+  }
+
+  async findUnfenced(location: RecordLocation, ids: readonly number[]): Promise<OutboxRecord[]> {
+    if (ids.length === 0) return [];
+    const { table } = location;
+    const { c, states } = table;
+    const rows = await this.query<Array<RowDataPacket & FetchedRow>>(location,
+      `${selectColumns(table)} WHERE t.${c.id} IN (?) AND t.${c.state} = ? AND t.${c.fenceEpoch} IS NULL ORDER BY t.${c.id}`,
+      [ids, states.pending]);
+    return rows.map((row) => toRecord(row, location));
+  }
+
   async markSent(records: readonly OutboxRecord[], epoch: number | undefined): Promise<number> {
     let changed = 0;
     for (const [location, group] of groupByLocation(records, (record) => record.location)) {
       const { c, states } = location.table;
-      const [fence, fenceParams] = fenceClause(location.table, epoch);
-      const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(location,
-        `UPDATE ${location.table.quotedName} SET ${c.state} = ?, ${c.sentTime} = NOW(3), ${c.lastError} = NULL, ${c.fenceEpoch} = ?
-         WHERE ${c.id} IN (?) AND ${c.state} = ? AND ${fence}`,
-        [states.sent, epoch ?? null, group.map((record) => record.id), states.pending, ...fenceParams]));
+      const p = mysqlParams();
+      const sql = `UPDATE ${location.table.quotedName} SET ${c.state} = ${p.bind(states.sent)}, ${c.sentTime} = NOW(3), ${c.lastError} = NULL,
+          ${c.fenceEpoch} = ${p.bind(epoch ?? null)}
+         WHERE ${p.inList(c.id, group.map((record) => record.id))} AND ${c.state} = ${p.bind(states.pending)} AND ${fenceSql(c.fenceEpoch, epoch, p)}`;
+      const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(location, sql, p.values));
       changed += result.affectedRows;
     }
     return changed;
@@ -148,26 +91,17 @@ export class MysqlOutboxStore implements OutboxStore {
     let changed = 0;
     for (const [location, group] of groupByLocation(failures, (failure) => failure.record.location)) {
       const { c, states } = location.table;
-      const perRow = group.map(() => 'WHEN ? THEN ?').join(' ');
-      const [fence, fenceParams] = fenceClause(location.table, epoch);
-      const params: unknown[] = [
-        ...group.flatMap((failure) => [failure.record.id, failure.dead ? states.dead : states.pending]),
-        ...group.flatMap((failure) => [failure.record.id, failure.nextAttemptAt]),
-        ...group.flatMap((failure) => [failure.record.id, `${failure.code}: ${failure.message}`.slice(0, OUTBOX_COLUMN_LIMITS.lastError.max)]),
-        ...group.flatMap((failure) => [failure.record.id, failure.charged ? 1 : 0]),
-        epoch,
-        group.map((failure) => failure.record.id),
-        states.pending,
-        ...fenceParams,
-      ];
-      const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(location,
-        `UPDATE ${location.table.quotedName}
-         SET ${c.state} = CASE ${c.id} ${perRow} END,
-             ${c.nextSelectTime} = CASE ${c.id} ${perRow} END,
-             ${c.lastError} = CASE ${c.id} ${perRow} END,
-             ${c.retryCount} = ${c.retryCount} + CASE ${c.id} ${perRow} END,
-             ${c.fenceEpoch} = ?
-         WHERE ${c.id} IN (?) AND ${c.state} = ? AND ${fence}`, params));
+      const p = mysqlParams();
+      const perRow = (value: (failure: RecordFailure) => unknown): string =>
+        `CASE ${c.id} ${group.map((failure) => `WHEN ${p.bind(failure.record.id)} THEN ${p.bind(value(failure))}`).join(' ')} END`;
+      const sql = `UPDATE ${location.table.quotedName}
+         SET ${c.state} = ${perRow((failure) => (failure.dead ? states.dead : states.pending))},
+             ${c.nextSelectTime} = ${perRow((failure) => failure.nextAttemptAt)},
+             ${c.lastError} = ${perRow(lastErrorOf)},
+             ${c.retryCount} = ${c.retryCount} + ${perRow((failure) => (failure.charged ? 1 : 0))},
+             ${c.fenceEpoch} = ${p.bind(epoch)}
+         WHERE ${p.inList(c.id, group.map((failure) => failure.record.id))} AND ${c.state} = ${p.bind(states.pending)} AND ${fenceSql(c.fenceEpoch, epoch, p)}`;
+      const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(location, sql, p.values));
       changed += result.affectedRows;
     }
     return changed;
@@ -177,13 +111,13 @@ export class MysqlOutboxStore implements OutboxStore {
     let changed = 0;
     for (const scope of scopes) {
       const { c, states } = scope.table;
-      const [fence, fenceParams] = fenceClause(scope.table, epoch);
       const defer = async (until: Date, limit: number): Promise<number> => {
-        const [result] = await retryOnLockConflict(() => this.pool(scope.database).query<ResultSetHeader>(
-          `UPDATE ${scope.table.quotedName} SET ${c.nextSelectTime} = ?, ${c.lastError} = ?
-           WHERE ${c.state} = ? AND ${c.cluster} = ? AND (${c.nextSelectTime} IS NULL OR ${c.nextSelectTime} <= NOW(3)) AND (${scope.where}) AND ${fence}
-           ORDER BY ${c.nextSelectTime}, ${c.id} LIMIT ?`,
-          [until, deferral.reason.slice(0, 1024), states.pending, cluster, ...scope.params, ...fenceParams, limit]));
+        const p = mysqlParams();
+        const sql = `UPDATE ${scope.table.quotedName} SET ${c.nextSelectTime} = ${p.bind(until)}, ${c.lastError} = ${p.bind(deferral.reason.slice(0, OUTBOX_COLUMN_LIMITS.lastError.max))}
+           WHERE ${c.state} = ${p.bind(states.pending)} AND ${c.cluster} = ${p.bind(cluster)} AND (${c.nextSelectTime} IS NULL OR ${c.nextSelectTime} <= NOW(3))
+             AND (${scopeSql(scope, c, p)}) AND ${fenceSql(c.fenceEpoch, epoch, p)}
+           ORDER BY ${c.nextSelectTime}, ${c.id} LIMIT ${p.bind(limit)}`;
+        const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(scope, sql, p.values));
         return result.affectedRows;
       };
       changed += await defer(deferral.probeAt, deferral.probeRows);
@@ -200,14 +134,14 @@ export class MysqlOutboxStore implements OutboxStore {
     let changed = 0;
     for (const scope of scopes) {
       const { c, states } = scope.table;
-      const [fence, fenceParams] = fenceClause(scope.table, epoch);
       let released: number;
       do {
-        const [result] = await retryOnLockConflict(() => this.pool(scope.database).query<ResultSetHeader>(
-          `UPDATE ${scope.table.quotedName} SET ${c.nextSelectTime} = LEAST(${c.nextSelectTime}, NOW(3)), ${c.lastError} = NULL
-           WHERE ${c.state} = ? AND ${c.cluster} = ? AND SUBSTRING_INDEX(${c.lastError}, ':', 1) IN (?) AND (${scope.where}) AND ${fence}
-           LIMIT ?`,
-          [states.pending, cluster, DESTINATION_FAULT_CODES, ...scope.params, ...fenceParams, CIRCUIT_CHUNK]));
+        const p = mysqlParams();
+        const sql = `UPDATE ${scope.table.quotedName} SET ${c.nextSelectTime} = LEAST(${c.nextSelectTime}, NOW(3)), ${c.lastError} = NULL
+           WHERE ${c.state} = ${p.bind(states.pending)} AND ${c.cluster} = ${p.bind(cluster)} AND ${p.inList(`SUBSTRING_INDEX(${c.lastError}, ':', 1)`, DESTINATION_FAULT_CODES)}
+             AND (${scopeSql(scope, c, p)}) AND ${fenceSql(c.fenceEpoch, epoch, p)}
+           LIMIT ${p.bind(CIRCUIT_CHUNK)}`;
+        const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(scope, sql, p.values));
         released = result.affectedRows;
         changed += released;
       } while (released === CIRCUIT_CHUNK);
@@ -217,31 +151,26 @@ export class MysqlOutboxStore implements OutboxStore {
 
   async listDead(filter: RecordFilter, limit: number): Promise<DeadRecord[]> {
     const dead: DeadRecord[] = [];
-    for (const { database, table } of this.partitioning.allTables()) {
-      const { c, states } = table;
-      const [where, params] = filterClause(table, filter);
-      const rows = await this.query<RowDataPacket[]>({ database, table },
+    for (const location of this.partitioning.allTables()) {
+      if (dead.length >= limit) break;
+      const { c, states, quotedName } = location.table;
+      const p = mysqlParams();
+      const rows = await this.query<RowDataPacket[]>(location,
         `SELECT ${c.id} AS id, ${c.key} AS k, ${c.topic} AS topic, ${c.cluster} AS cluster, ${c.retryCount} AS retry_count,
                 ${c.lastError} AS last_error, ${c.createTime} AS create_time
-         FROM ${table.quotedName} WHERE ${c.state} = ? AND ${where} ORDER BY ${c.id} LIMIT ?`, [states.dead, ...params, limit - dead.length]);
-      for (const row of rows) {
-        dead.push({
-          id: Number(row['id']), key: String(row['k']), topic: String(row['topic']), cluster: String(row['cluster']),
-          retryCount: Number(row['retry_count']), lastError: (row['last_error'] as string | null) ?? null, createTime: row['create_time'] as Date,
-          database, table: table.name,
-        });
-      }
-      if (dead.length >= limit) break;
+         FROM ${quotedName} WHERE ${c.state} = ${p.bind(states.dead)} AND ${filterSql(c, filter, p)} ORDER BY ${c.id} LIMIT ${p.bind(limit - dead.length)}`, p.values);
+      dead.push(...rows.map((row) => toDeadRecord(row, location)));
     }
     return dead;
   }
 
   async countDead(filter: RecordFilter): Promise<number> {
     let count = 0;
-    for (const { database, table } of this.partitioning.allTables()) {
-      const [where, params] = filterClause(table, filter);
-      const rows = await this.query<RowDataPacket[]>({ database, table },
-        `SELECT COUNT(*) AS n FROM ${table.quotedName} WHERE ${table.c.state} = ? AND ${where}`, [table.states.dead, ...params]);
+    for (const location of this.partitioning.allTables()) {
+      const { c, states, quotedName } = location.table;
+      const p = mysqlParams();
+      const rows = await this.query<RowDataPacket[]>(location,
+        `SELECT COUNT(*) AS n FROM ${quotedName} WHERE ${c.state} = ${p.bind(states.dead)} AND ${filterSql(c, filter, p)}`, p.values);
       count += Number(rows[0]?.['n'] ?? 0);
     }
     return count;
@@ -249,46 +178,37 @@ export class MysqlOutboxStore implements OutboxStore {
 
   async replayDead(filter: RecordFilter): Promise<number> {
     let changed = 0;
-    for (const { database, table } of this.partitioning.allTables()) {
-      const { c, states } = table;
-      const [where, params] = filterClause(table, filter);
-      const result = await retryOnLockConflict(() => this.query<ResultSetHeader>({ database, table },
-        `UPDATE ${table.quotedName} SET ${c.state} = ?, ${c.retryCount} = 0, ${c.nextSelectTime} = NOW(3), ${c.lastError} = NULL, ${c.fenceEpoch} = NULL
-         WHERE ${c.state} = ? AND ${where}`, [states.pending, states.dead, ...params]));
+    for (const location of this.partitioning.allTables()) {
+      const { c, states, quotedName } = location.table;
+      const p = mysqlParams();
+      const sql = `UPDATE ${quotedName} SET ${c.state} = ${p.bind(states.pending)}, ${c.retryCount} = 0, ${c.nextSelectTime} = NOW(3), ${c.lastError} = NULL, ${c.fenceEpoch} = NULL
+         WHERE ${c.state} = ${p.bind(states.dead)} AND ${filterSql(c, filter, p)}`;
+      const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(location, sql, p.values));
       changed += result.affectedRows;
     }
     return changed;
   }
 
   async counts(scopes?: readonly TableScope[]): Promise<ClusterCounts[]> {
-    const totals = new Map<string, { pending: number; retrying: number; dead: number; oldest: number | undefined }>();
-    const targets = scopes ?? this.partitioning.allTables().map(({ database, table }) => ({ database, table, where: 'TRUE', params: [] }));
-    for (const { database, table, where, params } of targets) {
-      const { c, states } = table;
-      const rows = await this.query<RowDataPacket[]>({ database, table },
+    const targets = scopes ?? this.partitioning.allTables().map(({ database, table }): TableScope => ({ database, table, rows: { kind: 'all' } }));
+    const perTable = [];
+    for (const scope of targets) {
+      const { c, states, quotedName } = scope.table;
+      const p = mysqlParams();
+      const rows = await this.query<RowDataPacket[]>(scope,
         `SELECT ${c.cluster} AS cluster,
-                SUM(${c.state} = ?) AS pending,
-                SUM(${c.state} = ? AND ${c.lastError} IS NOT NULL) AS retrying,
-                SUM(${c.state} = ?) AS dead,
-                MIN(CASE WHEN ${c.state} = ? THEN ${c.createTime} END) AS oldest
-         FROM ${table.quotedName} WHERE ${c.state} IN (?, ?) AND (${where}) GROUP BY ${c.cluster}`,
-        [states.pending, states.pending, states.dead, states.pending, states.pending, states.dead, ...params]);
-      for (const row of rows) {
-        const cluster = String(row['cluster']);
-        const total = totals.get(cluster) ?? { pending: 0, retrying: 0, dead: 0, oldest: undefined };
-        total.pending += Number(row['pending']);
-        total.retrying += Number(row['retrying']);
-        total.dead += Number(row['dead']);
-        const oldest = row['oldest'] ? (row['oldest'] as Date).getTime() : undefined;
-        if (oldest !== undefined && (total.oldest === undefined || oldest < total.oldest)) total.oldest = oldest;
-        totals.set(cluster, total);
-      }
+                SUM(${c.state} = ${p.bind(states.pending)}) AS pending,
+                SUM(${c.state} = ${p.bind(states.pending)} AND ${c.lastError} IS NOT NULL) AS retrying,
+                SUM(${c.state} = ${p.bind(states.dead)}) AS dead,
+                MIN(CASE WHEN ${c.state} = ${p.bind(states.pending)} THEN ${c.createTime} END) AS oldest
+         FROM ${quotedName} WHERE ${c.state} IN (${p.bind(states.pending)}, ${p.bind(states.dead)}) AND (${scopeSql(scope, c, p)}) GROUP BY ${c.cluster}`,
+        p.values);
+      perTable.push(...rows.map((row) => ({
+        cluster: String(row['cluster']), pending: Number(row['pending']), retrying: Number(row['retrying']), dead: Number(row['dead']),
+        oldest: row['oldest'] ? (row['oldest'] as Date).getTime() : undefined,
+      })));
     }
-    const now = Date.now();
-    return [...totals].map(([cluster, total]) => ({
-      cluster, pending: total.pending, retrying: total.retrying, dead: total.dead,
-      oldestPendingAgeMs: total.oldest === undefined ? 0 : Math.max(0, now - total.oldest),
-    })).sort((a, b) => a.cluster.localeCompare(b.cluster));
+    return sumCounts(perTable, Date.now());
   }
 
   /**
@@ -297,25 +217,15 @@ export class MysqlOutboxStore implements OutboxStore {
    * so the cost does not grow with the backlog (unlike `counts`, which reads every pending row).
    */
   async backlog(cap: number): Promise<ClusterBacklog[]> {
-    const totals = new Map<string, { pending: number; capped: boolean; oldest: number | undefined }>();
+    const perTable: BacklogRow[] = [];
     for (const { database, table } of this.partitioning.allTables()) {
-      const scope: TableScope = { database, table, where: 'TRUE', params: [] };
+      const scope: TableScope = { database, table, rows: ALL_ROWS };
       for (const cluster of await this.pendingClusters(scope)) {
         const [row] = await this.query<RowDataPacket[]>(scope, backlogQuery(table), [table.states.pending, cluster, cap, table.states.pending, cluster]);
-        const pending = Number(row?.['pending'] ?? 0);
-        const oldest = row?.['oldest'] instanceof Date ? row['oldest'].getTime() : undefined;
-        const total = totals.get(cluster) ?? { pending: 0, capped: false, oldest: undefined };
-        total.pending += pending;
-        total.capped ||= pending >= cap;
-        if (oldest !== undefined && (total.oldest === undefined || oldest < total.oldest)) total.oldest = oldest;
-        totals.set(cluster, total);
+        perTable.push({ cluster, pending: Number(row?.['pending'] ?? 0), oldest: row?.['oldest'] instanceof Date ? row['oldest'].getTime() : undefined });
       }
     }
-    const now = Date.now();
-    return [...totals].map(([cluster, total]) => ({
-      cluster, pending: total.pending, capped: total.capped,
-      oldestPendingAgeMs: total.oldest === undefined ? 0 : Math.max(0, now - total.oldest),
-    })).sort((a, b) => a.cluster.localeCompare(b.cluster));
+    return sumBacklogs(perTable, cap, Date.now());
   }
 
   /** The plan of one cluster's backlog statement, as `EXPLAIN` rows: check it reads only the due index, bounded. */
@@ -326,18 +236,14 @@ export class MysqlOutboxStore implements OutboxStore {
   }
 
   async deleteSent(scope: TableScope, olderThanMs: number, limit: number): Promise<number> {
-    const { table } = scope;
-    const { c, states } = table;
-    const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(scope,
-      `DELETE FROM ${table.quotedName} WHERE ${c.state} = ? AND ${c.sentTime} < NOW(3) - INTERVAL ? MICROSECOND AND (${scope.where})
-       ORDER BY ${c.id} LIMIT ?`, [states.sent, olderThanMs * 1000, ...scope.params, limit]));
+    const { c, states, quotedName } = scope.table;
+    const p = mysqlParams();
+    const sql = `DELETE FROM ${quotedName} WHERE ${c.state} = ${p.bind(states.sent)} AND ${c.sentTime} < NOW(3) - INTERVAL ${p.bind(olderThanMs * 1000)} MICROSECOND
+       AND (${scopeSql(scope, c, p)}) ORDER BY ${c.id} LIMIT ${p.bind(limit)}`;
+    const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(scope, sql, p.values));
     return result.affectedRows;
   }
 
-  /**
-   * Checks that every table the partitioning names exists in its database with every column the
-   * relay uses; call it at start, before the relay's scheduler, to fail there naming the table.
-   */
   async verifyTables(): Promise<void> {
     for (const location of this.partitioning.allTables()) await verifyOutboxTable(this.pool(location.database), location);
   }
@@ -371,50 +277,32 @@ function backlogQuery(table: OutboxTable): string {
 }
 
 /**
- * `room` rows split evenly among the clusters the breaker admits more of, given what each already
- * has in this page (`read`): a half-open cluster gets no more than its probe in all; clusters it
- * admits nothing more of, or whose share rounds to nothing, are left out.
+ * Each share's due pending rows in the scope, oldest first, each off its own range of the due
+ * index (one per cluster, in one statement), skipping the rows of it the page already holds: an
+ * open circuit's cluster is not read at all, however many of its rows wait, and no cluster's
+ * backlog stands in another's way.
  */
-function clusterShares(clusters: readonly string[], room: number, read: ReadonlyMap<string, readonly number[]>, admits: FetchOptions['admits']): Array<[string, number]> {
-  const already = (cluster: string): number => read.get(cluster)?.length ?? 0;
-  const admitted = clusters.filter((cluster) => admits(cluster, already(cluster) + room) > already(cluster));
-  const base = Math.floor(room / Math.max(1, admitted.length));
-  const extra = room % Math.max(1, admitted.length);
-  return admitted
-    .map((cluster, index): [string, number] => [cluster, admits(cluster, already(cluster) + base + (index < extra ? 1 : 0)) - already(cluster)])
-    .filter(([, share]) => share > 0);
-}
-
-/**
- * Each cluster's due pending rows in the scope, oldest first, each off its own range of the due
- * index, skipping the rows of it this page already holds.
- */
-function clusterRangesQuery(
-  scope: TableScope, options: FetchOptions, shares: ReadonlyArray<[string, number]>, read: ReadonlyMap<string, readonly number[]>,
-): { sql: string; params: unknown[] } {
+function dueQuery(scope: TableScope, request: DueRequest): { sql: string; params: unknown[] } {
   const { table } = scope;
   const { c, states } = table;
-  const params: unknown[] = [];
-  const parts = shares.map(([cluster, rows]) => {
-    params.push(states.pending, cluster, ...scope.params, options.epoch);
+  const p = mysqlParams();
+  const parts = request.shares.map((share) => {
     let sql = `${selectColumns(table)}
-      WHERE t.${c.state} = ? AND t.${c.cluster} = ?
-        AND (t.${c.nextSelectTime} IS NULL OR t.${c.nextSelectTime} <= NOW(3)) AND (${scope.where})
-        AND (t.${c.fenceEpoch} IS NULL OR t.${c.fenceEpoch} <= ?)`;
-    const skip = read.get(cluster) ?? [];
-    if (skip.length > 0) {
-      sql += ` AND t.${c.id} NOT IN (?)`;
-      params.push(skip);
-    }
-    if (options.perKeyOrdering) {
-      sql += ` AND NOT EXISTS (SELECT 1 FROM ${table.quotedName} o WHERE o.${c.key} = t.${c.key} AND o.${c.state} = ?
-        AND o.${c.id} < t.${c.id} AND o.${c.nextSelectTime} > NOW(3))`;
-      params.push(states.pending);
-    }
-    params.push(rows);
-    return `(${sql} ORDER BY t.${c.nextSelectTime}, t.${c.id} LIMIT ?)`;
+      WHERE t.${c.state} = ${p.bind(states.pending)} AND t.${c.cluster} = ${p.bind(share.cluster)}
+        AND (t.${c.nextSelectTime} IS NULL OR t.${c.nextSelectTime} <= NOW(3)) AND (${scopeSql(scope, c, p, 't.')})
+        AND ${fenceSql(`t.${c.fenceEpoch}`, request.epoch, p)}`;
+    if (share.skip.length > 0) sql += ` AND NOT (${p.inList(`t.${c.id}`, share.skip)})`;
+    if (request.perKeyOrdering) sql += ` AND ${heldBackSql(table, p)}`;
+    return `(${sql} ORDER BY t.${c.nextSelectTime}, t.${c.id} LIMIT ${p.bind(share.rows)})`;
   });
-  return { sql: parts.join(' UNION ALL '), params };
+  return { sql: parts.join(' UNION ALL '), params: p.values };
+}
+
+/** Per-key ordering: no older pending row of the row's key waits for a retry. */
+function heldBackSql(table: OutboxTable, p: SqlParams): string {
+  const { c } = table;
+  return `NOT EXISTS (SELECT 1 FROM ${table.quotedName} o WHERE o.${c.key} = t.${c.key} AND o.${c.state} = ${p.bind(table.states.pending)}
+        AND o.${c.id} < t.${c.id} AND o.${c.nextSelectTime} > NOW(3))`;
 }
 
 function selectColumns(table: OutboxTable): string {
@@ -423,72 +311,4 @@ function selectColumns(table: OutboxTable): string {
       t.${c.headers} AS headers, t.${c.retryCount} AS retry_count, t.${c.createTime} AS create_time,
       SUBSTRING_INDEX(t.${c.lastError}, ':', 1) AS last_code
       FROM ${table.quotedName} t`;
-}
-
-function toRecord(row: RowShape, location: RecordLocation): OutboxRecord {
-  return {
-    id: Number(row.id),
-    key: row.k,
-    topic: row.topic,
-    cluster: row.cluster,
-    payload: Buffer.isBuffer(row.payload) ? row.payload : Buffer.from(String(row.payload)),
-    ...parseHeaders(row.headers),
-    retryCount: row.retry_count,
-    createTime: row.create_time,
-    location,
-    lastFault: row.last_code === null ? undefined : faultOf(row.last_code),
-  };
-}
-
-/** Headers are stored as a JSON object of strings; anything else makes the row unsendable, not the fetch. */
-function parseHeaders(json: string | null): { headers: Record<string, string>; problem?: string } {
-  if (json === null || json === '') return { headers: {} };
-  try {
-    const parsed = JSON.parse(json) as unknown;
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((value) => typeof value === 'string')) {
-      return { headers: parsed as Record<string, string> };
-    }
-    return { headers: {}, problem: 'headers column is not a JSON object of strings' };
-  } catch (error) {
-    return { headers: {}, problem: `headers column is not JSON: ${(error as Error).message}` };
-  }
-}
-
-/**
- * Which rows an outcome written under `epoch` may touch: rows no relay item wrote yet or that an
- * item of the same or an older epoch wrote, so a zombie never overwrites a newer owner's outcome.
- * Without an epoch (the writer's fast path), only rows no relay item has written.
- */
-function fenceClause(table: OutboxTable, epoch: number | undefined): [string, unknown[]] {
-  const column = table.c.fenceEpoch;
-  return epoch === undefined ? [`${column} IS NULL`, []] : [`(${column} IS NULL OR ${column} <= ?)`, [epoch]];
-}
-
-function groupByLocation<T>(entries: readonly T[], locationOf: (entry: T) => RecordLocation): Map<RecordLocation, T[]> {
-  const groups = new Map<string, { location: RecordLocation; items: T[] }>();
-  for (const entry of entries) {
-    const location = locationOf(entry);
-    const key = `${location.database}/${location.table.name}`;
-    const group = groups.get(key) ?? { location, items: [] };
-    group.items.push(entry);
-    groups.set(key, group);
-  }
-  return new Map([...groups.values()].map((group) => [group.location, group.items]));
-}
-
-function filterClause(table: OutboxTable, filter: RecordFilter): [string, unknown[]] {
-  const { c } = table;
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  if (filter.ids) {
-    if (filter.ids.length === 0) return ['1 = 0', []];
-    parts.push(`${c.id} IN (?)`);
-    params.push(filter.ids);
-  }
-  if (filter.key !== undefined) { parts.push(`${c.key} = ?`); params.push(filter.key); }
-  if (filter.topic !== undefined) { parts.push(`${c.topic} = ?`); params.push(filter.topic); }
-  if (filter.cluster !== undefined) { parts.push(`${c.cluster} = ?`); params.push(filter.cluster); }
-  if (filter.createdFrom) { parts.push(`${c.createTime} >= ?`); params.push(filter.createdFrom); }
-  if (filter.createdTo) { parts.push(`${c.createTime} < ?`); params.push(filter.createdTo); }
-  return [parts.length === 0 ? '1 = 1' : parts.join(' AND '), params];
 }

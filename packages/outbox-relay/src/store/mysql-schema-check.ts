@@ -1,32 +1,22 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { OutboxSchemaError } from '../errors/outbox-schema-error.js';
-import type { OutboxColumns } from '../schema/outbox-table.js';
+import { assertOutboxColumns } from './outbox-columns-check.js';
 import type { RecordLocation } from './outbox-record.js';
 
 const NO_SUCH_TABLE = 1146;
 const BAD_FIELD = 1054;
-
-/** Every column the relay, the writer or the dead-row tools read or write; `updateTime` is the database's own bookkeeping. */
-const USED_COLUMNS: ReadonlyArray<keyof OutboxColumns> = [
-  'id', 'key', 'state', 'createTime', 'topic', 'cluster', 'retryCount', 'nextSelectTime', 'payload', 'headers', 'lastError', 'sentTime',
-  'partition', 'fenceEpoch',
-];
 
 /**
  * Checks that the table exists in the pool's database with every column the relay uses, so a wrong
  * table or column name fails at start, naming it, instead of at every fetch.
  */
 export async function verifyOutboxTable(pool: Pool, { database, table }: RecordLocation): Promise<void> {
-  const wanted = USED_COLUMNS.map((field) => table.columns[field]);
   const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
      UNION ALL SELECT NULL FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`,
     [table.name, table.name]);
   // The second part adds one NULL row when the table exists, whatever its columns.
-  if (rows.length === 0) throw new OutboxSchemaError(table.name, database, []);
-  const present = new Set(rows.flatMap((row) => (typeof row['name'] === 'string' ? [row['name'].toLowerCase()] : [])));
-  const missing = wanted.filter((name) => !present.has(name.toLowerCase()));
-  if (missing.length > 0) throw new OutboxSchemaError(table.name, database, missing);
+  assertOutboxColumns({ database, table }, rows.length > 0, rows.flatMap((row) => (typeof row['name'] === 'string' ? [row['name']] : [])));
 }
 
 /**

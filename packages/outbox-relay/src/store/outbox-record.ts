@@ -1,4 +1,4 @@
-import type { OutboxTable } from '../schema/outbox-table.js';
+import { OUTBOX_COLUMN_LIMITS, type OutboxTable } from '../schema/outbox-table.js';
 import type { DeliveryErrorCode, DeliveryFault } from '../errors/delivery-error.js';
 
 /** Why a row failed: a delivery error, or a row that cannot become a message. */
@@ -45,6 +45,11 @@ export interface RecordFailure {
   readonly dead: boolean;
   /** When to try again, for rows that are not dead. */
   readonly nextAttemptAt: Date;
+}
+
+/** The `last_error` a failure writes: `CODE: message`, cut to the column. */
+export function lastErrorOf(failure: RecordFailure): string {
+  return `${failure.code}: ${failure.message}`.slice(0, OUTBOX_COLUMN_LIMITS.lastError.max);
 }
 
 /** Selects dead (or any) rows for listing and replay; all given fields must match. */

@@ -1,20 +1,24 @@
 import type { TableScope } from '../partition/partitioning.js';
-import type { ClusterCounts, DeadRecord, OutboxRecord, RecordFailure, RecordFilter, RecordLocation } from './outbox-record.js';
+import type { ClusterBacklog, ClusterCounts, DeadRecord, OutboxRecord, RecordFailure, RecordFilter, RecordLocation } from './outbox-record.js';
 
-export interface FetchOptions {
-  readonly limit: number;
-  /** Fencing token: rows whose outcome a newer epoch wrote are skipped. */
-  readonly epoch: number;
-  /**
-   * How many due rows of a cluster the page may hold, given its fair share (the circuit breaker's
-   * answer: the share, a probe, or 0 to leave an open circuit's rows unread).
-   */
-  readonly admits: (cluster: string, share: number) => number;
-  /** Skip a row while an older pending row of the same key waits for a retry. */
-  readonly perKeyOrdering: boolean;
+/** How many due rows of one cluster a fetch reads, and which of its rows the page already holds. */
+export interface ClusterShare {
+  readonly cluster: string;
+  readonly rows: number;
+  /** Ids of this cluster already in the page (an earlier read of the same page): not read again. */
+  readonly skip: readonly number[];
 }
 
-/** An open circuit as written into a cluster's due rows (see `OutboxStore.deferCluster`). */
+/** One read of a table's due rows: the page planner's shares, fenced by the reader's epoch. */
+export interface DueRequest {
+  /** Fencing token: rows whose outcome a newer epoch wrote are skipped. */
+  readonly epoch: number;
+  /** Skip a row while an older pending row of the same key waits for a retry. */
+  readonly perKeyOrdering: boolean;
+  readonly shares: readonly ClusterShare[];
+}
+
+/** An open circuit as written into a cluster's due rows (see `RelayStore.deferCluster`). */
 export interface ClusterDeferral {
   /** When the probe rows are due again: the end of the cool-down. */
   readonly probeAt: Date;
@@ -27,11 +31,20 @@ export interface ClusterDeferral {
 }
 
 /**
- * The relay's view of the outbox table(s). Fetching writes nothing; every write that follows a
- * send is one statement per outcome and table, fenced by the writer's epoch and stamping it.
+ * What the relay and the writer's fast path read and write. Reading writes nothing; every write
+ * that follows a send is one statement per outcome and table, fenced by the writer's epoch and
+ * stamping it. The store holds no policy: which clusters to read and how much of each is the
+ * relay's page planner's decision.
  */
-export interface OutboxStore {
-  fetchDue(scopes: readonly TableScope[], options: FetchOptions): Promise<OutboxRecord[]>;
+export interface RelayStore {
+  /** Clusters with pending rows in the scope's table (due or not), in ascending order. */
+  pendingClusters(scope: TableScope): Promise<string[]>;
+  /**
+   * Each share's due pending rows in the scope (next_select_time now or past, or NULL), oldest due
+   * first then by id, at most `rows` of each, skipping its `skip` ids and rows a newer epoch wrote;
+   * the shares' rows in the order of the shares.
+   */
+  fetchDue(scope: TableScope, request: DueRequest): Promise<OutboxRecord[]>;
   /** Pending rows among `ids` that no relay item has written an outcome for (the writer's fast path). */
   findUnfenced(location: RecordLocation, ids: readonly number[]): Promise<OutboxRecord[]>;
   /**
@@ -57,12 +70,35 @@ export interface OutboxStore {
    * destination's are due now, with no last_error. Fenced by `epoch`, nothing stamped. Returns rows changed.
    */
   releaseCluster(scopes: readonly TableScope[], epoch: number, cluster: string): Promise<number>;
+}
+
+/** The dead rows across every table of the partitioning: what an operator lists and replays. */
+export interface DeadRowStore {
+  /** Dead rows matching the filter, by table in the partitioning's order, lowest ids first. */
   listDead(filter: RecordFilter, limit: number): Promise<DeadRecord[]>;
   countDead(filter: RecordFilter): Promise<number>;
   /** Dead rows back to pending with a fresh retry budget. Returns rows changed. */
   replayDead(filter: RecordFilter): Promise<number>;
+}
+
+/** Counts, cleanup and the start-up schema check. */
+export interface MaintenanceStore {
   /** Counts per cluster over the given scopes (one item's share), or over every table without them. */
   counts(scopes?: readonly TableScope[]): Promise<ClusterCounts[]>;
   /** Deletes at most `limit` sent rows older than `olderThanMs` in the scope, lowest ids first. */
   deleteSent(scope: TableScope, olderThanMs: number, limit: number): Promise<number>;
+  /**
+   * Checks that every table the partitioning names exists with every column the relay uses; an
+   * OutboxSchemaError names the first that does not.
+   */
+  verifyTables(): Promise<void>;
+  /**
+   * Per cluster over every table: the pending rows, counted up to `cap` per table, and the age of
+   * the first due row; read from the due index only, never from the sent rows (for gauges that a
+   * scrape may ask for often).
+   */
+  backlog(cap: number): Promise<ClusterBacklog[]>;
 }
+
+/** Everything one database gives the outbox: what `createOutbox` builds and every store implements. */
+export interface OutboxStore extends RelayStore, DeadRowStore, MaintenanceStore {}

@@ -1,26 +1,24 @@
-import type { Connection, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { EventEmitter } from 'eventemitter3';
 import { UnserializablePayloadError } from '../errors/unserializable-payload-error.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import type { Partitioning } from '../partition/partitioning.js';
 import { OutboxValueTooLargeError } from '../errors/outbox-value-too-large-error.js';
 import { OUTBOX_COLUMN_LIMITS as LIMITS, type OutboxTable } from '../schema/outbox-table.js';
-import { schemaErrorOf } from '../store/mysql-schema-check.js';
 import type { MessageSink } from '../sink/message-sink.js';
-import type { OutboxStore } from '../store/outbox-store.js';
+import type { RelayStore } from '../store/outbox-store.js';
 import type { OutboxEvents } from '../stats/outbox-events.js';
 import type { OutboxMessage } from './outbox-message.js';
 import { groupBy } from '../util/group-by.js';
 import { toOutboundMessage } from '../sink/to-outbound-message.js';
 import { sendChannel, writeChannel, type WriteChannelMessage } from '../tracing/outbox-channels.js';
 import { traced } from '@shardflow/core';
-
-/** A connection the caller's transaction runs on: the row commits or rolls back with the business data. */
-export type TransactionConnection = Connection | PoolConnection;
+import { MysqlRowInserter, type MysqlTransaction } from './mysql-row-inserter.js';
+import type { RowInserter } from './row-inserter.js';
+import { MESSAGE_FIELDS, sizeOf, type StoredValues } from './stored-values.js';
 
 export interface FastPathOptions {
   sink: MessageSink;
-  store: OutboxStore;
+  store: Pick<RelayStore, 'findUnfenced' | 'markSent'>;
   /**
    * Rows written for the fast path become due for the relay only after this many ms, so the relay
    * does not race the publish that follows the commit. Default 5 000.
@@ -30,68 +28,45 @@ export interface FastPathOptions {
 
 /**
  * Writes outbox rows on the caller's connection, inside the caller's transaction: the row exists
- * if and only if the business data commits. With a fast path, `publishNow(ids)` right after the
- * commit sends at once and marks sent; if that fails the rows simply wait for the relay.
+ * if and only if the business data commits. `Tx` is what the caller's transaction runs on: a
+ * mysql2 connection by default, whatever the inserter takes otherwise (a pg client, a Knex transaction).
+ * With a fast path, `publishNow(ids)` right after the commit sends at once and marks sent; if that
+ * fails the rows simply wait for the relay.
  */
-export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent' | 'fastPathPublished'>> {
+export class OutboxWriter<Tx = MysqlTransaction> extends EventEmitter<Pick<OutboxEvents, 'sent' | 'fastPathPublished'>> {
   private readonly graceMs: number;
   private readonly waiting: Array<{ ids: readonly number[]; calledAt: number; resolve: (marked: number) => void; reject: (error: unknown) => void }> = [];
   private flushing = false;
-  private packetLimit: number | undefined;
+  private readonly inserter: RowInserter<Tx>;
 
   constructor(
     private readonly table: OutboxTable,
     private readonly partitioning: Pick<Partitioning, 'partitionOf'>,
     private readonly fastPath?: FastPathOptions,
+    /** How rows reach the database; default MySQL's (then `Tx` must be a mysql2 connection). */
+    inserter?: RowInserter<Tx>,
   ) {
     super();
     this.graceMs = fastPath?.graceMs ?? 5_000;
     if (!(this.graceMs >= 0)) throw new InvalidOutboxConfigError('fastPath.graceMs', this.graceMs, 'must be >= 0');
+    this.inserter = inserter ?? (new MysqlRowInserter(table) as unknown as RowInserter<Tx>);
   }
 
   /** Inserts one row; returns its id. */
-  async add(connection: TransactionConnection, message: OutboxMessage): Promise<number> {
-    const [id] = await this.addMany(connection, [message]);
+  async add(transaction: Tx, message: OutboxMessage): Promise<number> {
+    const [id] = await this.addMany(transaction, [message]);
     return id as number;
   }
 
   /**
-   * Inserts rows in one statement; returns their ids in order. A value the table cannot hold, or a
-   * statement over the server's `max_allowed_packet` (which would make MySQL drop the connection
-   * and with it the caller's transaction), is an OutboxValueTooLargeError before anything is sent.
+   * Inserts rows in one statement; returns their ids in order. A value the table cannot hold is an
+   * OutboxValueTooLargeError before anything is sent, and the caller's transaction goes on.
    */
-  async addMany(connection: TransactionConnection, messages: readonly OutboxMessage[]): Promise<number[]> {
+  async addMany(transaction: Tx, messages: readonly OutboxMessage[]): Promise<number[]> {
     if (messages.length === 0) return [];
-    const { c } = this.table;
     const added = headersFromSubscribers(messages.length);
     const rows = messages.map((message, index) => this.row(withChannelHeaders(message, added), index));
-    const delayMs = this.fastPath ? this.graceMs : 0;
-    const sql = connection.format(
-      `INSERT INTO ${this.table.quotedName} (${c.key}, ${c.topic}, ${c.cluster}, ${c.payload}, ${c.headers}, ${c.partition}, ${c.nextSelectTime})
-       VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, NOW(3) + INTERVAL ? MICROSECOND)').join(', ')}`,
-      rows.flatMap((row) => [row.key, row.topic, row.cluster, row.payload, row.headers, this.partitioning.partitionOf(row.key), delayMs * 1000]),
-    );
-    const packetLimit = await this.maxAllowedPacket(connection);
-    // The packet is the statement's bytes plus one byte naming the command.
-    const packetSize = Buffer.byteLength(sql) + 1;
-    if (packetSize > packetLimit) throw new OutboxValueTooLargeError('statement', packetSize, packetLimit, 'bytes', "the server's max_allowed_packet");
-    let result: ResultSetHeader;
-    try {
-      [result] = await connection.query<ResultSetHeader>(sql);
-    } catch (error) {
-      throw schemaErrorOf(error, { database: 0, table: this.table }) ?? (await this.narrowColumnError(connection, error, rows).catch(() => undefined)) ?? error;
-    }
-    // One multi-row INSERT receives consecutive auto-increment ids (InnoDB "simple insert").
-    return messages.map((_, index) => result.insertId + index);
-  }
-
-  /** The server's `max_allowed_packet`, read once on the caller's connection (a read leaves its transaction as it is). */
-  private async maxAllowedPacket(connection: TransactionConnection): Promise<number> {
-    if (this.packetLimit === undefined) {
-      const [rows] = await connection.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS bytes');
-      this.packetLimit = Number(rows[0]?.['bytes']);
-    }
-    return this.packetLimit;
+    return this.inserter.insert(transaction, rows, this.fastPath ? this.graceMs : 0);
   }
 
   /**
@@ -158,6 +133,7 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent' | 'fast
     }
     const values: StoredValues = {
       key: message.key, topic: message.topic, cluster: message.cluster, payload: toBytes(message.payload), headers: serializeHeaders(message.headers),
+      partition: this.partitioning.partitionOf(message.key),
     };
     for (const field of MESSAGE_FIELDS) {
       const value = values[field];
@@ -169,57 +145,6 @@ export class OutboxWriter extends EventEmitter<Pick<OutboxEvents, 'sent' | 'fast
     }
     return values;
   }
-
-  /**
-   * MySQL's ER_DATA_TOO_LONG as the same typed error the checks above throw, for an existing table
-   * whose columns are narrower than the migration's; the column's size is read from the server.
-   * MySQL fails only the statement, so the caller's transaction goes on.
-   */
-  private async narrowColumnError(connection: TransactionConnection, error: unknown, rows: readonly StoredValues[]): Promise<OutboxValueTooLargeError | undefined> {
-    const { errno, sqlMessage } = (error ?? {}) as { errno?: number; sqlMessage?: string };
-    const match = errno === DATA_TOO_LONG ? /column '([^']+)' at row (\d+)/.exec(sqlMessage ?? '') : null;
-    const field = MESSAGE_FIELDS.find((name) => this.table.columns[name] === match?.[1]);
-    const index = Number(match?.[2]) - 1;
-    const value = field === undefined ? undefined : rows[index]?.[field];
-    if (!match || field === undefined || value === null || value === undefined) return undefined;
-    const [[column]] = await connection.query<RowDataPacket[]>(
-      `SELECT COLUMN_TYPE AS type, CHARACTER_MAXIMUM_LENGTH AS max FROM information_schema.COLUMNS
-       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?`, [this.table.name, match[1]]);
-    const limitedBy = `the ${String(column?.['type']).toUpperCase()} column ${match[1]}`;
-    return new OutboxValueTooLargeError(field, sizeOf(field, value), Number(column?.['max']), LIMITS[field].unit, limitedBy, index);
-  }
-}
-
-const DATA_TOO_LONG = 1406;
-
-/** A message as it goes into its sized columns: the payload as bytes, the headers as JSON (null without headers). */
-interface StoredValues {
-  readonly key: string;
-  readonly topic: string;
-  readonly cluster: string;
-  readonly payload: Buffer;
-  readonly headers: string | null;
-}
-
-type MessageField = keyof StoredValues;
-const MESSAGE_FIELDS: readonly MessageField[] = ['key', 'topic', 'cluster', 'payload', 'headers'];
-
-/** A value's size in the unit its column counts: characters for VARCHAR, bytes for BLOB and TEXT. */
-function sizeOf(field: MessageField, value: Buffer | string): number {
-  if (LIMITS[field].unit === 'characters') return [...value.toString()].length;
-  return Buffer.isBuffer(value) ? value.length : Buffer.byteLength(value);
-}
-
-/** Headers the write channel's subscribers add to every row of one call (a trace context); none without subscribers. */
-function headersFromSubscribers(rows: number): Readonly<Record<string, string>> | undefined {
-  if (!writeChannel.hasSubscribers) return undefined;
-  const message: WriteChannelMessage = { rows, headers: {} };
-  writeChannel.publish(message);
-  return Object.keys(message.headers).length === 0 ? undefined : message.headers;
-}
-
-function withChannelHeaders(message: OutboxMessage, added: Readonly<Record<string, string>> | undefined): OutboxMessage {
-  return added === undefined ? message : { ...message, headers: { ...added, ...message.headers } };
 }
 
 function toBytes(payload: OutboxMessage['payload']): Buffer {
@@ -240,4 +165,16 @@ function serializeHeaders(headers: OutboxMessage['headers']): string | null {
     if (typeof value !== 'string') throw new UnserializablePayloadError(`header '${name}' must be a string`);
   }
   return JSON.stringify(headers);
+}
+
+/** Headers the write channel's subscribers add to every row of one call (a trace context); none without subscribers. */
+function headersFromSubscribers(rows: number): Readonly<Record<string, string>> | undefined {
+  if (!writeChannel.hasSubscribers) return undefined;
+  const message: WriteChannelMessage = { rows, headers: {} };
+  writeChannel.publish(message);
+  return Object.keys(message.headers).length === 0 ? undefined : message.headers;
+}
+
+function withChannelHeaders(message: OutboxMessage, added: Readonly<Record<string, string>> | undefined): OutboxMessage {
+  return added === undefined ? message : { ...message, headers: { ...added, ...message.headers } };
 }

@@ -71,7 +71,8 @@ describe('shardflow-outbox dead list|count|replay against real MariaDB', () => {
   it.each([
     [['dead', 'replay', '--db', 'URL'], '--all'],
     [['dead', 'count'], '--db'],
-    [['dead', 'count', '--db', 'postgres://h/db'], '--db'],
+    [['dead', 'count', '--db', 'redis://h/db'], '--db'],
+    [['dead', 'count', '--db', 'postgres://h/db', '--db', 'mysql://h/db'], '--db'],
     [['dead', 'list', '--db', 'URL', '--limit', '0'], '--limit'],
     [['dead', 'list', '--db', 'URL', '--from', 'yesterday'], '--from'],
     [['dead', 'list', '--db', 'URL', '--id', '1,x'], '--id'],

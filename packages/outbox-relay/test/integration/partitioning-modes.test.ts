@@ -2,7 +2,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import mysql, { type Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shardflow/testkit';
-import { createOutbox, migrateOutboxTable, type Outbox, type OutboxRecord, type TableScope } from '../../src/index.js';
+import { createOutbox, fetchPage, firstDueRequest, migrateOutboxTable, MysqlOutboxStore, type FetchOptions, type Outbox, type OutboxRecord, type TableScope } from '../../src/index.js';
 import { clusterMap, itemContext, openTestDb, uniqueTopic, type TestDb } from './outbox-fixture.js';
 
 describe('partitioning modes on real MariaDB', () => {
@@ -21,9 +21,16 @@ describe('partitioning modes on real MariaDB', () => {
       SELECT CONCAT('sent-', a.i, '-', b.i), 1, 't', 'cluster_a', 'x', (a.i * 20 + b.i) % 1024 FROM n a JOIN n b ON b.i < 20`);
   }
 
+  /** MySQL's plan for the first read of a fetch of the scope. */
+  async function explainFetch(outbox: Outbox, scope: TableScope, options: FetchOptions): Promise<Array<Readonly<Record<string, unknown>>>> {
+    const store = new MysqlOutboxStore([db.pool], outbox.partitioning);
+    const request = await firstDueRequest(store, scope, options);
+    return request ? store.explainFetch(scope, request) : [];
+  }
+
   /** The fetch reads `clusters` ranges of the due index, in index order (no sort). */
   async function expectRangeScans(outbox: Outbox, scope: TableScope, perKeyOrdering: boolean, clusters: number): Promise<void> {
-    const plan = await outbox.store.explainFetch(scope, { limit: 500, epoch: 1, admits: (_cluster, share) => share, perKeyOrdering });
+    const plan = await explainFetch(outbox, scope, { limit: 500, epoch: 1, admits: (_cluster, share) => share, perKeyOrdering });
     const outer = plan.filter((step) => step['table'] === 't');
     expect(outer).toHaveLength(clusters);
     for (const step of outer) {
@@ -66,7 +73,7 @@ describe('partitioning modes on real MariaDB', () => {
       const [scope] = outbox.partitioning.scopes({ item: 0, total: 4, jobParameter: '', shardingParameter: undefined });
       for (const perKeyOrdering of [false, true]) {
         await expectRangeScans(outbox, scope as TableScope, perKeyOrdering, 2); // one range per cluster with pending rows
-        const open = await outbox.store.explainFetch(scope as TableScope, { limit: 500, epoch: 1, admits: (cluster, share) => (cluster === 'cluster_a' ? 0 : share), perKeyOrdering });
+        const open = await explainFetch(outbox, scope as TableScope, { limit: 500, epoch: 1, admits: (cluster, share) => (cluster === 'cluster_a' ? 0 : share), perKeyOrdering });
         expect(open.filter((step) => step['table'] === 't')).toHaveLength(1); // an open circuit's cluster is not read
       }
     } finally {
@@ -89,7 +96,7 @@ describe('partitioning modes on real MariaDB', () => {
       await add(5, 'NOW(3) + INTERVAL 1 HOUR');
       await db.pool.query('ANALYZE TABLE nullable_outbox');
       const [scope] = outbox.partitioning.scopes({ item: 0, total: 1, jobParameter: '', shardingParameter: undefined });
-      const page = await outbox.store.fetchDue([scope as TableScope], { limit: 500, epoch: 1, admits: (_cluster, share) => share, perKeyOrdering: false });
+      const page = await fetchPage(outbox.store, [scope as TableScope], { limit: 500, epoch: 1, admits: (_cluster, share) => share, perKeyOrdering: false });
       const [due] = await db.pool.query<RowDataPacket[]>('SELECT id FROM nullable_outbox WHERE state = 0 AND (next_select_time IS NULL OR next_select_time <= NOW(3)) ORDER BY id');
       expect(page.map((record) => record.id)).toEqual(due.map((row) => Number(row['id'])));
       expect(page).toHaveLength(20);

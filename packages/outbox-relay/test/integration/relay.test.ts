@@ -1,7 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testServices } from '@shardflow/testkit';
-import { createOutbox, DeliveryError, KafkajsSink, migrateOutboxTable, OutboxCleanupJob, type MessageSink, type Outbox, type OutboxConfig } from '../../src/index.js';
+import { createOutbox, DeliveryError, fetchPage, KafkajsSink, migrateOutboxTable, OutboxCleanupJob, type MessageSink, type Outbox, type OutboxConfig } from '../../src/index.js';
 import { countBy } from '../../src/util/group-by.js';
 import { clusterMap, consume, drain, itemContext, openTestDb, stateCounts, uniqueTopic, type TestDb } from './outbox-fixture.js';
 
@@ -339,13 +339,13 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     const scopes = partitioning.scopes({ item: 0, total: 1, jobParameter: '', shardingParameter: undefined });
     const oldestB = (await db.pool.query<RowDataPacket[]>("SELECT id FROM msg_send_record WHERE cluster_name = 'cluster_b' ORDER BY id LIMIT 95"))[0].map((row) => Number(row['id']));
 
-    const page = await store.fetchDue(scopes, { limit: 100, epoch: 1, admits: (_cluster, share) => share, perKeyOrdering: false });
+    const page = await fetchPage(store, scopes, { limit: 100, epoch: 1, admits: (_cluster, share) => share, perKeyOrdering: false });
     expect(page).toHaveLength(100);
     expect(page.filter((record) => record.cluster === 'cluster_a')).toHaveLength(5);
     expect(page.filter((record) => record.cluster === 'cluster_b').map((record) => record.id)).toEqual(oldestB);
 
     // cluster_b half-open (a probe of 10), cluster_a fully admitted but with only 5 due rows.
-    const probing = await store.fetchDue(scopes, { limit: 100, epoch: 1, admits: (cluster, share) => (cluster === 'cluster_b' ? Math.min(share, 10) : share), perKeyOrdering: false });
+    const probing = await fetchPage(store, scopes, { limit: 100, epoch: 1, admits: (cluster, share) => (cluster === 'cluster_b' ? Math.min(share, 10) : share), perKeyOrdering: false });
     expect(Object.fromEntries(countBy(probing, (record) => record.cluster))).toEqual({ cluster_a: 5, cluster_b: 10 });
   });
 

@@ -175,7 +175,7 @@ describe('partitioning', () => {
       }
       expect(covered).toEqual(Array.from({ length: 1024 }, (_, i) => i));
     }
-    expect(partitioning.scopes({ item: 2, total: 4, jobParameter: '', shardingParameter: undefined })[0]?.params).toEqual([512, 767]);
+    expect(partitioning.scopes({ item: 2, total: 4, jobParameter: '', shardingParameter: undefined })[0]?.rows).toEqual({ kind: 'partition-range', low: 512, high: 767 });
   });
 
   it('physical tables: 2 databases x 4 tables over 8 items, 4 items, and restricted to database 2', () => {

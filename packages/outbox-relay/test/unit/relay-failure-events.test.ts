@@ -22,6 +22,7 @@ function recordingStore(): OutboxStore & { failures: RecordFailure[] } {
   };
   return {
     failures,
+    pendingClusters: unused,
     fetchDue: unused,
     findUnfenced: unused,
     markSent: async (records) => records.length,
@@ -34,6 +35,8 @@ function recordingStore(): OutboxStore & { failures: RecordFailure[] } {
     replayDead: unused,
     counts: unused,
     deleteSent: unused,
+    backlog: unused,
+    verifyTables: unused,
     deferCluster: async () => 0,
     releaseCluster: async () => 0,
   };
