@@ -1,3 +1,5 @@
+import type { RecordFilterFlagValues } from '@shardflow/outbox-relay';
+import type { ConnectionFlags } from '../connection/connection-settings.js';
 import type { OpsConnection } from '../connection/open-connection.js';
 
 /** Where the CLI writes, and the environment it reads (both replaceable in tests). */
@@ -8,32 +10,13 @@ export interface CliIo {
 }
 
 /** The parsed flags (every value optional; parseArgs checked their types). */
-export interface CliValues {
+export interface CliValues extends ConnectionFlags, RecordFilterFlagValues {
   help?: boolean;
   version?: boolean;
   json?: boolean;
-  config?: string;
-  zk?: string;
-  namespace?: string;
-  'zk-digest-file'?: string;
-  db?: string[];
-  'db-password-file'?: string;
-  'relay-job'?: string;
-  partitioning?: string;
-  partitions?: string;
-  table?: string;
-  tables?: string;
-  column?: string[];
-  state?: string[];
   instance?: string;
   item?: string;
   'by-item'?: boolean;
-  id?: string[];
-  key?: string;
-  topic?: string;
-  cluster?: string;
-  from?: string;
-  to?: string;
   limit?: string;
   all?: boolean;
   host?: string;
