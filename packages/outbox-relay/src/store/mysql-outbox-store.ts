@@ -7,7 +7,7 @@ import { lastErrorOf, type ClusterBacklog, type ClusterCounts, type DeadRecord, 
 import { retryOnLockConflict } from './mysql-retry.js';
 import { schemaErrorOf, verifyOutboxTable } from './mysql-schema-check.js';
 import { mysqlParams, type SqlParams } from './sql-params.js';
-import { CIRCUIT_CHUNK, fenceSql, filterSql, scopeSql } from './sql-fragments.js';
+import { CIRCUIT_CHUNK, fenceSql, filterSql, inChunks, scopeSql } from './sql-fragments.js';
 import { groupByLocation, sumBacklogs, sumCounts, toDeadRecord, toRecord, type BacklogRow, type FetchedRow } from './sql-records.js';
 import { DESTINATION_FAULT_CODES } from '../errors/delivery-error.js';
 
@@ -121,11 +121,7 @@ export class MysqlOutboxStore implements OutboxStore {
         return result.affectedRows;
       };
       changed += await defer(deferral.probeAt, deferral.probeRows);
-      let parked: number;
-      do {
-        parked = await defer(deferral.parkUntil, CIRCUIT_CHUNK);
-        changed += parked;
-      } while (parked === CIRCUIT_CHUNK);
+      changed += await inChunks(() => defer(deferral.parkUntil, CIRCUIT_CHUNK));
     }
     return changed;
   }
@@ -134,17 +130,14 @@ export class MysqlOutboxStore implements OutboxStore {
     let changed = 0;
     for (const scope of scopes) {
       const { c, states } = scope.table;
-      let released: number;
-      do {
+      changed += await inChunks(async () => {
         const p = mysqlParams();
         const sql = `UPDATE ${scope.table.quotedName} SET ${c.nextSelectTime} = LEAST(${c.nextSelectTime}, NOW(3)), ${c.lastError} = NULL
            WHERE ${c.state} = ${p.bind(states.pending)} AND ${c.cluster} = ${p.bind(cluster)} AND ${p.inList(`SUBSTRING_INDEX(${c.lastError}, ':', 1)`, DESTINATION_FAULT_CODES)}
              AND (${scopeSql(scope, c, p)}) AND ${fenceSql(c.fenceEpoch, epoch, p)}
            LIMIT ${p.bind(CIRCUIT_CHUNK)}`;
-        const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(scope, sql, p.values));
-        released = result.affectedRows;
-        changed += released;
-      } while (released === CIRCUIT_CHUNK);
+        return (await retryOnLockConflict(() => this.query<ResultSetHeader>(scope, sql, p.values))).affectedRows;
+      });
     }
     return changed;
   }

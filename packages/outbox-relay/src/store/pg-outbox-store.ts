@@ -7,7 +7,7 @@ import type { ClusterDeferral, DueRequest, OutboxStore } from './outbox-store.js
 import { lastErrorOf, type ClusterBacklog, type ClusterCounts, type DeadRecord, type OutboxRecord, type RecordFailure, type RecordFilter, type RecordLocation } from './outbox-record.js';
 import { pgSchemaErrorOf, verifyPgOutboxTable } from './pg-schema-check.js';
 import { pgParams, type SqlParams } from './sql-params.js';
-import { CIRCUIT_CHUNK, fenceSql, filterSql, scopeSql } from './sql-fragments.js';
+import { CIRCUIT_CHUNK, fenceSql, filterSql, inChunks, scopeSql } from './sql-fragments.js';
 import { groupByLocation, sumBacklogs, sumCounts, toDeadRecord, toRecord, type BacklogRow, type FetchedRow } from './sql-records.js';
 
 /**
@@ -110,11 +110,7 @@ export class PgOutboxStore implements OutboxStore {
         return this.updateSome(scope, set, p, `${dueRowsSql(scope, cluster, epoch, p)} ORDER BY ${orderDueSql(scope.table)} LIMIT ${p.bind(limit)}`);
       };
       changed += await defer(deferral.probeAt, deferral.probeRows);
-      let parked: number;
-      do {
-        parked = await defer(deferral.parkUntil, CIRCUIT_CHUNK);
-        changed += parked;
-      } while (parked === CIRCUIT_CHUNK);
+      changed += await inChunks(() => defer(deferral.parkUntil, CIRCUIT_CHUNK));
     }
     return changed;
   }
@@ -123,14 +119,12 @@ export class PgOutboxStore implements OutboxStore {
     let changed = 0;
     for (const scope of scopes) {
       const { c } = pgNames(scope.table);
-      let released: number;
-      do {
+      changed += await inChunks(() => {
         const p = pgParams();
-        released = await this.updateSome(scope, `${c.nextSelectTime} = LEAST(t.${c.nextSelectTime}, now()), ${c.lastError} = NULL`, p,
+        return this.updateSome(scope, `${c.nextSelectTime} = LEAST(t.${c.nextSelectTime}, now()), ${c.lastError} = NULL`, p,
           `${c.state} = ${scope.table.states.pending} AND ${c.cluster} = ${p.bind(cluster)} AND ${p.inList(`split_part(${c.lastError}, ':', 1)`, DESTINATION_FAULT_CODES)}
             AND (${scopeSql(scope, c, p)}) AND ${fenceSql(c.fenceEpoch, epoch, p)} LIMIT ${p.bind(CIRCUIT_CHUNK)}`);
-        changed += released;
-      } while (released === CIRCUIT_CHUNK);
+      });
     }
     return changed;
   }

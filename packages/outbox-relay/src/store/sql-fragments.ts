@@ -12,6 +12,16 @@ import type { SqlParams } from './sql-params.js';
  */
 export const CIRCUIT_CHUNK = 2_000;
 
+/** Runs a statement that changes at most CIRCUIT_CHUNK rows again until one changes fewer; returns the total changed. */
+export async function inChunks(changeSome: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const changed = await changeSome();
+    total += changed;
+    if (changed < CIRCUIT_CHUNK) return total;
+  }
+}
+
 /**
  * Which rows an outcome written under `epoch` may touch: rows no relay item wrote yet or that an
  * item of the same or an older epoch wrote, so a zombie never overwrites a newer owner's outcome.
