@@ -1,8 +1,9 @@
 import mysql, { type Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateHistoryTables, mysqlHistoryDatabase } from '@shardflow/history';
+import { InMemoryRegistry, InMemoryRegistryStore } from '@shardflow/core';
 import { createTestDatabase, type TestDatabase } from '@shardflow/testkit';
-import { HistoryAdmin } from '../../src/index.js';
+import { HistoryAdmin, JobAdmin, startConsole } from '../../src/index.js';
 import { runShardflow } from '../support/run-shardflow.js';
 
 describe('shardflow history on real MariaDB', () => {
@@ -68,6 +69,21 @@ describe('shardflow history on real MariaDB', () => {
     const result = await new HistoryAdmin(pool).recentExecutions('billing', 1);
     expect(result).toMatchObject({ enabled: true, executions: [{ id: 'e3', sharding_item: 0, execution_source: 'FAILOVER', complete_time: null }] });
     await expect(new HistoryAdmin(pool).recentExecutions('billing', 0)).rejects.toMatchObject({ code: expect.any(String), message: expect.stringMatching(/limit/) });
+  });
+
+  it('the console\'s JSON API serves the executions, or "not enabled" without a history database', async () => {
+    const registry = new InMemoryRegistry({ store: new InMemoryRegistryStore() });
+    const jobs = new JobAdmin(registry);
+    const withHistory = await startConsole({ registry, jobs, history: new HistoryAdmin(pool), port: 0 });
+    const without = await startConsole({ registry, jobs, port: 0 });
+    try {
+      const served = (await (await fetch(`${withHistory.url}api/jobs/billing/history`)).json()) as { enabled: boolean; executions: Array<{ id: string }> };
+      expect(served.enabled).toBe(true);
+      expect(served.executions.map((row) => row.id)).toEqual(['e3', 'e2', 'e1']);
+      expect(await (await fetch(`${without.url}api/jobs/billing/history`)).json()).toEqual({ enabled: false });
+    } finally {
+      await Promise.all([withHistory.close(), without.close()]);
+    }
   });
 
   it.each([
