@@ -163,9 +163,27 @@ function renderJob(name, job) {
     el('h2', { text: 'Configuration' }), form,
     el('div', { id: 'maps' }),
     el('h2', { text: 'Execution history' }),
-    el('p', { id: 'history', class: 'muted', text: 'Execution history: not enabled (each item\'s last run is shown in the shard map when instances record it).' }),
+    el('div', { id: 'history', class: 'muted', text: 'loading…' }),
   );
   renderMaps(name, job);
+  loadHistory(name).catch((error) => say(error.message, 'error'));
+}
+
+async function loadHistory(name) {
+  const history = await api(`/api/jobs/${encodeURIComponent(name)}/history`);
+  const slot = document.getElementById('history');
+  if (!slot) return;
+  if (!history.enabled) {
+    slot.replaceChildren(el('p', { class: 'muted', text: 'Execution history: not enabled (each item\'s last run is shown in the shard map when instances record it).' }));
+    return;
+  }
+  slot.classList.remove('muted');
+  slot.replaceChildren(
+    table('history-table', ['Started', 'Completed', 'Item', 'Result', 'Source', 'Host', 'Failure'], history.executions.map((row) => el('tr', {},
+      el('td', { text: time(row.start_time) }), el('td', { text: time(row.complete_time) }), el('td', { text: String(row.sharding_item) }),
+      el('td', { class: row.is_success ? '' : 'result-failed', text: row.is_success ? 'ok' : 'failed' }), el('td', { text: row.execution_source }),
+      el('td', { text: row.hostname }), el('td', { text: row.failure_cause ?? '' })))),
+    el('p', { class: 'muted', text: `${history.executions.length} latest execution${history.executions.length === 1 ? '' : 's'}, newest first` }));
 }
 
 async function saveConfig(path, form) {

@@ -24,6 +24,7 @@ export const CONSOLE_COMMAND: CliCommand = {
       const running = await startConsole({
         registry: connection.registry, jobs: connection.jobs, host, port, readOnly,
         ...(connection.outbox ? { outbox: connection.outbox } : {}),
+        ...(connection.history ? { history: connection.history } : {}),
         ...(connection.relayJob ? { relayJob: connection.relayJob } : {}),
         ...(auth ? { auth } : {}),
       });

@@ -10,6 +10,7 @@ import { commandUsage, MAIN_USAGE } from './usage.js';
 import { JOB_COMMANDS } from './job-commands.js';
 import { OUTBOX_COMMANDS } from './outbox-commands.js';
 import { CONSOLE_COMMAND } from './console-command.js';
+import { HISTORY_COMMAND } from './history-command.js';
 import type { CliCommand, CliIo, CliValues } from './cli-command.js';
 
 const OPTIONS = {
@@ -40,7 +41,7 @@ const OPTIONS = {
 /** Flags that belong to some commands only; anywhere else they are a usage error naming them. */
 const COMMAND_FLAGS = ['instance', 'item', 'by-item', 'id', 'key', 'topic', 'cluster', 'from', 'to', 'limit', 'all', 'host', 'port', 'read-only'] as const;
 
-const COMMANDS: readonly CliCommand[] = [...JOB_COMMANDS, ...OUTBOX_COMMANDS, CONSOLE_COMMAND];
+const COMMANDS: readonly CliCommand[] = [...JOB_COMMANDS, HISTORY_COMMAND, ...OUTBOX_COMMANDS, CONSOLE_COMMAND];
 
 /**
  * The `shardflow` command line over the operations API. Returns the exit status: 0 done, 1 the

@@ -2,6 +2,7 @@ import mysql, { type Pool } from 'mysql2/promise';
 import { ZookeeperRegistry } from '@shardflow/core';
 import { JobAdmin } from '../jobs/job-admin.js';
 import { OutboxAdmin } from '../outbox/outbox-admin.js';
+import { HistoryAdmin } from '../history/history-admin.js';
 import { InvalidOpsArgumentError } from '../errors/invalid-ops-argument-error.js';
 import type { ConnectionSettings } from './connection-settings.js';
 
@@ -10,6 +11,8 @@ export interface OpsConnection {
   readonly registry: ZookeeperRegistry | undefined;
   readonly jobs: JobAdmin | undefined;
   readonly outbox: OutboxAdmin | undefined;
+  /** Execution history, read from the first database (`--db`). */
+  readonly history: HistoryAdmin | undefined;
   /** The outbox relay's job name, when configured. */
   readonly relayJob: string | undefined;
   close(): Promise<void>;
@@ -42,6 +45,7 @@ export async function openConnection(settings: ConnectionSettings, needs: { jobs
     registry,
     jobs: registry ? new JobAdmin(registry) : undefined,
     outbox: settings.outbox ? new OutboxAdmin({ ...settings.outbox.table, databases: pools, partitioning: settings.outbox.partitioning }) : undefined,
+    history: pools[0] ? new HistoryAdmin(pools[0]) : undefined,
     relayJob: settings.outbox?.relayJob,
     close,
   };

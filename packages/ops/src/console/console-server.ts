@@ -8,6 +8,7 @@ import { InvalidOpsArgumentError } from '../errors/invalid-ops-argument-error.js
 import type { JobAdmin } from '../jobs/job-admin.js';
 import { parseConfigAssignments } from '../jobs/parse-config-assignments.js';
 import type { OutboxAdmin } from '../outbox/outbox-admin.js';
+import type { HistoryAdmin } from '../history/history-admin.js';
 import { relayItems } from '../outbox/relay-items.js';
 import { isAuthorized, isLoopback, type ConsoleAuth } from './console-auth.js';
 import { readJsonBody, sendError, sendJson } from './http-io.js';
@@ -21,6 +22,8 @@ export interface ConsoleOptions {
   readonly jobs: JobAdmin;
   /** Without it the outbox page says the outbox is not configured. */
   readonly outbox?: OutboxAdmin;
+  /** Without it the job page says the execution history is not enabled. */
+  readonly history?: HistoryAdmin;
   /** The relay's job name, for the outbox backlog per item. */
   readonly relayJob?: string;
   /** Default 127.0.0.1. Any other address needs `auth`. */
@@ -38,6 +41,7 @@ export interface RunningConsole {
 }
 
 const MAX_DEAD_ROWS = 1_000;
+const HISTORY_ROWS = 20;
 /** Fields of the config form; each maps to a config field of the same name. */
 const EDITABLE_FIELDS = ['cron', 'shardingTotalCount', 'jobParameter', 'shardingItemParameters', 'description'] as const;
 
@@ -87,14 +91,15 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   }
 
   async function get(path: string, query: URLSearchParams, request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const jobMatch = /^\/api\/jobs\/([^/]+)(\/events)?$/.exec(path);
-    if (path === '/api/info') return sendJson(response, 200, { readOnly, outbox: options.outbox !== undefined, relayJob: options.relayJob ?? null, history: false });
+    const jobMatch = /^\/api\/jobs\/([^/]+)(\/events|\/history)?$/.exec(path);
+    if (path === '/api/info') return sendJson(response, 200, { readOnly, outbox: options.outbox !== undefined, relayJob: options.relayJob ?? null, history: options.history !== undefined });
     if (path === '/api/jobs') return sendJson(response, 200, await options.jobs.listJobs());
     if (path === '/api/jobs-events') {
       return streamChanges(request, response, { watch: (onChange) => watchNamespace(options.registry, onChange), read: () => options.jobs.listJobs(), event: 'jobs' });
     }
     if (jobMatch) {
       const name = decodeURIComponent(jobMatch[1] as string);
+      if (jobMatch[2] === '/history') return sendJson(response, 200, options.history ? await options.history.recentExecutions(name, HISTORY_ROWS) : { enabled: false });
       if (jobMatch[2]) return streamChanges(request, response, { watch: (onChange) => watchJob(options.registry, name, onChange), read: () => options.jobs.describeJob(name), event: 'job' });
       return sendJson(response, 200, await options.jobs.describeJob(name));
     }
