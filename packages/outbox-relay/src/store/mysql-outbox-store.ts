@@ -7,7 +7,7 @@ import { lastErrorOf, type ClusterBacklog, type ClusterCounts, type DeadRecord, 
 import { retryOnLockConflict } from './mysql-retry.js';
 import { schemaErrorOf, verifyOutboxTable } from './mysql-schema-check.js';
 import { mysqlParams, type SqlParams } from './sql-params.js';
-import { CIRCUIT_CHUNK, fenceSql, filterSql, inChunks, scopeSql } from './sql-fragments.js';
+import { CIRCUIT_CHUNK, deferDueRows, fenceSql, filterSql, inChunks, scopeSql } from './sql-fragments.js';
 import { groupByLocation, sumBacklogs, sumCounts, toDeadRecord, toRecord, type BacklogRow, type FetchedRow } from './sql-records.js';
 import { DESTINATION_FAULT_CODES } from '../errors/delivery-error.js';
 
@@ -120,8 +120,7 @@ export class MysqlOutboxStore implements OutboxStore {
         const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(scope, sql, p.values));
         return result.affectedRows;
       };
-      changed += await defer(deferral.probeAt, deferral.probeRows);
-      changed += await inChunks(() => defer(deferral.parkUntil, CIRCUIT_CHUNK));
+      changed += await deferDueRows(defer, deferral);
     }
     return changed;
   }

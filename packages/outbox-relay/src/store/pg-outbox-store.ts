@@ -7,7 +7,7 @@ import type { ClusterDeferral, DueRequest, OutboxStore } from './outbox-store.js
 import { lastErrorOf, type ClusterBacklog, type ClusterCounts, type DeadRecord, type OutboxRecord, type RecordFailure, type RecordFilter, type RecordLocation } from './outbox-record.js';
 import { pgSchemaErrorOf, verifyPgOutboxTable } from './pg-schema-check.js';
 import { pgParams, type SqlParams } from './sql-params.js';
-import { CIRCUIT_CHUNK, fenceSql, filterSql, inChunks, scopeSql } from './sql-fragments.js';
+import { CIRCUIT_CHUNK, deferDueRows, fenceSql, filterSql, inChunks, scopeSql } from './sql-fragments.js';
 import { groupByLocation, sumBacklogs, sumCounts, toDeadRecord, toRecord, type BacklogRow, type FetchedRow } from './sql-records.js';
 
 /**
@@ -109,8 +109,7 @@ export class PgOutboxStore implements OutboxStore {
         const set = `${c.nextSelectTime} = ${p.bind(until)}::timestamptz, ${c.lastError} = ${p.bind(deferral.reason.slice(0, OUTBOX_COLUMN_LIMITS.lastError.max))}`;
         return this.updateSome(scope, set, p, `${dueRowsSql(scope, cluster, epoch, p)} ORDER BY ${orderDueSql(scope.table)} LIMIT ${p.bind(limit)}`);
       };
-      changed += await defer(deferral.probeAt, deferral.probeRows);
-      changed += await inChunks(() => defer(deferral.parkUntil, CIRCUIT_CHUNK));
+      changed += await deferDueRows(defer, deferral);
     }
     return changed;
   }

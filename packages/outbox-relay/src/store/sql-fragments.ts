@@ -1,3 +1,4 @@
+import type { ClusterDeferral } from './outbox-store.js';
 import { rowPredicateSql } from '../partition/row-predicate.js';
 import type { TableScope } from '../partition/partitioning.js';
 import type { OutboxColumns } from '../schema/outbox-table.js';
@@ -11,6 +12,14 @@ import type { SqlParams } from './sql-params.js';
  * rewritten in short statements, so that the writer's inserts never wait long on their locks.
  */
 export const CIRCUIT_CHUNK = 2_000;
+
+/**
+ * An open circuit written into a scope's due rows: the `probeRows` first due get the probe time,
+ * the rest are parked in chunks. `defer(until, limit)` rewrites up to `limit` due rows of the cluster.
+ */
+export async function deferDueRows(defer: (until: Date, limit: number) => Promise<number>, deferral: ClusterDeferral): Promise<number> {
+  return (await defer(deferral.probeAt, deferral.probeRows)) + (await inChunks(() => defer(deferral.parkUntil, CIRCUIT_CHUNK)));
+}
 
 /** Runs a statement that changes at most CIRCUIT_CHUNK rows again until one changes fewer; returns the total changed. */
 export async function inChunks(changeSome: () => Promise<number>): Promise<number> {
