@@ -28,7 +28,7 @@ describe('job and registry metrics on a real scheduler (in-memory registry)', ()
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function startJob<J extends Job<unknown>>(register: Registry, jobName: string, job: J = new HalfFailingJob() as Job<unknown> as J, config: Partial<JobConfig> = {}) {
+  async function startJob(register: Registry, jobName: string, job: Job<unknown> = new HalfFailingJob(), config: Partial<JobConfig> = {}) {
     const registry = new InMemoryRegistry({ store: new InMemoryRegistryStore() });
     await registry.connect();
     const scheduler = new JobScheduler(registry, job, { jobName, cron: '0 0 * * * ?', shardingTotalCount: 3, ...config }, { onItemError: () => undefined });
@@ -40,12 +40,13 @@ describe('job and registry metrics on a real scheduler (in-memory registry)', ()
       await registry.close();
     });
     await waitUntil(() => scheduler.items.length === (config.shardingTotalCount ?? 3));
-    return { registry, scheduler, job };
+    return { registry, scheduler };
   }
 
   it('counts runs by result and trigger, and follows leadership, owned items and the session', async () => {
     const register = new Registry();
-    const { registry, job } = await startJob(register, 'metered');
+    const job = new HalfFailingJob();
+    const { registry } = await startJob(register, 'metered', job);
     expect(await value(register, 'shardflow_job_is_leader', { job: 'metered' })).toBe(1);
     expect(await value(register, 'shardflow_job_owned_items', { job: 'metered' })).toBe(3);
     expect(await value(register, 'shardflow_registry_session_state', { state: 'connected' })).toBe(1);
@@ -81,7 +82,7 @@ describe('job and registry metrics on a real scheduler (in-memory registry)', ()
     ['a streaming dataflow job that stops between batches', streamsUntilAborted, { streamingProcess: true }],
   ] as const)('counts a run past itemTimeoutMs as result="timeout": %s', async (_name, job, config) => {
     const register = new Registry();
-    const { registry } = await startJob(register, 'slow', job as Job<unknown>, { shardingTotalCount: 1, itemTimeoutMs: 50, ...config });
+    const { registry } = await startJob(register, 'slow', job, { shardingTotalCount: 1, itemTimeoutMs: 50, ...config });
     await new JobOperator(registry).trigger('slow');
     await waitUntil(async () => (await value(register, 'shardflow_job_item_runs_total', { job: 'slow', result: 'timeout' })) === 1);
     expect(await value(register, 'shardflow_job_item_run_duration_seconds_count', { job: 'slow', result: 'timeout' })).toBe(1);
