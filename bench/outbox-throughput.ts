@@ -15,7 +15,8 @@
  * relay processes first relay 5 000 warm-up rows, as a long-running relay is warm, and the raw
  * limit runs in this process after the naive relay warmed its Kafka client.
  * Usage: node --conditions=@shardflow/source --import tsx bench/outbox-throughput.ts [--rows 150000] [--default-heap]
- *          [--metrics-pairs 16] [--metrics-rows 20000] [--metrics-only]
+ *          [--metrics-pairs 16] [--metrics-rows 20000] [--metrics-only] [--metrics-null]
+ * --metrics-null runs the second relay without metrics as well (an A/A control of the two sides).
  * The relays get the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs them without.
  */
 import { readFileSync } from 'node:fs';
@@ -41,6 +42,8 @@ const numberFlag = (flag: string, fallback: number): number => {
 const METRICS_PAIRS = numberFlag('--metrics-pairs', 16);
 const METRICS_ROWS = numberFlag('--metrics-rows', 20_000);
 const METRICS_ONLY = process.argv.includes('--metrics-only');
+// A/A control: the second relay runs without metrics too, so its ratio shows what the two sides differ by without them.
+const METRICS_NULL = process.argv.includes('--metrics-null');
 const bench = await openBenchServices(['cluster_a']);
 const bootstrap = bench.services.addresses.kafka['cluster_a'] as string;
 const kafka = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
@@ -172,7 +175,7 @@ async function relayRound(side: MeteredSide): Promise<{ drain: number; cpuMsPerT
   }, 1_000);
   const cpuBefore = cpuMs(side.relay.pid);
   await side.pool.query('INSERT INTO msg_send_record SELECT * FROM bench_round_rows');
-  while ((await unsentCount(side.pool)) > 0) await sleep(50);
+  while ((await unsentCount(side.pool)) > 0) await sleep(100);
   const cpuMsPerThousandRows = ((cpuMs(side.relay.pid) - cpuBefore) / METRICS_ROWS) * 1000;
   clearInterval(scraper);
   return { drain: await drainRate(side.pool, 0), cpuMsPerThousandRows, scrapes };
@@ -186,7 +189,7 @@ async function metricsCost(): Promise<void> {
   try {
     const without = await startSide(bench.pool, bench.database.name, false);
     sides.push(without);
-    const withMetrics = await startSide(secondPool, second.name, true);
+    const withMetrics = await startSide(secondPool, second.name, !METRICS_NULL);
     sides.push(withMetrics);
     // Warm-up: one round each, not counted (a long-running relay is warm).
     await relayRound(without);
@@ -208,7 +211,7 @@ async function metricsCost(): Promise<void> {
     const cpu = pairs.map((pair) => pair.with.cpuMsPerThousandRows / pair.without.cpuMsPerThousandRows);
     const spread = (values: readonly number[]): string => `${percentile(values, 25).toFixed(3)}..${percentile(values, 75).toFixed(3)}`;
     const range = (values: readonly number[]): string => `${Math.min(...values).toFixed(3)}..${Math.max(...values).toFixed(3)}`;
-    report('outbox-throughput metrics cost, 1 instance', {
+    report(`outbox-throughput metrics cost, 1 instance${METRICS_NULL ? ', A/A control (no metrics on either side)' : ''}`, {
       pairs: METRICS_PAIRS,
       rows_per_round: METRICS_ROWS,
       scrapes_answered: scrapes,
