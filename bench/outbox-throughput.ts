@@ -3,12 +3,12 @@
  * - naive: the seed's relay (fetch 100, send one at a time, UPDATE one row at a time);
  * - raw limit: kafkajs batched sends of every row alone, plus batched UPDATEs alone;
  * - shardflow with 1 and 3 relay instances (separate OS processes, ZooKeeper-coordinated, 4 items);
- * - the cost of metrics: two relay processes that stay up for the whole measurement, one without
- *   and one with Prometheus metrics (scraped every second while it relays), each on its own
- *   database holding the same rows. They take turns, in pairs of short rounds whose order
- *   alternates (without-with, with-without, ...); every round relays --metrics-rows rows. Each pair
- *   gives a throughput ratio (drain rate with / without) and a CPU ratio (the relay process's CPU
- *   per row, with / without); the script prints the median of each over the pairs, with their
+ * - the cost of metrics: two resident relay processes, one without and one with Prometheus metrics
+ *   (scraped every second while it relays), each on its own database holding the same rows (for
+ *   the second half of the pairs the databases swap roles). They take turns, in pairs of short
+ *   rounds whose order alternates (without-with, with-without, ...); every round relays
+ *   --metrics-rows rows. Each pair gives a throughput ratio (drain rate with / without) and a CPU
+ *   ratio (the relay process's CPU per row, with / without); the script prints the median of each over the pairs, with their
  *   quartiles and range. Load on a shared machine moves over seconds and minutes: a pair's two
  *   rounds, a few seconds apart, see nearly the same load, and the median drops the pairs a burst hit.
  * The naive relay's rate does not depend on the row count, so it relays at most 5 000 rows. The
@@ -16,7 +16,7 @@
  * limit runs in this process after the naive relay warmed its Kafka client.
  * Usage: node --conditions=@shardflow/source --import tsx bench/outbox-throughput.ts [--rows 150000] [--default-heap]
  *          [--metrics-pairs 16] [--metrics-rows 20000] [--metrics-only] [--metrics-null]
- * --metrics-null runs the second relay without metrics as well (an A/A control of the two sides).
+ * --metrics-null runs the 'with' relay without metrics too: an A/A control, whose ratios show the noise.
  * The relays get the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs them without.
  */
 import { readFileSync } from 'node:fs';
@@ -185,34 +185,40 @@ async function relayRound(side: MeteredSide): Promise<{ drain: number; cpuMsPerT
 async function metricsCost(): Promise<void> {
   const second = await createTestDatabase('bench_metrics');
   const secondPool = mysql.createPool({ ...second.config, connectionLimit: 4 });
+  const databases = [{ pool: bench.pool, name: bench.database.name }, { pool: secondPool, name: second.name }] as const;
   const sides: MeteredSide[] = [];
+  const pairs: Array<{ without: { drain: number; cpuMsPerThousandRows: number }; with: { drain: number; cpuMsPerThousandRows: number } }> = [];
+  let scrapes = 0;
+  const loads: number[] = [];
   try {
-    const without = await startSide(bench.pool, bench.database.name, false);
-    sides.push(without);
-    const withMetrics = await startSide(secondPool, second.name, !METRICS_NULL);
-    sides.push(withMetrics);
-    // Warm-up: one round each, not counted (a long-running relay is warm).
-    await relayRound(without);
-    await relayRound(withMetrics);
-    const pairs: Array<{ without: { drain: number; cpuMsPerThousandRows: number }; with: { drain: number; cpuMsPerThousandRows: number } }> = [];
-    let scrapes = 0;
-    const loads: number[] = [];
-    for (let pair = 0; pair < METRICS_PAIRS; pair++) {
-      loads.push(loadAverage());
-      // Alternate which goes first, so that a trend within a pair (the topic grows, load builds) weighs on both alike.
-      const first = pair % 2 === 0 ? without : withMetrics;
-      const a = await relayRound(first);
-      const b = await relayRound(first === without ? withMetrics : without);
-      const [offRound, onRound] = first === without ? [a, b] : [b, a];
-      scrapes += onRound.scrapes;
-      pairs.push({ without: offRound, with: onRound });
+    // Half the pairs with metrics on the second database, half on the first (relays restarted in
+    // between), so that whatever tells the two databases apart weighs on both sides alike.
+    for (const [off, on] of [[databases[0], databases[1]], [databases[1], databases[0]]] as const) {
+      const without = await startSide(off.pool, off.name, false);
+      sides.push(without);
+      const withMetrics = await startSide(on.pool, on.name, !METRICS_NULL);
+      sides.push(withMetrics);
+      // Warm-up: one round each, not counted (a long-running relay is warm).
+      await relayRound(without);
+      await relayRound(withMetrics);
+      for (let pair = 0; pair < METRICS_PAIRS / 2; pair++) {
+        loads.push(loadAverage());
+        // Alternate which goes first, so that a trend within a pair (the topic grows, load builds) weighs on both alike.
+        const first = pair % 2 === 0 ? without : withMetrics;
+        const a = await relayRound(first);
+        const b = await relayRound(first === without ? withMetrics : without);
+        const [offRound, onRound] = first === without ? [a, b] : [b, a];
+        scrapes += onRound.scrapes;
+        pairs.push({ without: offRound, with: onRound });
+      }
+      await stopProcesses(sides.splice(0).map((side) => side.relay));
     }
     const throughput = pairs.map((pair) => pair.with.drain / pair.without.drain);
     const cpu = pairs.map((pair) => pair.with.cpuMsPerThousandRows / pair.without.cpuMsPerThousandRows);
     const spread = (values: readonly number[]): string => `${percentile(values, 25).toFixed(3)}..${percentile(values, 75).toFixed(3)}`;
     const range = (values: readonly number[]): string => `${Math.min(...values).toFixed(3)}..${Math.max(...values).toFixed(3)}`;
     report(`outbox-throughput metrics cost, 1 instance${METRICS_NULL ? ', A/A control (no metrics on either side)' : ''}`, {
-      pairs: METRICS_PAIRS,
+      pairs: pairs.length,
       rows_per_round: METRICS_ROWS,
       scrapes_answered: scrapes,
       load_average_1m: `${Math.min(...loads).toFixed(1)}..${Math.max(...loads).toFixed(1)}`,
