@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryRegistry, InMemoryRegistryStore, JobOperator, JobScheduler, type SimpleJob } from '@shardflow/core';
 import { JobHistory, migrateHistoryTables, mysqlHistoryDatabase, postgresHistoryDatabase, type HistoryDatabase } from '@shardflow/history';
 import { createPgTestDatabase, createTestDatabase, mysqlUrl, waitUntil } from '@shardflow/testkit';
-import { HistoryAdmin, JobAdmin, startConsole, type RunningConsole } from '../../src/index.js';
+import { HistoryAdmin, JobAdmin, startConsole, type JobExecutions, type RunningConsole } from '../../src/index.js';
 import { launchChromium } from '../support/chromium.js';
 import { runShardflow } from '../support/run-shardflow.js';
 
@@ -128,8 +128,9 @@ describe.each([['MariaDB', mariadb], ['PostgreSQL', postgresql]] as const)('exec
 
   it('reads the runs the history writer recorded, through the API and the CLI (URL from SHARDFLOW_DB)', async () => {
     const result = await new HistoryAdmin(backend.database).recentExecutions('payroll', 10);
-    if (!result.enabled) throw new Error('history tables not found');
-    const byItem = new Map(result.executions.map((row) => [row.sharding_item, row]));
+    expect(result.enabled).toBe(true);
+    const { executions } = result as Extract<JobExecutions, { enabled: true }>;
+    const byItem = new Map(executions.map((row) => [row.sharding_item, row]));
     expect([...byItem.keys()].sort()).toEqual([0, 1]);
     expect(byItem.get(0)).toMatchObject({ job_name: 'payroll', is_success: true, failure_cause: null, execution_source: 'NORMAL_TRIGGER' });
     expect(byItem.get(1)).toMatchObject({ job_name: 'payroll', is_success: false, execution_source: 'NORMAL_TRIGGER' });
