@@ -10,8 +10,8 @@ export { OutboxAdmin, type OutboxAdminOptions, type ClusterBacklog, type ItemBac
 export { HistoryAdmin, MAX_HISTORY_LIMIT, type JobExecutions } from './history/history-admin.js';
 export { startConsole, type ConsoleOptions, type RunningConsole } from './console/console-server.js';
 export { consoleAuthFromEnv, type ConsoleAuth } from './console/console-auth.js';
-export { resolveConnection, type ConnectionSettings, type ConnectionFlags } from './connection/connection-settings.js';
-export { openConnection, type OpsConnection } from './connection/open-connection.js';
+export { resolveConnection, type ConnectionSettings, type ConnectionFlags, type DatabaseDialect } from './connection/connection-settings.js';
+export { openConnection, type ConnectionNeeds, type OpsConnection } from './connection/open-connection.js';
 export { InvalidOpsArgumentError } from './errors/invalid-ops-argument-error.js';
 export { JobHasInstancesError } from './errors/job-has-instances-error.js';
 export { ConsoleAuthRequiredError } from './errors/console-auth-required-error.js';

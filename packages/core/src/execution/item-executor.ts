@@ -231,8 +231,13 @@ export class ItemExecutor {
     const startedAt = Date.now();
     events.emit('itemStarted', info);
     try {
-      const { batches, stoppedBy } = await traced(itemRunChannel, () => ({ ...info, ctx }), () => this.executeJob(job, ctx, config, startedAt));
-      if (run.controller.signal.reason instanceof ItemTimeoutError) throw run.controller.signal.reason;
+      // A run that outlived its timeout fails with the timeout inside the trace, so that the
+      // channel's subscribers (metrics, history, spans) see it as the ItemTimeoutError it is.
+      const { batches, stoppedBy } = await traced(itemRunChannel, () => ({ ...info, ctx }), async () => {
+        const outcome = await this.executeJob(job, ctx, config, startedAt);
+        if (run.controller.signal.reason instanceof ItemTimeoutError) throw run.controller.signal.reason;
+        return outcome;
+      });
       events.emit('itemCompleted', { ...info, durationMs: Date.now() - startedAt, batches, stoppedBy });
     } catch (thrown) {
       const error = toError(thrown);

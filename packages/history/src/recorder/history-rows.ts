@@ -25,7 +25,7 @@ export interface StatusTraceRow {
   /** READY, or FAILOVER for a run that took over a failed instance's item. */
   readonly execution_type: string;
   readonly sharding_item: string;
-  /** TASK_RUNNING, TASK_FINISHED or TASK_ERROR. */
+  /** TASK_RUNNING, TASK_FINISHED, TASK_ERROR, or TASK_KILLED (the run outlived `itemTimeoutMs`). */
   readonly state: string;
   readonly message: string | null;
   readonly creation_time: Date;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
-import { CORE_TRACE_CHANNELS, createStderrLogger, traceChannel, type ItemRunTraceContext, type JobScheduler, type Logger, type TriggerSource } from '@shardflow/core';
+import { CORE_TRACE_CHANNELS, createStderrLogger, ShardflowError, traceChannel, type ItemRunTraceContext, type JobScheduler, type Logger, type TriggerSource } from '@shardflow/core';
 import type { HistoryDatabase } from '../database/history-database.js';
 import { InvalidHistoryConfigError } from '../errors/invalid-history-config-error.js';
 import type { ExecutionRow, StatusTraceRow } from './history-rows.js';
@@ -41,7 +41,7 @@ const DROP_REPORT_INTERVAL_MS = 60_000;
 /**
  * Opt-in execution history in ElasticJob's event-trace tables: per item run one JOB_EXECUTION_LOG
  * row (written at the start, completed at the end) and its JOB_STATUS_TRACE_LOG states
- * (TASK_RUNNING, then TASK_FINISHED or TASK_ERROR).
+ * (TASK_RUNNING, then TASK_FINISHED, TASK_ERROR, or TASK_KILLED for a run past its timeout).
  *
  * Runs are seen on core's item-run tracing channel and queued in memory; a background loop writes
  * the queue in batches. A job never waits for the history database: when it is slow or down the
@@ -116,7 +116,8 @@ export class JobHistory {
 
   /** Writes what is queued now (retrying failures after `retryDelayMs`); resolves when the queue is empty. */
   async flush(): Promise<void> {
-    while (this.queue.length > 0) {
+    // A write under way has already taken its rows off the queue: wait for it too.
+    while (this.queue.length > 0 || this.flushing !== undefined) {
       this.flushing ??= this.writeQueued().finally(() => {
         this.flushing = undefined;
       });
@@ -177,7 +178,7 @@ export class JobHistory {
     const queued = this.queue.find((entry): entry is ExecutionEntry => entry.kind === 'execution' && entry.row.id === row.id);
     if (queued) queued.row = row;
     else this.enqueue({ kind: 'execution', row });
-    this.enqueue({ kind: 'status', row: this.status(run, failure === null ? 'TASK_FINISHED' : 'TASK_ERROR', failure, now) });
+    this.enqueue({ kind: 'status', row: this.status(run, endState(run.error), failure, now) });
   }
 
   private status(run: ItemRunTraceContext, state: string, message: string | null, at: Date): StatusTraceRow {
@@ -234,6 +235,15 @@ export class JobHistory {
       }
     }
   }
+}
+
+/**
+ * ElasticJob's state for how a run ended. A run past `itemTimeoutMs` was stopped by the scheduler
+ * (its signal aborted), which ElasticJob's states call TASK_KILLED; any other error is TASK_ERROR.
+ */
+function endState(error: unknown): 'TASK_FINISHED' | 'TASK_KILLED' | 'TASK_ERROR' {
+  if (error === undefined) return 'TASK_FINISHED';
+  return ShardflowError.is(error, 'ITEM_TIMEOUT') ? 'TASK_KILLED' : 'TASK_ERROR';
 }
 
 function runKey(jobName: string, instanceId: string): string {

@@ -80,10 +80,11 @@ describe.each([['MariaDB', mysqlBackend], ['PostgreSQL', postgresBackend]] as co
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function runJob(jobName: string, history: JobHistory): Promise<{ completed: () => number; failed: () => number }> {
+  async function runJob(jobName: string, history: JobHistory, runs: SimpleJob = job, config: { shardingTotalCount?: number; itemTimeoutMs?: number } = {}): Promise<{ completed: () => number; failed: () => number }> {
     const registry = new InMemoryRegistry({ store: new InMemoryRegistryStore() });
     await registry.connect();
-    const scheduler = new JobScheduler(registry, job, { jobName, cron: '0 0 * * * ?', shardingTotalCount: 3 }, { onItemError: () => undefined });
+    const items = config.shardingTotalCount ?? 3;
+    const scheduler = new JobScheduler(registry, runs, { jobName, cron: '0 0 * * * ?', shardingTotalCount: items, ...config }, { onItemError: () => undefined });
     history.observe(scheduler);
     let completed = 0;
     let failed = 0;
@@ -95,7 +96,7 @@ describe.each([['MariaDB', mysqlBackend], ['PostgreSQL', postgresBackend]] as co
       await registry.close();
       await history.close(1_000);
     });
-    await waitUntil(() => scheduler.items.length === 3);
+    await waitUntil(() => scheduler.items.length === items);
     await new JobOperator(registry).trigger(jobName);
     return { completed: () => completed, failed: () => failed };
   }
@@ -125,6 +126,20 @@ describe.each([['MariaDB', mysqlBackend], ['PostgreSQL', postgresBackend]] as co
     const finishedTrace = await readStatusTrace(backend.database, String(byItem.get(0)?.['task_id']));
     expect(finishedTrace.map((row) => row['state'])).toEqual(['TASK_RUNNING', 'TASK_FINISHED']);
     expect(history.stats()).toMatchObject({ queued: 0, written: 9, dropped: 0 });
+  });
+
+  it('records a run past itemTimeoutMs as failed, with the timeout as its cause and TASK_KILLED as its end state', async () => {
+    const history = new JobHistory({ database: backend.database, logger: quietLogger() });
+    const waitsForAbort: SimpleJob = { execute: (ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true })) };
+    const runs = await runJob('timed', history, waitsForAbort, { shardingTotalCount: 1, itemTimeoutMs: 50 });
+    await waitUntil(() => runs.failed() === 1);
+    await history.flush();
+    const [row, ...others] = await readExecutions(backend.database, { jobName: 'timed' });
+    expect(others).toHaveLength(0);
+    expect(Number(row?.['is_success'])).toBe(0);
+    expect(String(row?.['failure_cause'])).toContain('exceeded itemTimeoutMs=50');
+    const trace = await readStatusTrace(backend.database, String(row?.['task_id']));
+    expect(trace.map((status) => status['state'])).toEqual(['TASK_RUNNING', 'TASK_KILLED']);
   });
 
   it('never holds a job up when the history database is down: the runs go on, overflow is counted and logged', async () => {

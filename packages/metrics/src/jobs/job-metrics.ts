@@ -5,7 +5,7 @@ import { sharedMetric } from '../prometheus/shared-metric.js';
 import { timeChannel } from '../tracing/channel-timer.js';
 
 /** How an item run ended, as the `result` label says it. */
-export type ItemRunResult = 'completed' | 'failed' | 'fenced' | 'aborted';
+export type ItemRunResult = 'completed' | 'failed' | 'timeout' | 'fenced' | 'aborted';
 
 /**
  * Job metrics. Runs are timed from core's item-run tracing channel rather than the scheduler's
@@ -27,7 +27,7 @@ export class JobMetrics {
   constructor(register: Registry) {
     const registers = [register];
     this.runs = sharedMetric(register, 'shardflow_job_item_runs_total', () => new Counter({
-      name: 'shardflow_job_item_runs_total', help: 'Item runs that ended, by result (completed, failed, fenced, aborted).', labelNames: ['job', 'result'], registers,
+      name: 'shardflow_job_item_runs_total', help: 'Item runs that ended, by result (completed, failed, timeout, fenced, aborted).', labelNames: ['job', 'result'], registers,
     }));
     this.runDuration = sharedMetric(register, 'shardflow_job_item_run_duration_seconds', () => new Histogram({
       name: 'shardflow_job_item_run_duration_seconds', help: 'Duration of item runs (every batch of a streaming run), by result.', labelNames: ['job', 'result'], buckets: [...DURATION_BUCKETS], registers,
@@ -102,7 +102,10 @@ export class JobMetrics {
 }
 
 function runResult(stoppedBy: ItemStopReason | undefined, error: unknown): ItemRunResult {
-  if (error !== undefined) return ShardflowError.is(error, 'ITEM_FENCED') ? 'fenced' : 'failed';
+  if (error !== undefined) {
+    if (ShardflowError.is(error, 'ITEM_TIMEOUT')) return 'timeout';
+    return ShardflowError.is(error, 'ITEM_FENCED') ? 'fenced' : 'failed';
+  }
   if (stoppedBy === 'fenced' || stoppedBy === 'aborted') return stoppedBy;
   return 'completed';
 }

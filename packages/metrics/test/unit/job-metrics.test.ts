@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { waitUntil } from '@shardflow/testkit';
-import { InMemoryRegistry, InMemoryRegistryStore, JobOperator, JobScheduler, type SimpleJob, type ShardingContext } from '@shardflow/core';
+import {
+  InMemoryRegistry, InMemoryRegistryStore, JobOperator, JobScheduler, type DataflowJob, type Job, type JobConfig, type SimpleJob, type ShardingContext,
+} from '@shardflow/core';
 import { ShardflowMetrics, startMetricsServer, InvalidMetricsConfigError } from '../../src/index.js';
 
 /** Fails item 1, completes the others. */
@@ -26,11 +28,10 @@ describe('job and registry metrics on a real scheduler (in-memory registry)', ()
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function startJob(register: Registry, jobName: string) {
+  async function startJob(register: Registry, jobName: string, job: Job<unknown> = new HalfFailingJob(), config: Partial<JobConfig> = {}) {
     const registry = new InMemoryRegistry({ store: new InMemoryRegistryStore() });
     await registry.connect();
-    const job = new HalfFailingJob();
-    const scheduler = new JobScheduler(registry, job, { jobName, cron: '0 0 * * * ?', shardingTotalCount: 3 }, { onItemError: () => undefined });
+    const scheduler = new JobScheduler(registry, job, { jobName, cron: '0 0 * * * ?', shardingTotalCount: 3, ...config }, { onItemError: () => undefined });
     const metrics = new ShardflowMetrics({ register }).observeRegistry(registry).observeScheduler(scheduler);
     await scheduler.start();
     cleanups.push(async () => {
@@ -38,13 +39,14 @@ describe('job and registry metrics on a real scheduler (in-memory registry)', ()
       await scheduler.shutdown();
       await registry.close();
     });
-    await waitUntil(() => scheduler.items.length === 3);
-    return { registry, scheduler, job };
+    await waitUntil(() => scheduler.items.length === (config.shardingTotalCount ?? 3));
+    return { registry, scheduler };
   }
 
   it('counts runs by result and trigger, and follows leadership, owned items and the session', async () => {
     const register = new Registry();
-    const { registry, job } = await startJob(register, 'metered');
+    const job = new HalfFailingJob();
+    const { registry } = await startJob(register, 'metered', job);
     expect(await value(register, 'shardflow_job_is_leader', { job: 'metered' })).toBe(1);
     expect(await value(register, 'shardflow_job_owned_items', { job: 'metered' })).toBe(3);
     expect(await value(register, 'shardflow_registry_session_state', { state: 'connected' })).toBe(1);
@@ -68,6 +70,25 @@ describe('job and registry metrics on a real scheduler (in-memory registry)', ()
     await registry.close();
     await waitUntil(async () => (await value(register, 'shardflow_registry_session_state', { state: 'closed' })) === 1);
     expect(await value(register, 'shardflow_registry_session_state', { state: 'connected' })).toBe(0);
+  });
+
+  // Core aborts the run's signal at the timeout: a job that then returns (or stops between
+  // batches) is counted as a timeout, not as completed or as aborted by a shutdown.
+  const untilAborted = (ctx: ShardingContext): Promise<void> => new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+  const waitsForAbort: SimpleJob = { execute: untilAborted };
+  const streamsUntilAborted: DataflowJob<number> = { fetchData: async () => [1], processData: untilAborted };
+  it.each([
+    ['a simple job that returns once its signal aborts', waitsForAbort, {}],
+    ['a streaming dataflow job that stops between batches', streamsUntilAborted, { streamingProcess: true }],
+  ] as const)('counts a run past itemTimeoutMs as result="timeout": %s', async (_name, job, config) => {
+    const register = new Registry();
+    const { registry } = await startJob(register, 'slow', job, { shardingTotalCount: 1, itemTimeoutMs: 50, ...config });
+    await new JobOperator(registry).trigger('slow');
+    await waitUntil(async () => (await value(register, 'shardflow_job_item_runs_total', { job: 'slow', result: 'timeout' })) === 1);
+    expect(await value(register, 'shardflow_job_item_run_duration_seconds_count', { job: 'slow', result: 'timeout' })).toBe(1);
+    for (const other of ['completed', 'failed', 'aborted', 'fenced']) {
+      expect(await value(register, 'shardflow_job_item_runs_total', { job: 'slow', result: other })).toBeUndefined();
+    }
   });
 
   it('shares one set of metrics between two observers of one prom-client registry', async () => {

@@ -1,6 +1,6 @@
 import type { RecordFilterFlagValues } from '@shardflow/outbox-relay';
 import type { ConnectionFlags } from '../connection/connection-settings.js';
-import type { OpsConnection } from '../connection/open-connection.js';
+import type { ConnectionNeeds, OpsConnection } from '../connection/open-connection.js';
 
 /** Where the CLI writes, and the environment it reads (both replaceable in tests). */
 export interface CliIo {
@@ -37,7 +37,7 @@ export interface CliCommand {
   matches(positionals: readonly string[]): boolean;
   /** Checks arguments and flags (usage errors name them) before anything connects. */
   prepare(positionals: readonly string[], values: CliValues, env: NodeJS.ProcessEnv): PreparedCommand;
-  needs(values: CliValues): { jobs: boolean; outbox: boolean };
+  needs(values: CliValues): ConnectionNeeds;
 }
 
 /** JSON with dates as ISO strings, one document. */

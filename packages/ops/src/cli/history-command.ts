@@ -10,7 +10,7 @@ export const HISTORY_COMMAND: CliCommand = {
   usageKey: 'history',
   flags: ['limit'],
   matches: (positionals) => positionals[0] === 'history',
-  needs: () => ({ jobs: false, outbox: true }),
+  needs: () => ({ jobs: false, outbox: false, history: true }),
   prepare: (positionals, values) => {
     const [, job, ...rest] = positionals;
     if (job === undefined || rest.length > 0) throw new InvalidOpsArgumentError('history', positionals.slice(1).join(' '), 'takes exactly one job name');

@@ -13,7 +13,7 @@ Jobs (ZooKeeper):
   enable|disable <job> [--instance ID | --item N]
   config set <job> field=value ...       e.g. cron='0 */5 * * * ?' shardingTotalCount=8
   remove <job>                           delete a job's nodes (refused while instances run)
-History (MySQL, the tables @shardflow/history writes):
+History (MySQL or PostgreSQL, the tables @shardflow/history writes):
   history <job> [--limit N]              the job's latest executions, newest first
 Outbox (MySQL):
   outbox backlog [--by-item]             pending, retrying, dead, oldest pending age

@@ -8,14 +8,19 @@ import { InvalidOpsArgumentError } from '../errors/invalid-ops-argument-error.js
 export interface ConnectionSettings {
   readonly zookeeper: { readonly connectString: string; readonly namespace: string; readonly digest: string | undefined } | undefined;
   readonly outbox: {
-    /** mysql:// URLs, password filled in from the environment or a file when the URL has none. */
+    /** mysql:// or postgres:// URLs (all of one kind), password filled in from the environment or a file when the URL has none. */
     readonly urls: readonly string[];
+    /** The kind of database the URLs name. */
+    readonly dialect: DatabaseDialect;
     readonly table: OutboxTableOptions;
     readonly partitioning: PartitioningConfig;
     /** The relay's job name, for the backlog per item. */
     readonly relayJob: string | undefined;
   } | undefined;
 }
+
+/** The databases the operations tools read: MySQL (the outbox and the history) and PostgreSQL (the history). */
+export type DatabaseDialect = 'mysql' | 'postgres';
 
 /** The connection flags as parsed from the command line (all optional). */
 export interface ConnectionFlags {
@@ -56,7 +61,8 @@ export const CONNECTION_USAGE = `Connection (flag, else environment variable, el
   --zk HOST:PORT[,...]       SHARDFLOW_ZK              zk          ZooKeeper of the jobs
   --namespace NAME           SHARDFLOW_NAMESPACE       namespace   registry namespace
   --zk-digest-file PATH      SHARDFLOW_ZK_DIGEST (user:password itself)  zkDigestFile
-  --db URL (repeatable)      SHARDFLOW_DB (space-separated)   db   mysql://user@host:3306/database
+  --db URL (repeatable)      SHARDFLOW_DB (space-separated)   db   mysql://user@host:3306/database,
+                             or postgres://user@host:5432/database (history only; the outbox commands need MySQL)
   --db-password-file PATH    SHARDFLOW_DB_PASSWORD (the password itself)  dbPasswordFile
   --relay-job NAME           SHARDFLOW_RELAY_JOB       relayJob    the outbox relay's job, for per-item backlog
   --partitioning MODE        virtual-partition (default) | id-mod; --tables implies physical-tables
@@ -102,8 +108,11 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
       column: flags.column ?? Object.entries(file.columns ?? {}).map(([name, column]) => `${name}=${column}`),
       state: flags.state ?? Object.entries(file.states ?? {}).map(([name, value]) => `${name}=${value}`),
     });
+    const dialects = new Set(urls.map(dialectOf));
+    if (dialects.size > 1) throw new InvalidOpsArgumentError('--db', urls.map(redact).join(' '), 'must all be mysql:// URLs or all postgres:// URLs');
     outbox = {
       urls: urls.map((url) => withPassword(url, password)),
+      dialect: dialectOf(urls[0] as string),
       table,
       partitioning: partitioningOf(flags.partitioning ?? file.partitioning, flags.partitions ?? (file.partitions === undefined ? undefined : String(file.partitions)), tables),
       relayJob: flags['relay-job'] ?? env['SHARDFLOW_RELAY_JOB'] ?? file.relayJob,
@@ -126,15 +135,25 @@ function readConfigFile(path: string, readText: (path: string) => string): Confi
   return parsed as ConfigFile;
 }
 
-/** Checks a mysql:// URL and puts the password in when the URL has none. */
-function withPassword(url: string, password: string | undefined): string {
+const URL_FORM = 'must be mysql://user@host:port/database or postgres://user@host:port/database';
+
+/** The dialect a --db URL names, from its scheme (postgresql:// is PostgreSQL's other spelling). */
+function dialectOf(url: string): DatabaseDialect {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new InvalidOpsArgumentError('--db', redact(url), 'must be mysql://user@host:port/database');
+    throw new InvalidOpsArgumentError('--db', redact(url), URL_FORM);
   }
-  if (parsed.protocol !== 'mysql:' || parsed.pathname.length < 2) throw new InvalidOpsArgumentError('--db', redact(url), 'must be mysql://user@host:port/database');
+  if (parsed.pathname.length < 2) throw new InvalidOpsArgumentError('--db', redact(url), URL_FORM);
+  if (parsed.protocol === 'mysql:') return 'mysql';
+  if (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:') return 'postgres';
+  throw new InvalidOpsArgumentError('--db', redact(url), URL_FORM);
+}
+
+/** Puts the password in a (checked) --db URL when the URL has none. */
+function withPassword(url: string, password: string | undefined): string {
+  const parsed = new URL(url);
   if (parsed.password === '' && password !== undefined) parsed.password = encodeURIComponent(password);
   return parsed.toString();
 }

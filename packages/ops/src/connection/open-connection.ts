@@ -1,5 +1,6 @@
-import mysql, { type Pool } from 'mysql2/promise';
+import mysql from 'mysql2/promise';
 import { ZookeeperRegistry } from '@shardflow/core';
+import { mysqlHistoryDatabase, postgresHistoryDatabase, type HistoryDatabase } from '@shardflow/history';
 import { JobAdmin } from '../jobs/job-admin.js';
 import { OutboxAdmin } from '../outbox/outbox-admin.js';
 import { HistoryAdmin } from '../history/history-admin.js';
@@ -10,28 +11,53 @@ import type { ConnectionSettings } from './connection-settings.js';
 export interface OpsConnection {
   readonly registry: ZookeeperRegistry | undefined;
   readonly jobs: JobAdmin | undefined;
+  /** The outbox, on MySQL databases (`--db mysql://...`). */
   readonly outbox: OutboxAdmin | undefined;
-  /** Execution history, read from the first database (`--db`). */
+  /** Execution history, read from the first database (`--db`), MySQL or PostgreSQL. */
   readonly history: HistoryAdmin | undefined;
   /** The outbox relay's job name, when configured. */
   readonly relayJob: string | undefined;
   close(): Promise<void>;
 }
 
+/** What a command needs connected; each missing piece is a usage error naming its flag. */
+export interface ConnectionNeeds {
+  readonly jobs: boolean;
+  /** The outbox tables (MySQL). */
+  readonly outbox: boolean;
+  /** The history tables (MySQL or PostgreSQL). */
+  readonly history?: boolean;
+}
+
+/** A database pool and the history adapter over it. */
+interface DatabasePool {
+  readonly history: HistoryDatabase;
+  end(): Promise<void>;
+}
+
 /**
  * Checks that the settings hold what a command needs (usage errors naming the flag, before any
- * connection), then connects the registry and creates the database pools.
+ * connection), then connects the registry and creates the database pools. PostgreSQL's driver
+ * (`pg`, an optional peer dependency) is loaded only for postgres:// URLs.
  */
-export async function openConnection(settings: ConnectionSettings, needs: { jobs: boolean; outbox: boolean }): Promise<OpsConnection> {
+export async function openConnection(settings: ConnectionSettings, needs: ConnectionNeeds): Promise<OpsConnection> {
   if (needs.jobs && !settings.zookeeper) throw new InvalidOpsArgumentError('--zk', undefined, 'is required for job commands (or set SHARDFLOW_ZK and SHARDFLOW_NAMESPACE)');
   if (needs.outbox && !settings.outbox) throw new InvalidOpsArgumentError('--db', undefined, 'is required for outbox commands (or set SHARDFLOW_DB)');
+  if (needs.history && !settings.outbox) throw new InvalidOpsArgumentError('--db', undefined, 'is required for the history command (or set SHARDFLOW_DB)');
+  if (needs.outbox && settings.outbox?.dialect === 'postgres') {
+    throw new InvalidOpsArgumentError('--db', undefined, 'must name MySQL (mysql://) for outbox commands; on PostgreSQL, shardflow-outbox dead lists and replays dead rows');
+  }
   const registry = needs.jobs && settings.zookeeper ? new ZookeeperRegistry({
     connectString: settings.zookeeper.connectString,
     namespace: settings.zookeeper.namespace,
     ...(settings.zookeeper.digest === undefined ? {} : { digest: settings.zookeeper.digest }),
     connectionTimeoutMs: 10_000,
   }) : undefined;
-  const pools: Pool[] = settings.outbox?.urls.map((uri) => mysql.createPool({ uri, connectionLimit: 2 })) ?? [];
+  const urls = settings.outbox?.urls ?? [];
+  const mysqlPools = settings.outbox?.dialect === 'mysql' ? urls.map((uri) => mysql.createPool({ uri, connectionLimit: 2 })) : [];
+  const pools: DatabasePool[] = settings.outbox?.dialect === 'postgres'
+    ? await postgresPools(urls)
+    : mysqlPools.map((pool) => ({ history: mysqlHistoryDatabase(pool), end: () => pool.end() }));
   const close = async (): Promise<void> => {
     await Promise.allSettled([...pools.map((pool) => pool.end()), ...(registry ? [registry.close()] : [])]);
   };
@@ -44,9 +70,17 @@ export async function openConnection(settings: ConnectionSettings, needs: { jobs
   return {
     registry,
     jobs: registry ? new JobAdmin(registry) : undefined,
-    outbox: settings.outbox ? new OutboxAdmin({ ...settings.outbox.table, databases: pools, partitioning: settings.outbox.partitioning }) : undefined,
-    history: pools[0] ? new HistoryAdmin(pools[0]) : undefined,
+    outbox: settings.outbox && mysqlPools.length > 0 ? new OutboxAdmin({ ...settings.outbox.table, databases: mysqlPools, partitioning: settings.outbox.partitioning }) : undefined,
+    history: pools[0] ? new HistoryAdmin(pools[0].history) : undefined,
     relayJob: settings.outbox?.relayJob,
     close,
   };
+}
+
+async function postgresPools(urls: readonly string[]): Promise<DatabasePool[]> {
+  const { default: pg } = await import('pg');
+  return urls.map((connectionString) => {
+    const pool = new pg.Pool({ connectionString, max: 2 });
+    return { history: postgresHistoryDatabase(pool), end: () => pool.end() };
+  });
 }

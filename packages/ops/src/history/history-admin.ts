@@ -1,5 +1,4 @@
-import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { mysqlHistoryDatabase, readExecutions, type ExecutionRow, type HistoryDatabase } from '@shardflow/history';
+import { readExecutions, type ExecutionRow, type HistoryDatabase } from '@shardflow/history';
 import { InvalidOpsArgumentError } from '../errors/invalid-ops-argument-error.js';
 
 /** Bounds what one read holds in memory and prints. */
@@ -11,23 +10,25 @@ export type JobExecutions =
   | { readonly enabled: false };
 
 /**
- * The execution-history half of the operations API, over the MySQL database `@shardflow/history`
- * writes to. History is optional, so missing tables are an answer ("not enabled"), not an error.
+ * Whether JOB_EXECUTION_LOG exists where unqualified names resolve: the connection's database on
+ * MySQL, its current schema on PostgreSQL (which folds the unquoted name to lower case).
+ */
+const TABLE_EXISTS: Readonly<Record<HistoryDatabase['dialect'], string>> = {
+  mysql: "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'JOB_EXECUTION_LOG' LIMIT 1",
+  postgres: "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'job_execution_log' LIMIT 1",
+};
+
+/**
+ * The execution-history half of the operations API, over the MySQL or PostgreSQL database that
+ * `@shardflow/history` writes to (`mysqlHistoryDatabase(pool)`, `postgresHistoryDatabase(pool)`).
+ * History is optional, so missing tables are an answer ("not enabled"), not an error.
  */
 export class HistoryAdmin {
-  private readonly pool: Pool;
-  private readonly database: HistoryDatabase;
+  constructor(private readonly database: HistoryDatabase) {}
 
-  constructor(pool: Pool) {
-    this.pool = pool;
-    this.database = mysqlHistoryDatabase(pool);
-  }
-
-  /** Whether JOB_EXECUTION_LOG exists in the pool's current database. */
+  /** Whether the history tables exist in the database. */
   async enabled(): Promise<boolean> {
-    const [rows] = await this.pool.query<RowDataPacket[]>(
-      "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'JOB_EXECUTION_LOG' LIMIT 1");
-    return rows.length > 0;
+    return (await this.database.execute(TABLE_EXISTS[this.database.dialect], [])).rows.length > 0;
   }
 
   /** The job's latest `limit` executions, newest first. */
@@ -40,7 +41,7 @@ export class HistoryAdmin {
   }
 }
 
-/** ElasticJob's MySQL success column is an INT; the row type promises a boolean. */
+/** ElasticJob's MySQL success column is an INT (PostgreSQL's a BOOLEAN); the row type promises a boolean. */
 function toExecutionRow(row: Readonly<Record<string, unknown>>): ExecutionRow {
   return { ...row, is_success: Boolean(row['is_success']) } as ExecutionRow;
 }

@@ -6,9 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobScheduler, ZookeeperRegistry } from '@shardflow/core';
 import { createOutbox, migrateOutboxTable, type Outbox } from '@shardflow/outbox-relay';
-import { migrateHistoryTables, mysqlHistoryDatabase } from '@shardflow/history';
 import { createTestDatabase, testServices, uniqueNamespace, waitUntil, type TestDatabase } from '@shardflow/testkit';
-import { HistoryAdmin, JobAdmin, OutboxAdmin, startConsole, type RunningConsole } from '../../src/index.js';
+import { JobAdmin, OutboxAdmin, startConsole, type RunningConsole } from '../../src/index.js';
 import { startWorker, type WorkerProcess } from '../../../../test/fixtures/worker-process.js';
 import { clusterMap, consume, uniqueTopic } from '../../../outbox-relay/test/integration/outbox-fixture.js';
 import type { ConsoleWorkerSpec } from '../support/console-worker.js';
@@ -50,10 +49,6 @@ describe('the web console in headless Chromium, with real ZooKeeper, Kafka and M
       await database.drop();
     });
     await migrateOutboxTable(pool);
-    // One recorded failure of the job, as @shardflow/history writes it: the job page lists it.
-    await migrateHistoryTables(mysqlHistoryDatabase(pool));
-    await pool.query(`INSERT INTO JOB_EXECUTION_LOG (id, job_name, task_id, hostname, ip, sharding_item, execution_source, failure_cause, is_success, start_time, complete_time)
-      VALUES ('h1', ?, 't1', 'host-h', '10.0.0.9', 4, 'NORMAL_TRIGGER', 'ledger locked', 0, NOW(), NOW())`, [JOB]);
     outbox = createOutbox({ databases: [pool], clusters: clusterMap() });
     closers.push(() => outbox.close());
     const relay = new JobScheduler(registry, outbox.relayJob, { jobName: RELAY_JOB, cron: '* * * * * ?', shardingTotalCount: 2, streamingProcess: true });
@@ -61,7 +56,7 @@ describe('the web console in headless Chromium, with real ZooKeeper, Kafka and M
     await relay.start();
     closers.push(() => relay.shutdown());
 
-    running = await startConsole({ registry, jobs: admin, outbox: new OutboxAdmin({ databases: [pool] }), history: new HistoryAdmin(pool), relayJob: RELAY_JOB, port: 0 });
+    running = await startConsole({ registry, jobs: admin, outbox: new OutboxAdmin({ databases: [pool] }), relayJob: RELAY_JOB, port: 0 });
     closers.push(() => running.close());
     browser = await launchChromium();
     closers.push(() => browser.close());
@@ -102,9 +97,6 @@ describe('the web console in headless Chromium, with real ZooKeeper, Kafka and M
     const expected = Object.fromEntries((await admin.describeJob(JOB)).shards.map((shard) => [String(shard.item), shard.owner]));
     expect(owners).toEqual(expected);
     expect(new Set(Object.values(owners))).toEqual(new Set(['node-a', 'node-b', 'node-c']));
-    await page.waitForSelector('#history-table tbody tr');
-    expect(await page.$$eval('#history-table tbody tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].slice(2).map((cell) => cell.textContent))))
-      .toEqual([['4', 'failed', 'NORMAL_TRIGGER', 'host-h', 'ledger locked']]);
   });
 
   it('a trigger from the page makes a run of every item, which the page then shows', async () => {

@@ -33,10 +33,19 @@ describe('resolveConnection', () => {
     expect(resolveConnection({ db: ['mysql://a:inline@h:3306/x'] }, { SHARDFLOW_DB_PASSWORD: 'other' }, read).outbox?.urls).toEqual(['mysql://a:inline@h:3306/x']);
   });
 
+  it('takes postgres:// (and postgresql://) URLs, with the password from the environment, and names the dialect', () => {
+    const settings = resolveConnection({}, { SHARDFLOW_DB: 'postgres://ops@pg1:5432/jobs', SHARDFLOW_DB_PASSWORD: 'p@ss' }, read);
+    expect(settings.outbox).toMatchObject({ dialect: 'postgres', urls: ['postgres://ops:p%40ss@pg1:5432/jobs'] });
+    expect(resolveConnection({ db: ['postgresql://ops@pg1/jobs'] }, {}, read).outbox?.dialect).toBe('postgres');
+    expect(resolveConnection({ db: ['mysql://ops@db1/jobs'] }, {}, read).outbox?.dialect).toBe('mysql');
+  });
+
   it.each([
     [{ zk: 'zk1' }, {}, '--zk'],
     [{ zk: 'zk1:2181' }, {}, '--namespace'],
-    [{ db: ['postgres://h/x'] }, {}, '--db'],
+    [{ db: ['redis://h/x'] }, {}, '--db'],
+    [{ db: ['postgres://h:5432/'] }, {}, '--db'],
+    [{ db: ['mysql://h:3306/x', 'postgres://h:5432/x'] }, {}, '--db'],
     [{ db: ['mysql://h:3306/'] }, {}, '--db'],
     [{ db: ['mysql://h:3306/x'], partitioning: 'hash' }, {}, '--partitioning'],
     [{ db: ['mysql://h:3306/x'], partitions: '0' }, {}, '--partitions'],
