@@ -10,7 +10,8 @@
  * - the physical limit is the smaller of the two;
  * - the relay: one example relay process (4 items, ZooKeeper-coordinated), with kafkajs and with
  *   @platformatic/kafka, alternated (ABBA) over the rounds; each first relays 5 000 warm-up rows.
- * Each round measures all four; the ratios are of the same round, then their medians.
+ * Each round measures all four; the ratios are of the same round, then their medians. Each relay's
+ * CPU time per 1 000 rows is printed too: a busy machine moves rates far more than it.
  * @platformatic/kafka needs Node.js >= 22.22 or >= 24.6, and the relays run on this script's Node:
  *   PATH="$(scripts/node-from-npm.sh 24):$PATH" node --conditions=@shardflow/source --import tsx bench/broker-limit.ts [--rows 50000] [--rounds 2]
  */
@@ -21,6 +22,7 @@ import { KAFKA_VERSION } from '@shardflow/testkit';
 import { platformaticRunsOn, type KafkaDriver } from '@shardflow/outbox-relay';
 import { median, openBenchServices, report } from './support/bench-services.js';
 import { brokerLimit, databaseLimit } from './support/physical-limit.js';
+import { cpuMs } from './support/process-cpu.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
@@ -51,8 +53,11 @@ async function newTopic(purpose: string): Promise<string> {
   return topic;
 }
 
-/** Rows/s one relay process drains with a driver: from the first measured row marked sent to the last. */
-async function relay(pool: Pool, topic: string, driver: KafkaDriver): Promise<number> {
+/**
+ * One relay process with a driver: the rows/s it drains (from the first measured row marked sent to
+ * the last) and the CPU it spends per 1 000 rows, which a busy machine disturbs far less.
+ */
+async function relay(pool: Pool, topic: string, driver: KafkaDriver): Promise<{ rate: number; cpuMsPerThousandRows: number }> {
   await seedOutbox(pool, WARM_UP_ROWS + ROWS, topic);
   await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) + INTERVAL 1 DAY');
   const relays = await startRelayProcesses(1, {
@@ -61,46 +66,59 @@ async function relay(pool: Pool, topic: string, driver: KafkaDriver): Promise<nu
     SHARDFLOW_EXAMPLE_NAMESPACE: `bench-limit-${driver}-${Date.now()}`,
     RELAY_KAFKA_DRIVER: driver,
   }, { nodeFlags: RELAY_NODE_FLAGS });
+  let cpuBefore = 0;
+  let cpuSpent = 0;
   try {
     await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id <= ?', [WARM_UP_ROWS]);
     while ((await unsentCount(pool)) > ROWS) await sleep(100);
+    cpuBefore = cpuMs(relays[0]?.pid);
     await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id > ?', [WARM_UP_ROWS]);
     while ((await unsentCount(pool)) > 0) await sleep(100);
+    cpuSpent = cpuMs(relays[0]?.pid) - cpuBefore;
   } finally {
     await stopProcesses(relays);
   }
   const [[span]] = await pool.query<RowDataPacket[]>(
     'SELECT TIMESTAMPDIFF(MICROSECOND, MIN(sent_time), MAX(sent_time)) AS us FROM msg_send_record WHERE id > ?', [WARM_UP_ROWS]);
-  return ROWS / (Number(span?.['us']) / 1e6);
+  return { rate: ROWS / (Number(span?.['us']) / 1e6), cpuMsPerThousandRows: (cpuSpent / ROWS) * 1000 };
 }
 
 try {
   const topic = await newTopic('relay');
-  const rounds: Array<{ broker: number; database: number; kafkajs: number; platformatic: number }> = [];
+  type Round = { broker: number; database: number; kafkajs: number; platformatic: number; kafkajsCpu: number; platformaticCpu: number };
+  const rounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const broker = await brokerLimit(bootstrap, await newTopic('java'), PARTITIONS, ROWS);
     const database = await databaseLimit(bench.pool, topic, ROWS);
     // ABBA: whatever drifts along the run (the topic grows, the machine's load moves) weighs on both drivers alike.
     const order: KafkaDriver[] = round % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'];
-    const rates: Partial<Record<KafkaDriver, number>> = {};
-    for (const driver of order) rates[driver] = await relay(bench.pool, topic, driver);
-    const measured = { broker, database, kafkajs: rates.kafkajs as number, platformatic: rates.platformatic as number };
+    const runs: Partial<Record<KafkaDriver, { rate: number; cpuMsPerThousandRows: number }>> = {};
+    for (const driver of order) runs[driver] = await relay(bench.pool, topic, driver);
+    const kafkajs = runs.kafkajs as { rate: number; cpuMsPerThousandRows: number };
+    const platformatic = runs.platformatic as { rate: number; cpuMsPerThousandRows: number };
+    const measured: Round = {
+      broker, database, kafkajs: kafkajs.rate, platformatic: platformatic.rate, kafkajsCpu: kafkajs.cpuMsPerThousandRows, platformaticCpu: platformatic.cpuMsPerThousandRows,
+    };
     rounds.push(measured);
-    const limit = Math.min(broker, database);
+    const physical = Math.min(broker, database);
     report(`broker-limit round ${round + 1}`, {
-      broker_rows_per_s: broker, database_rows_per_s: database, physical_limit: limit,
+      broker_rows_per_s: broker, database_rows_per_s: database, physical_limit: physical,
       kafkajs_rows_per_s: measured.kafkajs, platformatic_rows_per_s: measured.platformatic,
-      kafkajs_vs_limit: measured.kafkajs / limit, platformatic_vs_limit: measured.platformatic / limit, platformatic_vs_kafkajs: measured.platformatic / measured.kafkajs,
+      kafkajs_vs_limit: measured.kafkajs / physical, platformatic_vs_limit: measured.platformatic / physical, platformatic_vs_kafkajs: measured.platformatic / measured.kafkajs,
+      kafkajs_cpu_ms_per_1000_rows: measured.kafkajsCpu, platformatic_cpu_ms_per_1000_rows: measured.platformaticCpu,
     });
   }
-  const ratio = (of: (round: (typeof rounds)[number]) => number): number => median(rounds.map(of));
+  // Medians over the rounds (of an even count, the upper middle), with every round's value beside.
+  const summary = (of: (round: Round) => number): string => `${median(rounds.map(of)).toFixed(2)} (${rounds.map((round) => of(round).toFixed(2)).join('/')})`;
+  const limit = (round: Round): number => Math.min(round.broker, round.database);
   report('broker-limit', {
     rows: String(ROWS), rounds: String(ROUNDS), kafka: KAFKA_VERSION, node: process.versions.node,
-    broker_rows_per_s: ratio((r) => r.broker), database_rows_per_s: ratio((r) => r.database),
-    limited_by: ratio((r) => r.broker) < ratio((r) => r.database) ? 'broker' : 'database',
-    kafkajs_vs_limit: ratio((r) => r.kafkajs / Math.min(r.broker, r.database)),
-    platformatic_vs_limit: ratio((r) => r.platformatic / Math.min(r.broker, r.database)),
-    platformatic_vs_kafkajs: ratio((r) => r.platformatic / r.kafkajs),
+    physical_limit_rows_per_s: median(rounds.map(limit)),
+    limited_by: rounds.map((round) => (round.broker < round.database ? 'broker' : 'database')).join('/'),
+    kafkajs_vs_limit: summary((round) => round.kafkajs / limit(round)),
+    platformatic_vs_limit: summary((round) => round.platformatic / limit(round)),
+    platformatic_vs_kafkajs: summary((round) => round.platformatic / round.kafkajs),
+    platformatic_cpu_vs_kafkajs_cpu: summary((round) => round.platformaticCpu / round.kafkajsCpu),
   });
 } finally {
   await bench.close();

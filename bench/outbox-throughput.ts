@@ -12,13 +12,13 @@
  * Usage: node --conditions=@shardflow/source --import tsx bench/outbox-throughput.ts [--rows 150000] [--default-heap] [--metrics-rounds 4] [--metrics-only]
  * The relays get the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs them without.
  */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { median, openBenchServices, report } from './support/bench-services.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
+import { cpuMs } from './support/process-cpu.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
 const rowsArg = process.argv.indexOf('--rows');
@@ -81,11 +81,6 @@ async function rawLimit(pool: Pool): Promise<number> {
  * the relay's next cron fire, up to 1 s here) and the drain rate from the first of them marked sent
  * to the last.
  */
-/** CPU time (user + system) a process has used so far, ms, from /proc; a busy machine slows a process but hardly changes this. */
-function cpuMs(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 async function shardflow(pool: Pool, instances: number, options: { metrics?: boolean } = {}): Promise<{ fromRelease: number; drain: number; cpuMsPerThousandRows: number }> {
   await seedOutbox(pool, WARM_UP_ROWS + ROWS, topic);
