@@ -6,7 +6,8 @@
  *   1 KB records, the same 4 partitions, one request in flight (as kafkajs sends), batches of
  *   128 records per partition (a 500-row page over 4 partitions) and 5 ms linger;
  * - database: the relay's primary-key UPDATE of the same rows (state, sent_time, last_error,
- *   fence_epoch; WHERE id IN (...) AND state AND fence), 500 ids a statement, one connection;
+ *   fence_epoch; WHERE id IN (...) AND state AND fence), 500 ids a statement, on 4 connections at
+ *   once, as the relay's 4 items mark;
  * - the physical limit is the smaller of the two;
  * - the relay: one example relay process (4 items, ZooKeeper-coordinated), with kafkajs and with
  *   @platformatic/kafka, alternated (ABBA) over the rounds; each first relays 5 000 warm-up rows.
@@ -34,6 +35,8 @@ const ROWS = argument('--rows', 50_000);
 const ROUNDS = argument('--rounds', 2);
 const WARM_UP_ROWS = 5_000;
 const PARTITIONS = 4;
+/** The example relay's items: as many pages are fetched, sent and marked at once. */
+const ITEMS = 4;
 
 if (!platformaticRunsOn(process.versions.node)) {
   console.error(`broker-limit: @platformatic/kafka needs Node.js >= 22.22 or >= 24.6, this is ${process.versions.node}. Run it as:\n  PATH="$(scripts/node-from-npm.sh 24):$PATH" node --conditions=@shardflow/source --import tsx bench/broker-limit.ts`);
@@ -89,7 +92,7 @@ try {
   const rounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const broker = await brokerLimit(bootstrap, await newTopic('java'), PARTITIONS, ROWS);
-    const database = await databaseLimit(bench.pool, topic, ROWS);
+    const database = await databaseLimit(bench.pool, topic, ROWS, ITEMS);
     // ABBA: whatever drifts along the run (the topic grows, the machine's load moves) weighs on both drivers alike.
     const order: KafkaDriver[] = round % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'];
     const runs: Partial<Record<KafkaDriver, { rate: number; cpuMsPerThousandRows: number }>> = {};
