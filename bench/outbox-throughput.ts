@@ -28,6 +28,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createTestDatabase } from '@shardflow/testkit';
 import { median, openBenchServices, percentile, report } from './support/bench-services.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
+import { cpuMs } from './support/process-cpu.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
 const rowsArg = process.argv.indexOf('--rows');
@@ -90,11 +91,6 @@ async function rawLimit(pool: Pool): Promise<number> {
   return ROWS / (sendSeconds + updateSeconds);
 }
 
-/** CPU time (user + system) a process has used so far, ms, from /proc; a busy machine slows a process but hardly changes this. */
-function cpuMs(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 /**
  * Two rates over the measured rows: from the moment they are released (this includes the wait for

@@ -7,7 +7,7 @@
  * JSON lines with RELAY_LOG_FORMAT=json.
  */
 import { createStderrLogger, JobScheduler, logRegistryStates, ZookeeperRegistry } from '@shardflow/core';
-import { createOutbox, KafkajsSink } from '@shardflow/outbox-relay';
+import { createClusterSink, createOutbox } from '@shardflow/outbox-relay';
 import { recordLastRuns } from '@shardflow/ops';
 import { ShardflowMetrics, startMetricsServer, type MetricsServer } from '@shardflow/metrics';
 import { OutboxMetrics } from '@shardflow/metrics/outbox';
@@ -21,8 +21,8 @@ const settings = readRelaySettings();
 const runLog = settings.runLog ? new RunLog(settings.runLog) : undefined;
 const logger = createStderrLogger({ json: process.env['RELAY_LOG_FORMAT'] === 'json' });
 const pool = await openPool(environment);
-const clusters = Object.fromEntries(Object.entries(environment.kafka).map(([name, brokers]) => [name, { brokers: brokers.split(',') }]));
-const kafka = new KafkajsSink({ clusters, logger });
+const clusters = Object.fromEntries(Object.entries(environment.kafka).map(([name, brokers]) => [name, { brokers: brokers.split(','), driver: settings.kafkaDriver }]));
+const kafka = createClusterSink({ clusters, logger });
 const outbox = createOutbox({
   databases: [pool],
   sink: runLog?.sink(kafka) ?? kafka,

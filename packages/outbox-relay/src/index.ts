@@ -17,6 +17,11 @@ export { OutboxCleanupJob, type OutboxCleanupOptions } from './cleanup/outbox-cl
 export type { MessageSink, OutboundMessage, DeliveryOutcome } from './sink/message-sink.js';
 export { KafkajsSink, type KafkajsSinkOptions, type KafkaClusterConfig } from './sink/kafkajs-sink.js';
 export { classifyKafkajsError } from './sink/classify-kafkajs-error.js';
+export { PlatformaticKafkaSink, type PlatformaticKafkaSinkOptions } from './sink/platformatic-kafka-sink.js';
+export { classifyPlatformaticKafkaError } from './sink/classify-platformatic-kafka-error.js';
+export { KAFKA_DRIVERS, type KafkaDriver } from './sink/kafka-driver.js';
+export { platformaticRunsOn } from './sink/platformatic-runs-on.js';
+export { createClusterSink, type ClusterSinkConfig } from './sink/create-cluster-sink.js';
 export { RocketMqSink, rocketMqDestination, type RocketMqSinkOptions, type RocketMqClusterConfig } from './sink/rocketmq-sink.js';
 export { classifyRocketMqError } from './sink/classify-rocketmq-error.js';
 export { RoutingSink } from './sink/routing-sink.js';
@@ -39,6 +44,7 @@ export { OUTBOX_TRACE_CHANNELS, type SendTraceContext, type WriteChannelMessage 
 export type { ItemCounts, OutboxStatsSnapshot } from './stats/outbox-stats.js';
 export { DeliveryError, DELIVERY_ERROR_CODES, DESTINATION_FAULT_CODES, faultOf, type DeliveryErrorCode, type DeliveryFault } from './errors/delivery-error.js';
 export { InvalidOutboxConfigError } from './errors/invalid-outbox-config-error.js';
+export { KafkaDriverUnavailableError } from './errors/kafka-driver-unavailable-error.js';
 export {
   OUTBOX_TABLE_FLAGS, OUTBOX_TABLE_USAGE, RECORD_FILTER_FLAGS, RECORD_FILTER_USAGE, parseOutboxTableFlags, parseRecordFilterFlags, integerFlag,
   type OutboxTableFlagValues, type RecordFilterFlagValues,

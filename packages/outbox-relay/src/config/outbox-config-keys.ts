@@ -11,7 +11,7 @@ import { eachValue, type KeyShapeOf } from './reject-unknown-keys.js';
 // fails to compile, instead of being rejected as unknown at run time.
 
 const CLUSTER_KEYS = {
-  brokers: true, clientId: true, ssl: true, sasl: true, topicAutoCreate: true, connectionTimeoutMs: true, requestTimeoutMs: true,
+  brokers: true, clientId: true, ssl: true, sasl: true, topicAutoCreate: true, connectionTimeoutMs: true, requestTimeoutMs: true, driver: true,
 } as const satisfies KeyShapeOf<KafkaClusterConfig>;
 
 const ROCKETMQ_CLUSTER_KEYS = {

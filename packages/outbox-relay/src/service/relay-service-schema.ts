@@ -3,6 +3,7 @@ import type { OutboxConfig, PartitioningConfig } from '../create-outbox.js';
 import type { BackoffPolicy } from '../relay/backoff.js';
 import type { CircuitBreakerOptions } from '../relay/circuit-breaker.js';
 import { DEFAULT_COLUMNS, STATE_VALUE_RANGE, type OutboxColumns, type OutboxStates, type OutboxTableOptions } from '../schema/outbox-table.js';
+import { KAFKA_DRIVERS } from '../sink/kafka-driver.js';
 import type { KafkaClusterConfig } from '../sink/kafkajs-sink.js';
 import type { RocketMqClusterConfig } from '../sink/rocketmq-sink.js';
 import { DATABASE_DIALECTS, type DatabaseDialect } from './database-pools.js';
@@ -84,6 +85,7 @@ const CLUSTER = object({
   topicAutoCreate: flag(),
   connectionTimeoutMs: integer(1, 3_600_000),
   requestTimeoutMs: integer(1, 3_600_000),
+  driver: text({ oneOf: [...KAFKA_DRIVERS] }),
 } satisfies FieldsOf<KafkaClusterConfig>, { required: ['brokers'] });
 
 const ROCKETMQ_CLUSTER = object({

@@ -1,4 +1,5 @@
 import { DeliveryError } from '../errors/delivery-error.js';
+import { KAFKA_CLUSTER_STATE, KAFKA_TOO_LARGE } from './kafka-protocol-errors.js';
 
 interface KafkajsErrorShape {
   name?: string;
@@ -8,14 +9,7 @@ interface KafkajsErrorShape {
   cause?: unknown;
 }
 
-const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 const UNAVAILABLE = new Set(['KafkaJSConnectionError', 'KafkaJSBrokerNotFound', 'KafkaJSConnectionClosedError', 'KafkaJSMetadataNotLoaded', 'KafkaJSStaleTopicMetadataAssignment']);
-// Broker answers that describe the cluster's state (leaders moving, replicas missing, a broker
-// starting), not the message: any row would get them, so they are the destination's.
-const CLUSTER_STATE = new Set([
-  'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'BROKER_NOT_AVAILABLE', 'REPLICA_NOT_AVAILABLE',
-  'NOT_ENOUGH_REPLICAS', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'NETWORK_EXCEPTION', 'KAFKA_STORAGE_ERROR', 'NOT_CONTROLLER',
-]);
 // kafkajs re-wraps some failures in a KafkaJSNonRetriableError that keeps only the message.
 const UNAVAILABLE_MESSAGE = /Connection error|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|Broker not connected|Closed connection/;
 
@@ -31,7 +25,7 @@ export function classifyKafkajsError(thrown: unknown, options: { topicAutoCreate
   let error = thrown as KafkajsErrorShape | undefined;
   for (let inner = error?.originalError ?? error?.cause; inner; inner = error?.originalError ?? error?.cause) error = inner as KafkajsErrorShape;
   const message = String(error?.message ?? thrown);
-  if (error?.type && TOO_LARGE.has(error.type)) return new DeliveryError('MESSAGE_TOO_LARGE', message, thrown);
+  if (error?.type && KAFKA_TOO_LARGE.has(error.type)) return new DeliveryError('MESSAGE_TOO_LARGE', message, thrown);
   if (error?.type === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return new DeliveryError(options.topicAutoCreate ? 'DELIVERY_FAILED' : 'TOPIC_NOT_FOUND', message, thrown);
   }
@@ -39,7 +33,7 @@ export function classifyKafkajsError(thrown: unknown, options: { topicAutoCreate
   if (error?.type === 'REQUEST_TIMED_OUT' || error?.name === 'KafkaJSRequestTimeoutError' || error?.name === 'KafkaJSTimeout') {
     return new DeliveryError('DELIVERY_TIMEOUT', message, thrown);
   }
-  if ((error?.type && CLUSTER_STATE.has(error.type)) || (error?.name && UNAVAILABLE.has(error.name)) || UNAVAILABLE_MESSAGE.test(message)) {
+  if ((error?.type && KAFKA_CLUSTER_STATE.has(error.type)) || (error?.name && UNAVAILABLE.has(error.name)) || UNAVAILABLE_MESSAGE.test(message)) {
     return new DeliveryError('BROKER_UNAVAILABLE', message, thrown);
   }
   return new DeliveryError('DELIVERY_FAILED', message, thrown);

@@ -2,10 +2,11 @@ import { Kafka, logLevel, Partitioners, type logCreator, type Producer, type SAS
 import type { Logger, LogLevel } from '@shardflow/core';
 import type { ConnectionOptions } from 'node:tls';
 import { DeliveryError } from '../errors/delivery-error.js';
-import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import { classifyKafkajsError } from './classify-kafkajs-error.js';
+import type { KafkaDriver } from './kafka-driver.js';
 import { groupBy } from '../util/group-by.js';
 import type { DeliveryOutcome, MessageSink, OutboundMessage } from './message-sink.js';
+import { validateKafkaClusters } from './validate-kafka-clusters.js';
 
 /** How to reach one named Kafka cluster (the outbox row's `cluster_name`). */
 export interface KafkaClusterConfig {
@@ -19,6 +20,11 @@ export interface KafkaClusterConfig {
   connectionTimeoutMs?: number;
   /** Default 10 000 ms. */
   requestTimeoutMs?: number;
+  /**
+   * The client library this cluster is sent through: 'kafkajs' (default) or 'platformatic'
+   * (@platformatic/kafka, faster; needs Node.js >= 22.22 or >= 24.6 and the package installed).
+   */
+  driver?: KafkaDriver;
 }
 
 export interface KafkajsSinkOptions {
@@ -44,12 +50,7 @@ export class KafkajsSink implements MessageSink {
   private readonly idHeader: string;
 
   constructor(private readonly options: KafkajsSinkOptions) {
-    const names = Object.keys(options.clusters ?? {});
-    if (names.length === 0) throw new InvalidOutboxConfigError('clusters', options.clusters, 'must map at least one cluster name to its brokers');
-    for (const name of names) {
-      const brokers = options.clusters[name]?.brokers;
-      if (!Array.isArray(brokers) || brokers.length === 0) throw new InvalidOutboxConfigError(`clusters.${name}.brokers`, brokers, 'must list at least one host:port');
-    }
+    validateKafkaClusters(options.clusters);
     this.idHeader = options.idHeader ?? 'outbox-id';
   }
 

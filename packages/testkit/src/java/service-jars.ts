@@ -46,6 +46,13 @@ const KAFKA_DEPENDENCIES = `    <dependency>
       <groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version>
     </dependency>`;
 
+const KAFKA_TOOLS_DEPENDENCIES = `    <dependency>
+      <groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>${KAFKA_VERSION}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version>
+    </dependency>`;
+
 // The proxy artifact brings the broker (it can embed one: local mode); the name server is its own.
 const ROCKETMQ_DEPENDENCIES = ['rocketmq-namesrv', 'rocketmq-proxy', 'rocketmq-tools']
   .map((artifact) => `    <dependency>
@@ -131,6 +138,20 @@ export function resolveServiceJars(log: (line: string) => void = () => undefined
     dependencies: KAFKA_DEPENDENCIES,
     excludeGroupIds: 'ch.qos.logback',
     mainJar: 'kafka_2.13',
+  }, log);
+}
+
+/**
+ * Kafka's own command-line tools (ProducerPerformance among them), of the broker's version, for
+ * benchmarks that measure what the broker takes from Kafka's Java client.
+ */
+export function resolveKafkaToolsJars(log: (line: string) => void = () => undefined): Promise<string> {
+  return resolveJars({
+    dir: `kafka-tools-${KAFKA_VERSION}`,
+    what: `the Kafka ${KAFKA_VERSION} tools`,
+    size: 'about 15 MB',
+    dependencies: KAFKA_TOOLS_DEPENDENCIES,
+    mainJar: `kafka-tools-${KAFKA_VERSION}`,
   }, log);
 }
 

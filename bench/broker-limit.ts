@@ -1,0 +1,128 @@
+/**
+ * The machine's physical limit for relaying 1 KB rows, and the relay's ratio to it with each Kafka
+ * driver, measured side by side in one run:
+ * - broker: Kafka's own Java producer benchmark (ProducerPerformance, from the tools of the
+ *   broker's version) against the same broker, with the relay's settings: acks=all, idempotence,
+ *   1 KB records, the same 4 partitions, one request in flight (as kafkajs sends), batches of
+ *   128 records per partition (a 500-row page over 4 partitions) and 5 ms linger;
+ * - database: the relay's primary-key UPDATE of the same rows (state, sent_time, last_error,
+ *   fence_epoch; WHERE id IN (...) AND state AND fence), 500 ids a statement, on 4 connections at
+ *   once, as the relay's 4 items mark;
+ * - the physical limit is the smaller of the two;
+ * - the relay: one example relay process (4 items, ZooKeeper-coordinated), with kafkajs and with
+ *   @platformatic/kafka, alternated (ABBA) over the rounds; each first relays 5 000 warm-up rows.
+ * Each round measures all four; the ratios are of the same round, then their medians. Each relay's
+ * CPU time per 1 000 rows is printed too: a busy machine moves rates far more than it.
+ * @platformatic/kafka needs Node.js >= 22.22 or >= 24.6, and the relays run on this script's Node:
+ *   PATH="$(scripts/node-from-npm.sh 24):$PATH" node --conditions=@shardflow/source --import tsx bench/broker-limit.ts [--rows 50000] [--rounds 2]
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { KAFKA_VERSION } from '@shardflow/testkit';
+import { platformaticRunsOn, type KafkaDriver } from '@shardflow/outbox-relay';
+import { median, openBenchServices, report } from './support/bench-services.js';
+import { brokerLimit, databaseLimit } from './support/physical-limit.js';
+import { cpuMs } from './support/process-cpu.js';
+import { seedOutbox, unsentCount } from './support/outbox-rows.js';
+import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
+
+const argument = (name: string, fallback: number): number => {
+  const index = process.argv.indexOf(name);
+  return index > 0 ? Number(process.argv[index + 1]) : fallback;
+};
+const ROWS = argument('--rows', 50_000);
+const ROUNDS = argument('--rounds', 2);
+const WARM_UP_ROWS = 5_000;
+const PARTITIONS = 4;
+/** The example relay's items: as many pages are fetched, sent and marked at once. */
+const ITEMS = 4;
+
+if (!platformaticRunsOn(process.versions.node)) {
+  console.error(`broker-limit: @platformatic/kafka needs Node.js >= 22.22 or >= 24.6, this is ${process.versions.node}. Run it as:\n  PATH="$(scripts/node-from-npm.sh 24):$PATH" node --conditions=@shardflow/source --import tsx bench/broker-limit.ts`);
+  process.exit(2);
+}
+
+const bench = await openBenchServices(['cluster_a']);
+const bootstrap = bench.services.addresses.kafka['cluster_a'] as string;
+const kafka = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+
+async function newTopic(purpose: string): Promise<string> {
+  const topic = `bench-limit-${purpose}-${Date.now()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await admin.disconnect();
+  return topic;
+}
+
+/**
+ * One relay process with a driver: the rows/s it drains (from the first measured row marked sent to
+ * the last) and the CPU it spends per 1 000 rows, which a busy machine disturbs far less.
+ */
+async function relay(pool: Pool, topic: string, driver: KafkaDriver): Promise<{ rate: number; cpuMsPerThousandRows: number }> {
+  await seedOutbox(pool, WARM_UP_ROWS + ROWS, topic);
+  await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) + INTERVAL 1 DAY');
+  const relays = await startRelayProcesses(1, {
+    ...bench.services.env,
+    SHARDFLOW_EXAMPLE_DB: bench.database.name,
+    SHARDFLOW_EXAMPLE_NAMESPACE: `bench-limit-${driver}-${Date.now()}`,
+    RELAY_KAFKA_DRIVER: driver,
+  }, { nodeFlags: RELAY_NODE_FLAGS });
+  let cpuBefore = 0;
+  let cpuSpent = 0;
+  try {
+    await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id <= ?', [WARM_UP_ROWS]);
+    while ((await unsentCount(pool)) > ROWS) await sleep(100);
+    cpuBefore = cpuMs(relays[0]?.pid);
+    await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id > ?', [WARM_UP_ROWS]);
+    while ((await unsentCount(pool)) > 0) await sleep(100);
+    cpuSpent = cpuMs(relays[0]?.pid) - cpuBefore;
+  } finally {
+    await stopProcesses(relays);
+  }
+  const [[span]] = await pool.query<RowDataPacket[]>(
+    'SELECT TIMESTAMPDIFF(MICROSECOND, MIN(sent_time), MAX(sent_time)) AS us FROM msg_send_record WHERE id > ?', [WARM_UP_ROWS]);
+  return { rate: ROWS / (Number(span?.['us']) / 1e6), cpuMsPerThousandRows: (cpuSpent / ROWS) * 1000 };
+}
+
+try {
+  const topic = await newTopic('relay');
+  type Round = { broker: number; database: number; kafkajs: number; platformatic: number; kafkajsCpu: number; platformaticCpu: number };
+  const rounds: Round[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const broker = await brokerLimit(bootstrap, await newTopic('java'), PARTITIONS, ROWS);
+    const database = await databaseLimit(bench.pool, topic, ROWS, ITEMS);
+    // ABBA: whatever drifts along the run (the topic grows, the machine's load moves) weighs on both drivers alike.
+    const order: KafkaDriver[] = round % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'];
+    const runs: Partial<Record<KafkaDriver, { rate: number; cpuMsPerThousandRows: number }>> = {};
+    for (const driver of order) runs[driver] = await relay(bench.pool, topic, driver);
+    const kafkajs = runs.kafkajs as { rate: number; cpuMsPerThousandRows: number };
+    const platformatic = runs.platformatic as { rate: number; cpuMsPerThousandRows: number };
+    const measured: Round = {
+      broker, database, kafkajs: kafkajs.rate, platformatic: platformatic.rate, kafkajsCpu: kafkajs.cpuMsPerThousandRows, platformaticCpu: platformatic.cpuMsPerThousandRows,
+    };
+    rounds.push(measured);
+    const physical = Math.min(broker, database);
+    report(`broker-limit round ${round + 1}`, {
+      broker_rows_per_s: broker, database_rows_per_s: database, physical_limit: physical,
+      kafkajs_rows_per_s: measured.kafkajs, platformatic_rows_per_s: measured.platformatic,
+      kafkajs_vs_limit: measured.kafkajs / physical, platformatic_vs_limit: measured.platformatic / physical, platformatic_vs_kafkajs: measured.platformatic / measured.kafkajs,
+      kafkajs_cpu_ms_per_1000_rows: measured.kafkajsCpu, platformatic_cpu_ms_per_1000_rows: measured.platformaticCpu,
+    });
+  }
+  // Medians over the rounds (of an even count, the upper middle), with every round's value beside.
+  const summary = (of: (round: Round) => number): string => `${median(rounds.map(of)).toFixed(2)} (${rounds.map((round) => of(round).toFixed(2)).join('/')})`;
+  const limit = (round: Round): number => Math.min(round.broker, round.database);
+  report('broker-limit', {
+    rows: String(ROWS), rounds: String(ROUNDS), kafka: KAFKA_VERSION, node: process.versions.node,
+    physical_limit_rows_per_s: median(rounds.map(limit)),
+    limited_by: rounds.map((round) => (round.broker < round.database ? 'broker' : 'database')).join('/'),
+    kafkajs_vs_limit: summary((round) => round.kafkajs / limit(round)),
+    platformatic_vs_limit: summary((round) => round.platformatic / limit(round)),
+    platformatic_vs_kafkajs: summary((round) => round.platformatic / round.kafkajs),
+    platformatic_cpu_vs_kafkajs_cpu: summary((round) => round.platformaticCpu / round.kafkajsCpu),
+  });
+} finally {
+  await bench.close();
+}
