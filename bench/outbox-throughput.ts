@@ -9,15 +9,17 @@
  * The naive relay's rate does not depend on the row count, so it relays at most 5 000 rows. The
  * relay processes first relay 5 000 warm-up rows, as a long-running relay is warm, and the raw
  * limit runs in this process after the naive relay warmed its Kafka client.
- * Usage: node --conditions=@shardflow/source --import tsx bench/outbox-throughput.ts [--rows 150000] [--default-heap] [--metrics-rounds 4] [--metrics-only]
+ * Usage: node --conditions=@shardflow/source --import tsx bench/outbox-throughput.ts [--database mysql|postgres] [--rows 150000] [--default-heap] [--metrics-rounds 4] [--metrics-only]
+ * The outbox is on MariaDB (default) or PostgreSQL (--database postgres), the naive relay and the
+ * raw limit included. --metrics-rounds 0 leaves the cost of metrics out.
  * The relays get the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs them without.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { median, openBenchServices, report } from './support/bench-services.js';
+import { benchDatabaseKind, openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
@@ -31,6 +33,7 @@ const METRICS_ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 4;
 const METRICS_ONLY = process.argv.includes('--metrics-only');
 let scrapesAnswered = 0;
 const bench = await openBenchServices(['cluster_a']);
+const outboxDatabase = await openBenchDatabase(benchDatabaseKind(), { pool: bench.pool, name: bench.database.name });
 const bootstrap = bench.services.addresses.kafka['cluster_a'] as string;
 const kafka = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
 const topic = `bench-throughput-${Date.now()}`;
@@ -39,17 +42,17 @@ await admin.connect();
 await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
 await admin.disconnect();
 
-async function naive(pool: Pool): Promise<number> {
-  await seedOutbox(pool, NAIVE_ROWS, topic);
+async function naive(database: BenchDatabase): Promise<number> {
+  await seedOutbox(database, NAIVE_ROWS, topic);
   const producer = kafka.producer();
   await producer.connect();
   const started = Date.now();
   for (;;) {
-    const [rows] = await pool.query<RowDataPacket[]>('SELECT id, account_no, payload FROM msg_send_record WHERE state = 0 ORDER BY id LIMIT 100');
+    const rows = await database.query('SELECT id, account_no, payload FROM msg_send_record WHERE state = 0 ORDER BY id LIMIT 100');
     if (rows.length === 0) break;
     for (const row of rows) {
       await producer.send({ topic, acks: -1, messages: [{ key: String(row['account_no']), value: row['payload'] as Buffer }] });
-      await pool.query('UPDATE msg_send_record SET state = 1, sent_time = NOW(3) WHERE id = ?', [row['id']]);
+      await database.query('UPDATE msg_send_record SET state = 1, sent_time = CURRENT_TIMESTAMP(3) WHERE id = ?', [row['id']]);
     }
   }
   const seconds = (Date.now() - started) / 1000;
@@ -57,9 +60,9 @@ async function naive(pool: Pool): Promise<number> {
   return NAIVE_ROWS / seconds;
 }
 
-async function rawLimit(pool: Pool): Promise<number> {
-  await seedOutbox(pool, ROWS, topic);
-  const [rows] = await pool.query<RowDataPacket[]>('SELECT id, account_no, payload FROM msg_send_record ORDER BY id');
+async function rawLimit(database: BenchDatabase): Promise<number> {
+  await seedOutbox(database, ROWS, topic);
+  const rows = await database.query('SELECT id, account_no, payload FROM msg_send_record ORDER BY id');
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const sendStarted = Date.now();
@@ -70,7 +73,8 @@ async function rawLimit(pool: Pool): Promise<number> {
   await producer.disconnect();
   const updateStarted = Date.now();
   for (let i = 0; i < rows.length; i += 500) {
-    await pool.query('UPDATE msg_send_record SET state = 1, sent_time = NOW(3) WHERE id IN (?)', [rows.slice(i, i + 500).map((row) => row['id'])]);
+    const ids = rows.slice(i, i + 500).map((row) => row['id']);
+    await database.query(`UPDATE msg_send_record SET state = 1, sent_time = CURRENT_TIMESTAMP(3) WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
   }
   const updateSeconds = (Date.now() - updateStarted) / 1000;
   return ROWS / (sendSeconds + updateSeconds);
@@ -87,14 +91,14 @@ function cpuMs(pid: number | undefined): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-async function shardflow(pool: Pool, instances: number, options: { metrics?: boolean } = {}): Promise<{ fromRelease: number; drain: number; cpuMsPerThousandRows: number }> {
-  await seedOutbox(pool, WARM_UP_ROWS + ROWS, topic);
+async function shardflow(database: BenchDatabase, instances: number, options: { metrics?: boolean } = {}): Promise<{ fromRelease: number; drain: number; cpuMsPerThousandRows: number }> {
+  await seedOutbox(database, WARM_UP_ROWS + ROWS, topic);
   // Park every row until the relays are up; release the warm-up rows, then the measured ones.
-  await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) + INTERVAL 1 DAY');
+  await database.query("UPDATE msg_send_record SET next_select_time = CURRENT_TIMESTAMP(3) + INTERVAL '1' DAY");
   const metricsPort = options.metrics ? await freePort() : undefined;
   const relays = await startRelayProcesses(instances, {
     ...bench.services.env,
-    SHARDFLOW_EXAMPLE_DB: bench.database.name,
+    ...database.env,
     SHARDFLOW_EXAMPLE_NAMESPACE: `bench-${instances}-${Date.now()}`,
     ...(metricsPort === undefined ? {} : { RELAY_METRICS_PORT: String(metricsPort) }),
   }, { nodeFlags: NODE_FLAGS });
@@ -104,19 +108,19 @@ async function shardflow(pool: Pool, instances: number, options: { metrics?: boo
       if (response.ok && (await response.text()).includes('shardflow_outbox_rows_sent_total')) scrapesAnswered += 1;
     }).catch(() => undefined);
   }, 1_000);
-  await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id <= ?', [WARM_UP_ROWS]);
-  while ((await unsentCount(pool)) > ROWS) await sleep(100);
+  await database.query('UPDATE msg_send_record SET next_select_time = CURRENT_TIMESTAMP(3) WHERE id <= ?', [WARM_UP_ROWS]);
+  while ((await unsentCount(database)) > ROWS) await sleep(100);
   const cpuBefore = relays.reduce((sum, relay) => sum + cpuMs(relay.pid), 0);
-  await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id > ?', [WARM_UP_ROWS]);
+  await database.query('UPDATE msg_send_record SET next_select_time = CURRENT_TIMESTAMP(3) WHERE id > ?', [WARM_UP_ROWS]);
   const started = Date.now();
-  while ((await unsentCount(pool)) > 0) await sleep(100);
+  while ((await unsentCount(database)) > 0) await sleep(100);
   const seconds = (Date.now() - started) / 1000;
   const cpuMsPerThousandRows = ((relays.reduce((sum, relay) => sum + cpuMs(relay.pid), 0) - cpuBefore) / ROWS) * 1000;
   clearInterval(scraper);
   await stopProcesses(relays);
-  const [[span]] = await pool.query<RowDataPacket[]>(
-    'SELECT TIMESTAMPDIFF(MICROSECOND, MIN(sent_time), MAX(sent_time)) AS us FROM msg_send_record WHERE id > ?', [WARM_UP_ROWS]);
-  return { fromRelease: ROWS / seconds, drain: ROWS / (Number(span?.['us']) / 1e6), cpuMsPerThousandRows };
+  const [span] = await database.query('SELECT MIN(sent_time) AS first_sent, MAX(sent_time) AS last_sent FROM msg_send_record WHERE id > ?', [WARM_UP_ROWS]);
+  const drainMs = (span?.['last_sent'] as Date).getTime() - (span?.['first_sent'] as Date).getTime();
+  return { fromRelease: ROWS / seconds, drain: ROWS / (drainMs / 1000), cpuMsPerThousandRows };
 }
 
 /** A port nothing listens on right now, for one relay's metrics server. */
@@ -129,12 +133,12 @@ async function freePort(): Promise<number> {
 }
 
 /** One relay instance without and with metrics, alternated; medians of each. */
-async function metricsCost(pool: Pool): Promise<void> {
+async function metricsCost(database: BenchDatabase): Promise<void> {
   const runs: Record<'without' | 'with', Array<{ fromRelease: number; drain: number; cpuMsPerThousandRows: number }>> = { without: [], with: [] };
   // ABBA order: whatever drifts along the run (the topic grows, the machine's load moves) weighs on both alike.
   for (let round = 0; round < METRICS_ROUNDS; round++) {
     const order = round % 2 === 0 ? [false, true] : [true, false];
-    for (const metrics of order) (metrics ? runs.with : runs.without).push(await shardflow(pool, 1, { metrics }));
+    for (const metrics of order) (metrics ? runs.with : runs.without).push(await shardflow(database, 1, { metrics }));
   }
   const drain = { without: median(runs.without.map((run) => run.drain)), with: median(runs.with.map((run) => run.drain)) };
   const cpu = { without: median(runs.without.map((run) => run.cpuMsPerThousandRows)), with: median(runs.with.map((run) => run.cpuMsPerThousandRows)) };
@@ -160,11 +164,11 @@ async function metricsCost(pool: Pool): Promise<void> {
 
 /** The comparison of the seed's relay, the raw limit and shardflow with 1 and 3 instances. */
 async function relayComparison(): Promise<void> {
-  const naiveRate = await naive(bench.pool);
-  const rawRate = await rawLimit(bench.pool);
-  const one = await shardflow(bench.pool, 1);
-  const three = await shardflow(bench.pool, 3);
-  report('outbox-throughput', { rows: ROWS, relay_node_flags: NODE_FLAGS.join(' ') || 'none', naive_rows_per_s: naiveRate, raw_limit_rows_per_s: rawRate });
+  const naiveRate = await naive(outboxDatabase);
+  const rawRate = await rawLimit(outboxDatabase);
+  const one = await shardflow(outboxDatabase, 1);
+  const three = await shardflow(outboxDatabase, 3);
+  report('outbox-throughput', { database: outboxDatabase.kind, rows: ROWS, relay_node_flags: NODE_FLAGS.join(' ') || 'none', naive_rows_per_s: naiveRate, raw_limit_rows_per_s: rawRate });
   for (const [instances, rates] of [[1, one], [3, three]] as const) {
     report(`outbox-throughput ${instances} instance(s)`, {
       from_release_rows_per_s: rates.fromRelease,
@@ -178,7 +182,8 @@ async function relayComparison(): Promise<void> {
 
 try {
   if (!METRICS_ONLY) await relayComparison();
-  await metricsCost(bench.pool);
+  if (METRICS_ROUNDS > 0) await metricsCost(outboxDatabase);
 } finally {
+  await outboxDatabase.close();
   await bench.close();
 }
