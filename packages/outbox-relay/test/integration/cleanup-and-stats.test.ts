@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxCleanupJob, type Outbox, type OutboxConfig } from '../../src/index.js';
-import { clusterMap, drain, itemContext, stateCountsOf, TEST_DATABASES, uniqueTopic, type AnyTestDb } from './outbox-fixture.js';
+import { clusterMap, createdTopic, drain, itemContext, stateCountsOf, TEST_DATABASES, uniqueTopic, type AnyTestDb } from './outbox-fixture.js';
 
 describe.each(TEST_DATABASES)('cleanup and stats on real $name and Kafka', ({ open }) => {
   let db: AnyTestDb;
@@ -40,7 +40,7 @@ describe.each(TEST_DATABASES)('cleanup and stats on real $name and Kafka', ({ op
   it('stats: counts per cluster, lag of the oldest pending row, sent counters', async () => {
     const { writer, relayJob } = await outbox();
     await writer.addMany(db.pool, [
-      { key: 'a', topic: uniqueTopic('stats'), cluster: 'cluster_a', payload: '1' },
+      { key: 'a', topic: await createdTopic('stats'), cluster: 'cluster_a', payload: '1' },
       { key: 'b', topic: 't', cluster: 'nowhere', payload: '2' },
     ]);
     await writer.add(db.pool, { key: 'later', topic: 't', cluster: 'cluster_b', payload: '3' });

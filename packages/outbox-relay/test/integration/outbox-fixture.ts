@@ -114,6 +114,22 @@ export function uniqueTopic(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
+/**
+ * A new topic on cluster_a whose partitions have leaders already: for a test that sends once and
+ * must not meet the "no leader yet" answer a first send to an auto-created topic can get.
+ */
+export async function createdTopic(prefix: string): Promise<string> {
+  const topic = uniqueTopic(prefix);
+  const admin = new Kafka({ clientId: 'outbox-test-admin', brokers: [testServices().kafka['cluster_a'] as string], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  return topic;
+}
+
 /** Reads `topic` from the beginning until `count` messages arrived or `timeoutMs` passed. */
 export async function consume(bootstrap: string, topic: string, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
   const kafka = new Kafka({ clientId: 'outbox-test-consumer', brokers: [bootstrap], logLevel: logLevel.NOTHING });
