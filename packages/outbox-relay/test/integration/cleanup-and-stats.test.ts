@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxCleanupJob, type Outbox, type OutboxConfig } from '../../src/index.js';
-import { clusterMap, createdTopic, drain, itemContext, stateCountsOf, TEST_DATABASES, uniqueTopic, type AnyTestDb } from './outbox-fixture.js';
+import { clusterMap, createdTopic, drain, itemContext, stateCountsOf, TEST_DATABASES, type AnyTestDb } from './outbox-fixture.js';
 
 describe.each(TEST_DATABASES)('cleanup and stats on real $name and Kafka', ({ open }) => {
   let db: AnyTestDb;
@@ -26,7 +26,7 @@ describe.each(TEST_DATABASES)('cleanup and stats on real $name and Kafka', ({ op
 
   it('cleanup deletes old sent rows in small batches and leaves the rest', async () => {
     const { writer, relayJob, store, partitioning } = await outbox();
-    const topic = uniqueTopic('cleanup');
+    const topic = await createdTopic('cleanup');
     await writer.addMany(db.pool, Array.from({ length: 35 }, (_, i) => ({ key: `c${i}`, topic, cluster: 'cluster_a', payload: 'x' })));
     await writer.add(db.pool, { key: 'pending', topic: 't', cluster: 'cluster_down', payload: 'x' });
     await drain(relayJob, 1);
