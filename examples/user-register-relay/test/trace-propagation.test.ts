@@ -93,6 +93,8 @@ describe('one trace from the account service HTTP request through the outbox and
 
     await waitUntil(() => named('shardflow.outbox.send').some((send) => send.links.some((link) => link.context.spanId === request?.spanContext().spanId)), { what: 'the relay send span to end' });
     const send = named('shardflow.outbox.send').find((span) => span.links.some((link) => link.context.spanId === request?.spanContext().spanId)) as ReadableSpan;
+    // The send's parent span ends after the marks, which may come later than the message itself.
+    await waitUntil(() => exporter.getFinishedSpans().some((span) => span.spanContext().spanId === send.parentSpanContext?.spanId), { what: 'the batch span to end' });
     const process = exporter.getFinishedSpans().find((span) => span.spanContext().spanId === send.parentSpanContext?.spanId);
     expect(process?.name).toBe('shardflow.process');
     await waitUntil(() => exporter.getFinishedSpans().some((span) => span.spanContext().spanId === process?.parentSpanContext?.spanId), { what: 'the item run span to end' });
