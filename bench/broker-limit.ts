@@ -14,15 +14,16 @@
  * Each round measures all four; the ratios are of the same round, then their medians. Each relay's
  * CPU time per 1 000 rows is printed too: a busy machine moves rates far more than it.
  * @platformatic/kafka needs Node.js >= 22.22 or >= 24.6, and the relays run on this script's Node:
- *   PATH="$(scripts/node-from-npm.sh 24):$PATH" node --conditions=@shardflow/source --import tsx bench/broker-limit.ts [--rows 50000] [--rounds 2]
+ *   PATH="$(scripts/node-from-npm.sh 24):$PATH" node --conditions=@shardflow/source --import tsx bench/broker-limit.ts [--database mysql|postgres] [--rows 50000] [--rounds 2]
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { KAFKA_VERSION } from '@shardflow/testkit';
 import { platformaticRunsOn, type KafkaDriver } from '@shardflow/outbox-relay';
 import { median, openBenchServices, report } from './support/bench-services.js';
+import { benchDatabaseKind, openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { brokerLimit, databaseLimit } from './support/physical-limit.js';
+import { drainRate } from './support/relay-rates.js';
 import { cpuMs } from './support/process-cpu.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
@@ -44,6 +45,7 @@ if (!platformaticRunsOn(process.versions.node)) {
 }
 
 const bench = await openBenchServices(['cluster_a']);
+const outboxDatabase = await openBenchDatabase(benchDatabaseKind(), { pool: bench.pool, name: bench.database.name });
 const bootstrap = bench.services.addresses.kafka['cluster_a'] as string;
 const kafka = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
 
@@ -60,30 +62,28 @@ async function newTopic(purpose: string): Promise<string> {
  * One relay process with a driver: the rows/s it drains (from the first measured row marked sent to
  * the last) and the CPU it spends per 1 000 rows, which a busy machine disturbs far less.
  */
-async function relay(pool: Pool, topic: string, driver: KafkaDriver): Promise<{ rate: number; cpuMsPerThousandRows: number }> {
-  await seedOutbox(pool, WARM_UP_ROWS + ROWS, topic);
-  await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) + INTERVAL 1 DAY');
+async function relay(database: BenchDatabase, topic: string, driver: KafkaDriver): Promise<{ rate: number; cpuMsPerThousandRows: number }> {
+  await seedOutbox(database, WARM_UP_ROWS + ROWS, topic);
+  await database.query("UPDATE msg_send_record SET next_select_time = CURRENT_TIMESTAMP(3) + INTERVAL '1' DAY");
   const relays = await startRelayProcesses(1, {
     ...bench.services.env,
-    SHARDFLOW_EXAMPLE_DB: bench.database.name,
+    ...database.env,
     SHARDFLOW_EXAMPLE_NAMESPACE: `bench-limit-${driver}-${Date.now()}`,
     RELAY_KAFKA_DRIVER: driver,
   }, { nodeFlags: RELAY_NODE_FLAGS });
   let cpuBefore = 0;
   let cpuSpent = 0;
   try {
-    await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id <= ?', [WARM_UP_ROWS]);
-    while ((await unsentCount(pool)) > ROWS) await sleep(100);
+    await database.query('UPDATE msg_send_record SET next_select_time = CURRENT_TIMESTAMP(3) WHERE id <= ?', [WARM_UP_ROWS]);
+    while ((await unsentCount(database)) > ROWS) await sleep(100);
     cpuBefore = cpuMs(relays[0]?.pid);
-    await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id > ?', [WARM_UP_ROWS]);
-    while ((await unsentCount(pool)) > 0) await sleep(100);
+    await database.query('UPDATE msg_send_record SET next_select_time = CURRENT_TIMESTAMP(3) WHERE id > ?', [WARM_UP_ROWS]);
+    while ((await unsentCount(database)) > 0) await sleep(100);
     cpuSpent = cpuMs(relays[0]?.pid) - cpuBefore;
   } finally {
     await stopProcesses(relays);
   }
-  const [[span]] = await pool.query<RowDataPacket[]>(
-    'SELECT TIMESTAMPDIFF(MICROSECOND, MIN(sent_time), MAX(sent_time)) AS us FROM msg_send_record WHERE id > ?', [WARM_UP_ROWS]);
-  return { rate: ROWS / (Number(span?.['us']) / 1e6), cpuMsPerThousandRows: (cpuSpent / ROWS) * 1000 };
+  return { rate: await drainRate(database, WARM_UP_ROWS), cpuMsPerThousandRows: (cpuSpent / ROWS) * 1000 };
 }
 
 try {
@@ -92,11 +92,11 @@ try {
   const rounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const broker = await brokerLimit(bootstrap, await newTopic('java'), PARTITIONS, ROWS);
-    const database = await databaseLimit(bench.pool, topic, ROWS, ITEMS);
+    const database = await databaseLimit(outboxDatabase, topic, ROWS, ITEMS);
     // ABBA: whatever drifts along the run (the topic grows, the machine's load moves) weighs on both drivers alike.
     const order: KafkaDriver[] = round % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'];
     const runs: Partial<Record<KafkaDriver, { rate: number; cpuMsPerThousandRows: number }>> = {};
-    for (const driver of order) runs[driver] = await relay(bench.pool, topic, driver);
+    for (const driver of order) runs[driver] = await relay(outboxDatabase, topic, driver);
     const kafkajs = runs.kafkajs as { rate: number; cpuMsPerThousandRows: number };
     const platformatic = runs.platformatic as { rate: number; cpuMsPerThousandRows: number };
     const measured: Round = {
@@ -124,5 +124,6 @@ try {
     platformatic_cpu_vs_kafkajs_cpu: summary((round) => round.platformaticCpu / round.kafkajsCpu),
   });
 } finally {
+  await outboxDatabase.close();
   await bench.close();
 }

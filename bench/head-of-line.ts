@@ -5,12 +5,12 @@
  * and cluster_b rows interleaved as in the seed (ids 1-3 for a, 4-6 for b, and so on). In the first
  * phase cluster_a's rows are already sent; in the second they are pending and cluster_a is stopped.
  * (Comparing against a table of cluster_b rows only would also measure that cluster_b's rows are
- * then packed twice as densely into InnoDB pages.)
- * Usage: node --conditions=@shardflow/source --import tsx bench/head-of-line.ts [--rows 100000]
+ * then packed twice as densely into the table's pages.)
+ * Usage: node --conditions=@shardflow/source --import tsx bench/head-of-line.ts [--database mysql|postgres] [--rows 100000]
  */
-import type { Pool } from 'mysql2/promise';
 import { createOutbox, type Outbox } from '@shardflow/outbox-relay';
 import { openBenchServices, report } from './support/bench-services.js';
+import { benchDatabaseKind, openBenchDatabase } from './support/bench-database.js';
 import { seedOutbox } from './support/outbox-rows.js';
 import { drainItems } from '@shardflow/core/testing';
 
@@ -18,6 +18,7 @@ const rowsArg = process.argv.indexOf('--rows');
 const ROWS = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 100_000;
 const ITEMS = 4;
 const bench = await openBenchServices(['cluster_a', 'cluster_b']);
+const database = await openBenchDatabase(benchDatabaseKind(), { pool: bench.pool, name: bench.database.name });
 const clusters = Object.fromEntries(Object.entries(bench.services.addresses.kafka).map(([name, brokers]) => [name, { brokers: [brokers] }]));
 
 /**
@@ -25,7 +26,7 @@ const clusters = Object.fromEntries(Object.entries(bench.services.addresses.kafk
  * cluster_b's rate over the whole run and, when a circuit opened, over the rest of the run from
  * that moment: the detection of the outage (a failed send per item) is a one-off cost.
  */
-async function relayClusterB(outbox: Outbox, pool: Pool): Promise<{ whole: number; afterOpen: number | undefined }> {
+async function relayClusterB(outbox: Outbox<unknown>): Promise<{ whole: number; afterOpen: number | undefined }> {
   const started = Date.now();
   let sentB = 0;
   let opened: { at: number; sentB: number } | undefined;
@@ -36,7 +37,7 @@ async function relayClusterB(outbox: Outbox, pool: Pool): Promise<{ whole: numbe
     opened ??= { at: Date.now(), sentB };
   };
   outbox.relayJob.on('sent', onSent).on('circuitOpened', onOpened);
-  const [[{ total }]] = (await pool.query("SELECT COUNT(*) AS total FROM msg_send_record WHERE cluster_name = 'cluster_b'")) as unknown as [[{ total: number }]];
+  const [{ total } = {}] = await database.query("SELECT COUNT(*) AS total FROM msg_send_record WHERE cluster_name = 'cluster_b'");
   while (sentB < Number(total)) {
     await drainItems(outbox.relayJob, ITEMS, { concurrently: true });
   }
@@ -50,20 +51,21 @@ async function relayClusterB(outbox: Outbox, pool: Pool): Promise<{ whole: numbe
 
 const control = bench.services.kafka.get('cluster_a');
 try {
-  const outbox = createOutbox({ databases: [bench.pool], clusters, relay: { pageSize: 500, backoff: { initialDelayMs: 2_000 }, circuitBreaker: { failureThreshold: 2, coolDownMs: 5_000 } } });
+  const outbox = createOutbox({ databases: [database.pool], clusters, relay: { pageSize: 500, backoff: { initialDelayMs: 2_000 }, circuitBreaker: { failureThreshold: 2, coolDownMs: 5_000 } } });
   const topic = `hol-${Date.now()}`;
   // Warm up first (JIT, both producers connected), or the first phase pays for it alone.
-  await seedOutbox(bench.pool, 2_000, topic, (index) => (index % 2 === 0 ? 'cluster_a' : 'cluster_b'));
-  await relayClusterB(outbox, bench.pool);
-  const seedInterleaved = (): Promise<void> => seedOutbox(bench.pool, ROWS * 2, topic, (index) => (Math.floor(index / 3) % 2 === 0 ? 'cluster_a' : 'cluster_b'));
+  await seedOutbox(database, 2_000, topic, (index) => (index % 2 === 0 ? 'cluster_a' : 'cluster_b'));
+  await relayClusterB(outbox);
+  const seedInterleaved = (): Promise<void> => seedOutbox(database, ROWS * 2, topic, (index) => (Math.floor(index / 3) % 2 === 0 ? 'cluster_a' : 'cluster_b'));
   await seedInterleaved();
-  await bench.pool.query("UPDATE msg_send_record SET state = 1, sent_time = NOW(3) WHERE cluster_name = 'cluster_a'");
-  const { whole: alone } = await relayClusterB(outbox, bench.pool);
+  await database.query("UPDATE msg_send_record SET state = 1, sent_time = CURRENT_TIMESTAMP(3) WHERE cluster_name = 'cluster_a'");
+  const { whole: alone } = await relayClusterB(outbox);
   await seedInterleaved();
   await control?.stop();
-  const withADown = await relayClusterB(outbox, bench.pool);
+  const withADown = await relayClusterB(outbox);
   await outbox.close();
   report('head-of-line', {
+    database: database.kind,
     cluster_b_rows: ROWS,
     alone_rows_per_s: alone,
     with_cluster_a_down_rows_per_s: withADown.whole,
@@ -73,5 +75,6 @@ try {
   });
 } finally {
   await control?.start();
+  await database.close();
   await bench.close();
 }

@@ -7,6 +7,7 @@
  */
 import { createOutbox } from '@shardflow/outbox-relay';
 import { openBenchServices, report } from './support/bench-services.js';
+import { openBenchDatabase } from './support/bench-database.js';
 import { seedOutbox } from './support/outbox-rows.js';
 import { drainItems } from '@shardflow/core/testing';
 
@@ -19,6 +20,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
 const bench = await openBenchServices(['cluster_a']);
+const outboxDatabase = await openBenchDatabase('mysql', { pool: bench.pool, name: bench.database.name });
 const outbox = createOutbox({
   databases: [bench.pool],
   clusters: { cluster_a: { brokers: [bench.services.addresses.kafka['cluster_a'] as string] } },
@@ -36,7 +38,7 @@ try {
   let relayed = 0;
   let afterWarmUp = { heapMb: 0, relayed: 0 };
   for (let round = 1; round <= ROUNDS; round++) {
-    await seedOutbox(bench.pool, ROWS_PER_ROUND, 'heap-trend');
+    await seedOutbox(outboxDatabase, ROWS_PER_ROUND, 'heap-trend');
     relayed += (await drainItems(outbox.relayJob, ITEMS, { concurrently: true })).rows;
     await outbox.relayJob.stats();
     if (round === WARM_UP_ROUNDS) afterWarmUp = { heapMb: await liveHeapMb(), relayed };

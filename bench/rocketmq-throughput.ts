@@ -11,6 +11,7 @@ import { Producer, type ILogger } from 'rocketmq-client-nodejs';
 import { createOutbox } from '@shardflow/outbox-relay';
 import { createTestDatabase, startTestRocketMq } from '@shardflow/testkit';
 import { report } from './support/bench-services.js';
+import { openBenchDatabase } from './support/bench-database.js';
 import { drainItems } from '@shardflow/core/testing';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
 
@@ -22,11 +23,12 @@ const SILENT: ILogger = { info: () => undefined, warn: () => undefined, error: (
 const rocket = await startTestRocketMq('rocket_a');
 const database = await createTestDatabase('bench');
 const pool = mysql.createPool({ ...database.config, connectionLimit: 16 });
+const outboxDatabase = await openBenchDatabase('mysql', { pool, name: database.name });
 const topic = `bench-rocketmq-${Date.now()}`;
 await rocket.createTopic(topic, { queues: 8 });
 
 async function rawLimit(): Promise<number> {
-  await seedOutbox(pool, ROWS, topic, () => 'rocket_a');
+  await seedOutbox(outboxDatabase, ROWS, topic, () => 'rocket_a');
   const [rows] = await pool.query<RowDataPacket[]>('SELECT id, account_no, payload FROM msg_send_record ORDER BY id');
   const producer = new Producer({ endpoints: rocket.address.endpoints, namespace: '', sslEnabled: false, maxAttempts: 1, logger: SILENT });
   await producer.startup();
@@ -50,14 +52,14 @@ async function rawLimit(): Promise<number> {
 }
 
 async function shardflow(): Promise<number> {
-  await seedOutbox(pool, ROWS, topic, () => 'rocket_a');
+  await seedOutbox(outboxDatabase, ROWS, topic, () => 'rocket_a');
   const outbox = createOutbox({ databases: [pool], rocketmqClusters: { rocket_a: { endpoints: rocket.address.endpoints } }, relay: { pageSize: 500 } });
   try {
     await outbox.sink.send('rocket_a', [{ id: 0, key: 'warm-up', topic, value: Buffer.from('warm-up'), headers: {} }]);
     const started = Date.now();
     await drainItems(outbox.relayJob, 4, { concurrently: true });
     const seconds = (Date.now() - started) / 1000;
-    const unsent = await unsentCount(pool);
+    const unsent = await unsentCount(outboxDatabase);
     if (unsent > 0) throw new Error(`${unsent} rows left unsent`);
     return ROWS / seconds;
   } finally {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { resolveKafkaToolsJars } from '@shardflow/testkit';
+import type { BenchDatabase } from './bench-database.js';
 import { seedOutbox } from './outbox-rows.js';
 
 /** Rows a relay page holds, and so what one request carries across the topic's partitions. */
@@ -28,22 +28,23 @@ export async function brokerLimit(bootstrap: string, topic: string, partitions: 
 }
 
 /**
- * Rows/s the database marks sent as the relay's MySQL store does (the same UPDATE: state, sent_time,
+ * Rows/s the database marks sent as the relay's store does (the same UPDATE: state, sent_time,
  * last_error, fence_epoch, by primary key, pending and fenced rows only), a page per statement,
  * over `rows` freshly seeded 1 KB rows. `concurrency` connections mark at once, each its own share
  * of the rows, as the relay's items do.
  */
-export async function databaseLimit(pool: Pool, topic: string, rows: number, concurrency: number): Promise<number> {
-  await seedOutbox(pool, rows, topic);
-  const [found] = await pool.query<RowDataPacket[]>('SELECT id FROM msg_send_record ORDER BY id');
-  const ids = found.map((row) => row['id'] as number);
+export async function databaseLimit(database: BenchDatabase, topic: string, rows: number, concurrency: number): Promise<number> {
+  await seedOutbox(database, rows, topic);
+  const found = await database.query('SELECT id FROM msg_send_record ORDER BY id');
+  const ids = found.map((row) => Number(row['id']));
   const shares = Array.from({ length: concurrency }, (_, share) => ids.filter((_id, index) => index % concurrency === share));
   const started = process.hrtime.bigint();
   await Promise.all(shares.map(async (share) => {
     for (let i = 0; i < share.length; i += PAGE) {
-      await pool.query(
-        'UPDATE msg_send_record SET state = 1, sent_time = NOW(3), last_error = NULL, fence_epoch = ? WHERE id IN (?) AND state = 0 AND (fence_epoch IS NULL OR fence_epoch <= ?)',
-        [1, share.slice(i, i + PAGE), 1]);
+      const page = share.slice(i, i + PAGE);
+      await database.query(
+        `UPDATE msg_send_record SET state = 1, sent_time = CURRENT_TIMESTAMP(3), last_error = NULL, fence_epoch = ? WHERE id IN (${page.map(() => '?').join(', ')}) AND state = 0 AND (fence_epoch IS NULL OR fence_epoch <= ?)`,
+        [1, ...page, 1]);
     }
   }));
   return rows / (Number(process.hrtime.bigint() - started) / 1e9);

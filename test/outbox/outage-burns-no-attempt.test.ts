@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutbox, type Outbox } from '@shardflow/outbox-relay';
 import { kafkaControl, testServices, waitUntil } from '@shardflow/testkit';
-import { migrate, openPool } from '../../examples/user-register-relay/src/database.js';
-import { readEnvironment } from '../../examples/user-register-relay/src/environment.js';
+import { migrate } from '../../examples/user-register-relay/src/database.js';
+import { databaseUrlOf, readEnvironment } from '../../examples/user-register-relay/src/environment.js';
 import { countDelivered } from '../fixtures/count-delivered.js';
 import { startRelayProcess, startRelayProcesses } from '../fixtures/relay-processes.js';
 
@@ -59,7 +59,7 @@ describe('an outage never burns attempts: broker down far longer than maxRetries
     });
     const environment = readEnvironment({ ...process.env, ...env });
     await migrate(environment);
-    pool = await openPool(environment);
+    pool = mysql.createPool({ uri: databaseUrlOf(environment), connectionLimit: 4 });
     writerOutbox = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [testServices().kafka['cluster_a'] as string] } } });
   });
   afterAll(async () => {

@@ -1,7 +1,8 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { publint } from 'publint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +92,25 @@ describe('the packed packages', () => {
     expect(result.stderr.replace(/.*ExperimentalWarning.*\n|.*--trace-warnings.*\n/g, '')).toBe('');
     expect(result.status).toBe(0);
   });
+
+  it("a MySQL user's code compiles with the oldest mysql2 3.x (3.0.0) and without pg installed", async () => {
+    const consumer = join(workDir, 'mysql-consumer');
+    mkdirSync(consumer);
+    writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'mysql-consumer', private: true, type: 'module' }));
+    // skipLibCheck, as most projects have it: mysql2 3.0.0's own declarations do not compile without it.
+    writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: true, types: ['node'] },
+      files: ['index.ts'],
+    }));
+    copyFileSync(fileURLToPath(new URL('./consumer/mysql-consumer.ts', import.meta.url)), join(consumer, 'index.ts'));
+    const tarballs = packed.filter((entry) => entry.name !== '@shardflow/testkit').map((entry) => entry.tarball);
+    await promisify(execFile)('npm', ['install', '--no-audit', '--no-fund', ...tarballs, 'mysql2@3.0.0', 'kafkajs@2', '@types/node@20'], { cwd: consumer, encoding: 'utf8', timeout: 300_000 });
+    expect(JSON.parse(readFileSync(join(consumer, 'node_modules', 'mysql2', 'package.json'), 'utf8'))).toMatchObject({ version: '3.0.0' });
+    expect(existsSync(join(consumer, 'node_modules', 'pg'))).toBe(false);
+    const tsc = spawnSync(process.execPath, [join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], { encoding: 'utf8' });
+    expect(tsc.stdout).toBe('');
+    expect(tsc.status).toBe(0);
+  }, 360_000);
 
   it.each([
     ['@shardflow/testkit', 'shardflow-services'],

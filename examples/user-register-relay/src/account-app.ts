@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Pool } from 'mysql2/promise';
 import type { Outbox } from '@shardflow/outbox-relay';
+import type { ExampleDatabase } from './database.js';
 import { CLUSTER } from './environment.js';
 
 const tracer = trace.getTracer('user-register-relay/account-service');
 
 /**
- * POST /users {"accountNo": "..."} registers a user. One MySQL transaction inserts the user and
+ * POST /users {"accountNo": "..."} registers a user. One database transaction inserts the user and
  * its outbox row; after the commit the fast path publishes at once, and the relay picks the row up
  * if that fails. Registration never waits for the coupon or points service.
  *
@@ -15,11 +15,11 @@ const tracer = trace.getTracer('user-register-relay/account-service');
  * SDK registered (and shardflow's instrumentation), the outbox row carries that trace to Kafka.
  * Without an SDK the OpenTelemetry API does nothing.
  */
-export function createAccountServer(pool: Pool, outbox: Outbox, topic: string): Server {
+export function createAccountServer<Tx>(database: ExampleDatabase<Tx>, outbox: Outbox<Tx>, topic: string): Server {
   return createServer((request, response) => {
     const parent = propagation.extract(context.active(), request.headers);
     tracer.startActiveSpan('POST /users', { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method ?? '' } }, parent, (span) => {
-      void register(request, response, pool, outbox, topic)
+      void register(request, response, database, outbox, topic)
         .catch((error: unknown) => {
           span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
           if (!response.headersSent) response.writeHead(500).end(String(error));
@@ -32,7 +32,7 @@ export function createAccountServer(pool: Pool, outbox: Outbox, topic: string): 
   });
 }
 
-async function register(request: IncomingMessage, response: ServerResponse, pool: Pool, outbox: Outbox, topic: string): Promise<void> {
+async function register<Tx>(request: IncomingMessage, response: ServerResponse, database: ExampleDatabase<Tx>, outbox: Outbox<Tx>, topic: string): Promise<void> {
   if (request.method !== 'POST' || request.url !== '/users') {
     response.writeHead(404).end();
     return;
@@ -42,20 +42,15 @@ async function register(request: IncomingMessage, response: ServerResponse, pool
     response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'accountNo must be 1-64 characters of A-Z a-z 0-9 _ -' }));
     return;
   }
-  const connection = await pool.getConnection();
   let id: number;
   try {
-    await connection.beginTransaction();
-    await connection.query('INSERT INTO user_account (account_no) VALUES (?)', [accountNo]);
-    id = await outbox.writer.add(connection, { key: accountNo, topic, cluster: CLUSTER, payload: { accountNo, registeredAt: new Date().toISOString() } });
-    await connection.commit();
+    id = await database.transaction(async (tx) => {
+      await tx.query('INSERT INTO user_account (account_no) VALUES (?)', [accountNo]);
+      return outbox.writer.add(tx.client, { key: accountNo, topic, cluster: CLUSTER, payload: { accountNo, registeredAt: new Date().toISOString() } });
+    });
   } catch (error) {
-    await connection.rollback();
-    const duplicate = (error as { code?: string }).code === 'ER_DUP_ENTRY';
-    response.writeHead(duplicate ? 409 : 500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message }));
+    response.writeHead(database.isDuplicateKey(error) ? 409 : 500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message }));
     return;
-  } finally {
-    connection.release();
   }
   response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ accountNo, outboxId: id }));
   await outbox.writer.publishNow([id]).catch(() => undefined);

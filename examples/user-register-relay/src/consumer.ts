@@ -5,14 +5,13 @@
  * after the grant's transaction commits: a crash in between leads to a redelivery, never a loss.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import type { ResultSetHeader } from 'mysql2/promise';
-import { openPool } from './database.js';
+import { openDatabase } from './database.js';
 import { CLUSTER, readEnvironment } from './environment.js';
 
 const consumerName = process.env['CONSUMER'];
 if (consumerName !== 'coupon' && consumerName !== 'points') throw new Error("CONSUMER must be 'coupon' or 'points'");
 const environment = readEnvironment();
-const pool = await openPool(environment);
+const database = await openDatabase(environment);
 const kafka = new Kafka({ clientId: `${consumerName}-service`, brokers: (environment.kafka[CLUSTER] as string).split(','), logLevel: logLevel.NOTHING });
 const admin = kafka.admin();
 await admin.connect();
@@ -31,18 +30,10 @@ await consumer.run({
       process.stderr.write(`${consumerName}: skipping unreadable message at offset ${message.offset}\n`);
       return;
     }
-    const connection = await pool.getConnection();
-    try {
-      await connection.beginTransaction();
-      const [result] = await connection.query<ResultSetHeader>(`INSERT IGNORE INTO ${consumerName}_grant (outbox_id, account_no) VALUES (?, ?)`, [outboxId, accountNo]);
-      if (result.affectedRows === 0) await connection.query('INSERT INTO ignored_duplicate (consumer, outbox_id) VALUES (?, ?)', [consumerName, outboxId]);
-      await connection.commit();
-    } catch (error) {
-      await connection.rollback();
-      throw error;
-    } finally {
-      connection.release();
-    }
+    await database.transaction(async (tx) => {
+      const granted = await tx.insertUnlessExists(`${consumerName}_grant`, { outbox_id: outboxId, account_no: accountNo });
+      if (!granted) await tx.query('INSERT INTO ignored_duplicate (consumer, outbox_id) VALUES (?, ?)', [consumerName, outboxId]);
+    });
   },
 });
 process.stdout.write(`ready ${consumerName}\n`);
@@ -56,5 +47,5 @@ function parseAccountNo(value: Buffer | null): string | undefined {
   }
 }
 process.once('SIGTERM', () => {
-  void consumer.disconnect().then(() => pool.end()).then(() => process.exit(0));
+  void consumer.disconnect().then(() => database.end()).then(() => process.exit(0));
 });

@@ -1,59 +1,47 @@
-import mysql, { type Pool } from 'mysql2/promise';
-import { migrateOutboxTable } from '@shardflow/outbox-relay';
-import { redactPassword } from '@shardflow/testkit';
+import type { Outbox, OutboxConfig } from '@shardflow/outbox-relay';
 import type { ExampleEnvironment } from './environment.js';
+import { dropMysqlDatabase, migrateMysql, openMysqlDatabase } from './mysql-database.js';
+import { dropPgDatabase, migratePg, openPgDatabase } from './pg-database.js';
 
-/** A pool on the example database, failing with the URL in the message when MySQL is unreachable. */
-export async function openPool(environment: ExampleEnvironment, connectionLimit = 10): Promise<Pool> {
-  const url = new URL(environment.mysqlUrl);
-  url.pathname = `/${environment.database}`;
-  const pool = mysql.createPool({ uri: url.toString(), connectionLimit });
-  try {
-    await pool.query('SELECT 1');
-  } catch (error) {
-    await pool.end();
-    throw new Error(`MySQL at ${redactPassword(environment.mysqlUrl)} (database ${environment.database}) is unreachable: ${(error as Error).message}`, { cause: error });
-  }
-  return pool;
+/** A row as the example reads it: column name to value. */
+export type Row = Readonly<Record<string, unknown>>;
+
+/** The statements of one transaction. Statements use `?` placeholders on either database. */
+export interface ExampleTransaction<Tx> {
+  /** The transaction as the outbox writer takes it: the outbox row commits with the rest. */
+  readonly client: Tx;
+  query(sql: string, params?: readonly unknown[]): Promise<void>;
+  /** Inserts the row unless one with the same primary key exists; true when it inserted. */
+  insertUnlessExists(table: string, values: Readonly<Record<string, unknown>>): Promise<boolean>;
+}
+
+/**
+ * The example's database, MySQL/MariaDB or PostgreSQL: what the services need of it, and the outbox
+ * on it. `Tx` is the driver's transaction type; code that does not care sees `ExampleDatabase`.
+ */
+export interface ExampleDatabase<Tx = unknown> {
+  readonly environment: ExampleEnvironment;
+  /** The outbox on this database's pool, so that the writer takes this database's transactions. */
+  createOutbox(config: Omit<OutboxConfig, 'databases'>): Outbox<Tx>;
+  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: ExampleTransaction<Tx>) => Promise<T>): Promise<T>;
+  /** The error is a duplicate primary or unique key (MySQL ER_DUP_ENTRY, PostgreSQL 23505). */
+  isDuplicateKey(error: unknown): boolean;
+  end(): Promise<void>;
+}
+
+/** A pool on the example database, failing with the URL in the message when the server is unreachable. */
+export function openDatabase(environment: ExampleEnvironment, connectionLimit = 10): Promise<ExampleDatabase> {
+  return environment.databaseKind === 'postgres' ? openPgDatabase(environment, connectionLimit) : openMysqlDatabase(environment, connectionLimit);
 }
 
 /** Creates the database and every table of the example (idempotent). */
-export async function migrate(environment: ExampleEnvironment): Promise<void> {
-  const admin = await mysql.createConnection({ uri: environment.mysqlUrl });
-  await admin.query(`CREATE DATABASE IF NOT EXISTS \`${environment.database}\``);
-  await admin.end();
-  const pool = await openPool(environment, 2);
-  try {
-    await pool.query(`CREATE TABLE IF NOT EXISTS user_account (
-      account_no VARCHAR(64) PRIMARY KEY,
-      registered_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
-    ) ENGINE=InnoDB`);
-    await migrateOutboxTable(pool);
-    for (const table of ['coupon_grant', 'points_grant']) {
-      // The outbox id is the dedupe key: a redelivered message cannot grant twice.
-      await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (
-        outbox_id BIGINT UNSIGNED PRIMARY KEY,
-        account_no VARCHAR(64) NOT NULL,
-        granted_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
-        KEY idx_account (account_no)
-      ) ENGINE=InnoDB`);
-    }
-    await pool.query(`CREATE TABLE IF NOT EXISTS ignored_duplicate (
-      id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY,
-      consumer VARCHAR(16) NOT NULL,
-      outbox_id BIGINT UNSIGNED NOT NULL
-    ) ENGINE=InnoDB`);
-  } finally {
-    await pool.end();
-  }
+export function migrate(environment: ExampleEnvironment): Promise<void> {
+  return environment.databaseKind === 'postgres' ? migratePg(environment) : migrateMysql(environment);
 }
 
 /** Drops the example database (the demo's own, at its end). */
-export async function dropDatabase(environment: ExampleEnvironment): Promise<void> {
-  const admin = await mysql.createConnection({ uri: environment.mysqlUrl });
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS \`${environment.database}\``);
-  } finally {
-    await admin.end();
-  }
+export function dropDatabase(environment: ExampleEnvironment): Promise<void> {
+  return environment.databaseKind === 'postgres' ? dropPgDatabase(environment) : dropMysqlDatabase(environment);
 }

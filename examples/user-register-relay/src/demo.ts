@@ -1,6 +1,6 @@
 /**
- * The one-command demo: real ZooKeeper, Kafka and MySQL (started here unless SHARDFLOW_* name
- * existing ones), the account service, 3 relay instances and the coupon and points consumers, each
+ * The one-command demo: real ZooKeeper and Kafka (started here unless SHARDFLOW_* name existing
+ * ones) and MySQL, or PostgreSQL when SHARDFLOW_DATABASE_URL is a postgres:// URL, the account service, 3 relay instances and the coupon and points consumers, each
  * its own OS process. Users register at a steady rate; halfway one relay is killed with SIGKILL and
  * its items fail over. At the end every user must have exactly one coupon and one points grant.
  *
@@ -9,9 +9,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { startServices, type StartedServices } from '@shardflow/testkit';
-import { dropDatabase, migrate, openPool } from './database.js';
+import { dropDatabase, migrate, openDatabase, type ExampleDatabase } from './database.js';
 import { JOB_NAME, readEnvironment, type ExampleEnvironment } from './environment.js';
 import { LIVE_VIEW_LINES, renderLiveView } from './live-view.js';
 import { startDemoConsole } from './ops-console.js';
@@ -83,19 +82,21 @@ async function main(): Promise<number> {
   let services: StartedServices | undefined;
   // Set once the demo's own database may exist: from then on, any end drops it (unless --keep).
   let created: ExampleEnvironment | undefined;
-  let pool: Pool | undefined;
+  let database: ExampleDatabase | undefined;
   let opsConsole: { url: string; close(): Promise<void> } | undefined;
   try {
-    console.log('Starting ZooKeeper, Kafka and checking MySQL (or using SHARDFLOW_* services)...');
-    services = await startServices({ kafkaClusters: ['cluster_a'], log: (line) => console.log(`  ${line}`) });
-    const database = `shardflow_demo_${Date.now().toString(36)}`;
-    const env = { ...services.env, SHARDFLOW_EXAMPLE_DB: database, SHARDFLOW_EXAMPLE_TOPIC: `user-registered-${database}`, SHARDFLOW_EXAMPLE_NAMESPACE: `demo-${database}` };
+    // SHARDFLOW_DATABASE_URL names the database server; without it, the testkit checks MySQL's.
+    const namedDatabase = Boolean(process.env['SHARDFLOW_DATABASE_URL']);
+    console.log(`Starting ZooKeeper, Kafka${namedDatabase ? '' : ' and checking MySQL'} (or using SHARDFLOW_* services)...`);
+    services = await startServices({ kafkaClusters: ['cluster_a'], mysql: !namedDatabase, log: (line) => console.log(`  ${line}`) });
+    const name = `shardflow_demo_${Date.now().toString(36)}`;
+    const env = { ...services.env, SHARDFLOW_EXAMPLE_DB: name, SHARDFLOW_EXAMPLE_TOPIC: `user-registered-${name}`, SHARDFLOW_EXAMPLE_NAMESPACE: `demo-${name}` };
     const environment = readEnvironment({ ...process.env, ...env });
     created = environment;
-    console.log(`Database ${database} (dropped at the end, also on failure, unless --keep)`);
+    console.log(`Database ${name} on ${environment.databaseKind === 'postgres' ? 'PostgreSQL' : 'MySQL'} (dropped at the end, also on failure, unless --keep)`);
     await migrate(environment);
-    const queries = await openPool(environment, 4);
-    pool = queries;
+    const queries = await openDatabase(environment, 4);
+    database = queries;
     const port = 18_000 + Math.floor(Math.random() * 2_000);
     await Promise.all([
       start('account-service', './account-service.ts', { ...env, PORT: String(port) }),
@@ -103,11 +104,11 @@ async function main(): Promise<number> {
       start('points', './consumer.ts', { ...env, CONSUMER: 'points' }),
       ...RELAYS.map((id) => start(id, './relay.ts', { ...env, RELAY_INSTANCE_ID: id })),
     ]);
-    opsConsole = await startDemoConsole(environment, queries, 8080);
+    opsConsole = await startDemoConsole(environment, 8080);
     console.log(`Console: ${opsConsole.url}#/job/${JOB_NAME} shows the relay's shard map live, failover included.`);
     console.log(`All processes up. Registering ${USERS} users at ${RATE}/s; one relay gets SIGKILL halfway.\n`);
 
-    const count = async (sql: string): Promise<number> => Number((await queries.query<RowDataPacket[]>(sql))[0][0]?.['n'] ?? 0);
+    const count = async (sql: string): Promise<number> => Number((await queries.query(sql))[0]?.['n'] ?? 0);
     let registered = 0;
     let killed = false;
     const show = async (): Promise<void> => {
@@ -183,12 +184,12 @@ async function main(): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     await opsConsole?.close();
-    await pool?.end();
+    await database?.end();
     await stopAll(services);
     if (created && KEEP) console.log(`Database ${created.database} kept.`);
     else if (created) {
-      const name = created.database;
-      await dropDatabase(created).catch((error: unknown) => console.error(`Could not drop the demo database ${name}: ${(error as Error).message}`));
+      const { database: dropped } = created;
+      await dropDatabase(created).catch((error: unknown) => console.error(`Could not drop the demo database ${dropped}: ${(error as Error).message}`));
     }
   }
 }

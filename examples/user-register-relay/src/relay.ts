@@ -7,11 +7,11 @@
  * JSON lines with RELAY_LOG_FORMAT=json.
  */
 import { createStderrLogger, JobScheduler, logRegistryStates, ZookeeperRegistry } from '@shardflow/core';
-import { createClusterSink, createOutbox } from '@shardflow/outbox-relay';
+import { createClusterSink } from '@shardflow/outbox-relay';
 import { recordLastRuns } from '@shardflow/ops';
 import { ShardflowMetrics, startMetricsServer, type MetricsServer } from '@shardflow/metrics';
 import { OutboxMetrics } from '@shardflow/metrics/outbox';
-import { openPool } from './database.js';
+import { openDatabase } from './database.js';
 import { JOB_NAME, readEnvironment } from './environment.js';
 import { readRelaySettings } from './relay-settings.js';
 import { RunLog } from './run-log.js';
@@ -20,11 +20,10 @@ const environment = readEnvironment();
 const settings = readRelaySettings();
 const runLog = settings.runLog ? new RunLog(settings.runLog) : undefined;
 const logger = createStderrLogger({ json: process.env['RELAY_LOG_FORMAT'] === 'json' });
-const pool = await openPool(environment);
+const database = await openDatabase(environment);
 const clusters = Object.fromEntries(Object.entries(environment.kafka).map(([name, brokers]) => [name, { brokers: brokers.split(','), driver: settings.kafkaDriver }]));
 const kafka = createClusterSink({ clusters, logger });
-const outbox = createOutbox({
-  databases: [pool],
+const outbox = database.createOutbox({
   sink: runLog?.sink(kafka) ?? kafka,
   logger,
   relay: { pageSize: 500, maxRetries: settings.maxRetries, backoff: { initialDelayMs: Math.min(500, settings.backoffCapMs), maxDelayMs: settings.backoffCapMs } },
@@ -65,7 +64,7 @@ process.once('SIGTERM', () => {
     await metricsServer?.close();
     await registry.close();
     await outbox.close();
-    await pool.end();
+    await database.end();
     runLog?.close();
     process.exit(0);
   })();

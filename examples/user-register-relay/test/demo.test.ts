@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { testServices } from '@shardflow/testkit';
+import { mysqlUrl, pgUrl, testServices } from '@shardflow/testkit';
 import { describe, expect, it } from 'vitest';
 
 const demo = fileURLToPath(new URL('../src/demo.ts', import.meta.url));
@@ -16,9 +16,13 @@ async function runDemo(args: readonly string[], env: NodeJS.ProcessEnv = process
 }
 
 describe('the one-command demo', () => {
-  it('registers users, survives a SIGKILLed relay, and every user gets exactly one coupon and one points grant', async () => {
+  it.each([
+    ['MariaDB', 'MySQL', mysqlUrl],
+    ['PostgreSQL', 'PostgreSQL', pgUrl],
+  ])('on %s: registers users, survives a SIGKILLed relay, and every user gets exactly one coupon and one points grant', async (_name, printed, serverUrl) => {
     // The global setup exported SHARDFLOW_*: the demo uses those services instead of starting its own.
-    const { code, output } = await runDemo(['--users', '80', '--rate', '20']);
+    const { code, output } = await runDemo(['--users', '80', '--rate', '20'], { ...process.env, SHARDFLOW_DATABASE_URL: serverUrl() });
+    expect(output).toMatch(new RegExp(`^Database shardflow_demo_\\w+ on ${printed} `, 'm'));
     expect(output).toContain('users registered            80');
     expect(output).toContain('users without a coupon      0');
     expect(output).toContain('users without points        0');

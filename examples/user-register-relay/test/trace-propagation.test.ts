@@ -5,14 +5,13 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
-import mysql, { type Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobScheduler, ZookeeperRegistry } from '@shardflow/core';
-import { createOutbox, type Outbox } from '@shardflow/outbox-relay';
+import type { Outbox } from '@shardflow/outbox-relay';
 import { instrumentShardflow, messageContext, type ShardflowTracing } from '@shardflow/opentelemetry';
 import { createTestDatabase, testServices, uniqueNamespace, waitUntil, formatKafkaClusterMap, type TestDatabase } from '@shardflow/testkit';
 import { createAccountServer } from '../src/account-app.js';
-import { migrate } from '../src/database.js';
+import { migrate, openDatabase, type ExampleDatabase } from '../src/database.js';
 import { CLUSTER, readEnvironment } from '../src/environment.js';
 
 describe('one trace from the account service HTTP request through the outbox and Kafka to the consumer', () => {
@@ -21,8 +20,8 @@ describe('one trace from the account service HTTP request through the outbox and
   const contextManager = new AsyncLocalStorageContextManager();
   const topic = `traced-${Date.now().toString(36)}`;
   let database: TestDatabase;
-  let pool: Pool;
-  let outbox: Outbox;
+  let exampleDatabase: ExampleDatabase;
+  let outbox: Outbox<unknown>;
   let server: Server;
   let registry: ZookeeperRegistry;
   let scheduler: JobScheduler;
@@ -35,11 +34,12 @@ describe('one trace from the account service HTTP request through the outbox and
     tracing = instrumentShardflow();
     database = await createTestDatabase('traced');
     const services = testServices();
-    await migrate(readEnvironment({ SHARDFLOW_ZK: services.zookeeper, SHARDFLOW_KAFKA: formatKafkaClusterMap(services.kafka), SHARDFLOW_MYSQL_URL: services.mysqlUrl, SHARDFLOW_EXAMPLE_DB: database.name }));
-    pool = mysql.createPool({ ...database.config, connectionLimit: 4 });
+    const environment = readEnvironment({ SHARDFLOW_ZK: services.zookeeper, SHARDFLOW_KAFKA: formatKafkaClusterMap(services.kafka), SHARDFLOW_DATABASE_URL: services.mysqlUrl, SHARDFLOW_EXAMPLE_DB: database.name });
+    await migrate(environment);
+    exampleDatabase = await openDatabase(environment, 4);
     // No fast path: the relay job sends the row, so its item run, batch and send spans are in the picture.
-    outbox = createOutbox({ databases: [pool], clusters: { [CLUSTER]: { brokers: [services.kafka[CLUSTER] as string] } } });
-    server = createAccountServer(pool, outbox, topic);
+    outbox = exampleDatabase.createOutbox({ clusters: { [CLUSTER]: { brokers: [services.kafka[CLUSTER] as string] } } });
+    server = createAccountServer(exampleDatabase, outbox, topic);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     registry = new ZookeeperRegistry({ connectString: services.zookeeper, namespace: uniqueNamespace('traced') });
     await registry.connect();
@@ -52,7 +52,7 @@ describe('one trace from the account service HTTP request through the outbox and
     await registry?.close();
     await new Promise((resolve) => server?.close(resolve));
     await outbox?.close();
-    await pool?.end();
+    await exampleDatabase?.end();
     await database?.drop();
     tracing?.close();
     contextManager.disable();
@@ -93,6 +93,8 @@ describe('one trace from the account service HTTP request through the outbox and
 
     await waitUntil(() => named('shardflow.outbox.send').some((send) => send.links.some((link) => link.context.spanId === request?.spanContext().spanId)), { what: 'the relay send span to end' });
     const send = named('shardflow.outbox.send').find((span) => span.links.some((link) => link.context.spanId === request?.spanContext().spanId)) as ReadableSpan;
+    // The send's parent span ends after the marks, which may come later than the message itself.
+    await waitUntil(() => exporter.getFinishedSpans().some((span) => span.spanContext().spanId === send.parentSpanContext?.spanId), { what: 'the batch span to end' });
     const process = exporter.getFinishedSpans().find((span) => span.spanContext().spanId === send.parentSpanContext?.spanId);
     expect(process?.name).toBe('shardflow.process');
     await waitUntil(() => exporter.getFinishedSpans().some((span) => span.spanContext().spanId === process?.parentSpanContext?.spanId), { what: 'the item run span to end' });

@@ -32,8 +32,13 @@ export type PartitioningConfig =
 /** A database pool the outbox works on: mysql2's (MySQL, MariaDB) or pg's (PostgreSQL). */
 export type OutboxPool = Pool | pg.Pool;
 
-/** What the writer takes the caller's transaction as, for each kind of pool. */
-export type TransactionOf<P extends OutboxPool> = P extends pg.Pool ? PgTransaction : MysqlTransaction;
+/**
+ * What the writer takes the caller's transaction as, for each kind of pool. Told apart by shape
+ * (mysql2's pools have `getConnection`, pg's do not) and not by the drivers' own types: a MySQL user
+ * need not have pg's types installed (`pg.Pool` is then `any`, which every pool would extend), nor
+ * a PostgreSQL user mysql2.
+ */
+export type TransactionOf<P extends OutboxPool> = P extends { getConnection: unknown } ? MysqlTransaction : PgTransaction;
 
 export interface OutboxConfig<P extends OutboxPool = Pool> extends OutboxTableOptions {
   /**

@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migrateOutboxTable } from '../../src/index.js';
 import { runDeadRowsCli } from '../../src/cli/dead-rows-cli.js';
-import { openTestDb, type TestDb } from './outbox-fixture.js';
+import { TEST_DATABASES, type AnyTestDb } from './outbox-fixture.js';
 
 const cliMain = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -15,29 +13,30 @@ async function run(...argv: string[]): Promise<{ code: number; out: string[]; er
   return { code, out, err };
 }
 
-describe('shardflow-outbox dead list|count|replay against real MariaDB', () => {
-  let db: TestDb;
+describe.each(TEST_DATABASES)('shardflow-outbox dead list|count|replay against real $name', ({ open }) => {
+  let db: AnyTestDb;
   let url: string;
   beforeAll(async () => {
-    db = await openTestDb('deadcli');
-    url = db.database.url;
-    await migrateOutboxTable(db.pool, { columns: { state: 'mq_state' } }, 'export_001');
+    db = await open('deadcli');
+    url = db.url;
+    await db.migrate({ columns: { state: 'mq_state' } }, 'export_001');
   });
   afterAll(async () => {
     await db.close();
   });
   beforeEach(async () => {
-    await db.pool.query('DELETE FROM export_001');
+    await db.query('DELETE FROM export_001');
     // ids 1-6: dead rows over two clusters and keys, one created yesterday; id 7 pending, id 8 sent.
-    await db.pool.query(`INSERT INTO export_001 (id, account_no, mq_state, topic_name, cluster_name, payload, retry_count, last_error, create_time) VALUES
-      (1, 'u1', 2, 'register', 'cluster_a', 'x', 5, 'BROKER_UNAVAILABLE: down', NOW(3)),
-      (2, 'u2', 2, 'register', 'cluster_a', 'x', 5, 'BROKER_UNAVAILABLE: down', NOW(3)),
-      (3, 'u1', 2, 'points', 'cluster_b', 'x', 0, 'MESSAGE_TOO_LARGE: big', NOW(3)),
-      (4, 'u3', 2, 'points', 'cluster_b', 'x', 0, 'MESSAGE_TOO_LARGE: big', NOW(3)),
-      (5, 'u4', 2, 'register', 'cluster_a', 'x', 5, 'BROKER_UNAVAILABLE: down', NOW(3)),
-      (6, 'u5', 2, 'register', 'cluster_b', 'x', 1, 'TOPIC_NOT_FOUND: gone', NOW(3) - INTERVAL 1 DAY),
-      (7, 'u6', 0, 'register', 'cluster_a', 'x', 0, NULL, NOW(3)),
-      (8, 'u7', 1, 'register', 'cluster_a', 'x', 0, NULL, NOW(3))`);
+    // One statement for both servers: CURRENT_TIMESTAMP and INTERVAL '1' DAY mean the same on each.
+    await db.query(`INSERT INTO export_001 (id, account_no, mq_state, topic_name, cluster_name, payload, retry_count, last_error, create_time) VALUES
+      (1, 'u1', 2, 'register', 'cluster_a', 'x', 5, 'BROKER_UNAVAILABLE: down', CURRENT_TIMESTAMP),
+      (2, 'u2', 2, 'register', 'cluster_a', 'x', 5, 'BROKER_UNAVAILABLE: down', CURRENT_TIMESTAMP),
+      (3, 'u1', 2, 'points', 'cluster_b', 'x', 0, 'MESSAGE_TOO_LARGE: big', CURRENT_TIMESTAMP),
+      (4, 'u3', 2, 'points', 'cluster_b', 'x', 0, 'MESSAGE_TOO_LARGE: big', CURRENT_TIMESTAMP),
+      (5, 'u4', 2, 'register', 'cluster_a', 'x', 5, 'BROKER_UNAVAILABLE: down', CURRENT_TIMESTAMP),
+      (6, 'u5', 2, 'register', 'cluster_b', 'x', 1, 'TOPIC_NOT_FOUND: gone', CURRENT_TIMESTAMP - INTERVAL '1' DAY),
+      (7, 'u6', 0, 'register', 'cluster_a', 'x', 0, NULL, CURRENT_TIMESTAMP),
+      (8, 'u7', 1, 'register', 'cluster_a', 'x', 0, NULL, CURRENT_TIMESTAMP)`);
   });
 
   const table = ['--table', 'export_001', '--column', 'state=mq_state'];
@@ -61,8 +60,8 @@ describe('shardflow-outbox dead list|count|replay against real MariaDB', () => {
     const yesterday = new Date(Date.now() - 36 * 3600_000).toISOString();
     const hourAgo = new Date(Date.now() - 3600_000).toISOString();
     expect((await run('dead', 'replay', '--db', url, ...table, '--from', yesterday, '--to', hourAgo)).out).toEqual(['replayed 1 dead rows']);
-    const [rows] = await db.pool.query<RowDataPacket[]>('SELECT id, mq_state, retry_count, last_error FROM export_001 ORDER BY id');
-    expect(rows.map((row) => [row['id'], row['mq_state'], row['retry_count'], row['last_error']])).toEqual([
+    const rows = await db.query('SELECT id, mq_state, retry_count, last_error FROM export_001 ORDER BY id');
+    expect(rows.map((row) => [Number(row['id']), row['mq_state'], row['retry_count'], row['last_error']])).toEqual([
       [1, 0, 0, null], [2, 0, 0, null], [3, 2, 0, 'MESSAGE_TOO_LARGE: big'], [4, 2, 0, 'MESSAGE_TOO_LARGE: big'],
       [5, 2, 5, 'BROKER_UNAVAILABLE: down'], [6, 0, 0, null], [7, 0, 0, null], [8, 1, 0, null],
     ]);

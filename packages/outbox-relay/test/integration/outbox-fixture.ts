@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
+import pg from 'pg';
 import type { DataflowJob, ShardingContext } from '@shardflow/core';
 import { drainItems, testContext } from '@shardflow/core/testing';
-import { createTestDatabase, testServices, type TestDatabase } from '@shardflow/testkit';
+import { createPgTestDatabase, createTestDatabase, testServices, type TestDatabase } from '@shardflow/testkit';
+import { createOutbox, migrateOutboxTable, migratePgOutboxTable, type Outbox, type OutboxConfig, type OutboxTableOptions } from '../../src/index.js';
 
 export interface TestDb {
   readonly database: TestDatabase;
@@ -22,6 +24,70 @@ export async function openTestDb(prefix = 'outbox'): Promise<TestDb> {
       await database.drop();
     },
   };
+}
+
+/**
+ * A fresh database on either server, for tests that run the same on MariaDB and PostgreSQL. Its
+ * statements are written once for both (unquoted names, no placeholders).
+ */
+export interface AnyTestDb {
+  /** The database's URL, as the command line takes it. */
+  readonly url: string;
+  migrate(options?: OutboxTableOptions, table?: string): Promise<void>;
+  /** An outbox on this database; its writer also takes the pool itself, outside a transaction. */
+  createOutbox(config: Omit<OutboxConfig, 'databases'>): Outbox<unknown>;
+  /** The pool, as the writer's transaction of a single statement. */
+  readonly pool: unknown;
+  query(sql: string): Promise<Array<Record<string, unknown>>>;
+  close(): Promise<void>;
+}
+
+async function openMysqlAnyDb(prefix: string): Promise<AnyTestDb> {
+  const { database, pool, close } = await openTestDb(prefix);
+  return {
+    url: database.url,
+    pool,
+    migrate: (options, table) => migrateOutboxTable(pool, options, table),
+    createOutbox: (config) => createOutbox({ ...config, databases: [pool] }),
+    query: async (sql) => (await pool.query<RowDataPacket[]>(sql))[0],
+    close,
+  };
+}
+
+async function openPgAnyDb(prefix: string): Promise<AnyTestDb> {
+  const database = await createPgTestDatabase(prefix);
+  const pool = new pg.Pool({ connectionString: database.url, max: 8 });
+  // Dropping the database ends the sessions of clients still closing; that is expected here.
+  pool.on('error', () => undefined);
+  return {
+    url: database.url,
+    pool,
+    migrate: (options, table) => migratePgOutboxTable(pool, options, table),
+    createOutbox: (config) => createOutbox({ ...config, databases: [pool] }),
+    query: async (sql) => (await pool.query(sql)).rows as Array<Record<string, unknown>>,
+    close: async () => {
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+/** The two servers, for `describe.each`. */
+export const TEST_DATABASES = [
+  { name: 'MariaDB', open: openMysqlAnyDb },
+  { name: 'PostgreSQL', open: openPgAnyDb },
+] as const;
+
+/** Rows per `cluster:state`, on either server. */
+export function stateCountsOf(db: AnyTestDb, table = 'msg_send_record'): Promise<Record<string, number>> {
+  return countStates((sql) => db.query(sql), table);
+}
+
+async function countStates(query: AnyTestDb['query'], table: string): Promise<Record<string, number>> {
+  const rows = await query(`SELECT cluster_name AS cluster, state, COUNT(*) AS n FROM ${table} GROUP BY cluster_name, state`);
+  const counts: Record<string, number> = {};
+  for (const row of rows) counts[`${String(row['cluster'])}:${String(row['state'])}`] = Number(row['n']);
+  return counts;
 }
 
 /** A context as the scheduler would give it, for calling the relay directly. */
@@ -46,6 +112,22 @@ export function clusterMap(): Record<string, { brokers: string[] }> {
 
 export function uniqueTopic(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * A new topic on cluster_a whose partitions have leaders already: for a test that sends once and
+ * must not meet the "no leader yet" answer a first send to an auto-created topic can get.
+ */
+export async function createdTopic(prefix: string): Promise<string> {
+  const topic = uniqueTopic(prefix);
+  const admin = new Kafka({ clientId: 'outbox-test-admin', brokers: [testServices().kafka['cluster_a'] as string], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  return topic;
 }
 
 /** Reads `topic` from the beginning until `count` messages arrived or `timeoutMs` passed. */
@@ -74,9 +156,6 @@ export async function consume(bootstrap: string, topic: string, count: number, t
   return messages;
 }
 
-export async function stateCounts(pool: Pool, table = 'msg_send_record'): Promise<Record<string, number>> {
-  const [rows] = await pool.query<RowDataPacket[]>(`SELECT cluster_name AS cluster, state, COUNT(*) AS n FROM \`${table}\` GROUP BY cluster_name, state`);
-  const counts: Record<string, number> = {};
-  for (const row of rows) counts[`${String(row['cluster'])}:${String(row['state'])}`] = Number(row['n']);
-  return counts;
+export function stateCounts(pool: Pool, table = 'msg_send_record'): Promise<Record<string, number>> {
+  return countStates(async (sql) => (await pool.query<RowDataPacket[]>(sql))[0], table);
 }

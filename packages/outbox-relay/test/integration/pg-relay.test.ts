@@ -3,7 +3,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPgTestDatabase, testServices, type PgTestDatabase } from '@shardflow/testkit';
 import { crc32 } from 'node:zlib';
 import { createOutbox, migratePgOutboxTable, OutboxSchemaError, type Outbox, type OutboxConfig, type PgTransaction } from '../../src/index.js';
-import { runDeadRowsCli } from '../../src/cli/dead-rows-cli.js';
 import { clusterMap, consume, drain, uniqueTopic } from './outbox-fixture.js';
 
 describe('outbox relay on real PostgreSQL and Kafka', () => {
@@ -100,20 +99,4 @@ describe('outbox relay on real PostgreSQL and Kafka', () => {
     await expect(created.verifyTables()).rejects.toThrow(/no_such_outbox/);
   });
 
-  it('the dead-rows command counts, lists and replays with a postgres:// URL', async () => {
-    const { writer } = await outbox();
-    const ids = await writer.addMany(pool, ['a', 'b', 'c'].map((key) => ({ key, topic: 't', cluster: key === 'c' ? 'cluster_b' : 'cluster_a', payload: 'x' })));
-    await pool.query("UPDATE msg_send_record SET state = 2, retry_count = 3, last_error = 'DELIVERY_FAILED: rejected'");
-    const run = async (...argv: string[]): Promise<string[]> => {
-      const out: string[] = [];
-      const err: string[] = [];
-      expect(await runDeadRowsCli(['dead', ...argv, '--db', database.url], { out: (line) => out.push(line), err: (line) => err.push(line) })).toBe(0);
-      expect(err).toEqual([]);
-      return out;
-    };
-    expect(await run('count')).toEqual(['3']);
-    expect((await run('list', '--cluster', 'cluster_a', '--json')).map((line) => (JSON.parse(line) as { id: number }).id)).toEqual(ids.slice(0, 2));
-    expect(await run('replay', '--key', 'c')).toEqual(['replayed 1 dead rows']);
-    expect(await states()).toEqual(['cluster_a:2', 'cluster_a:2', 'cluster_b:0']);
-  });
 });
