@@ -1,4 +1,4 @@
-import type { Outbox, OutboxConfig } from '@shardflow/outbox-relay';
+import type { Outbox, OutboxConfig, OutboxPool } from '@shardflow/outbox-relay';
 import type { ExampleEnvironment } from './environment.js';
 import { dropMysqlDatabase, migrateMysql, openMysqlDatabase } from './mysql-database.js';
 import { dropPgDatabase, migratePg, openPgDatabase } from './pg-database.js';
@@ -21,6 +21,8 @@ export interface ExampleTransaction<Tx> {
  */
 export interface ExampleDatabase<Tx = unknown> {
   readonly environment: ExampleEnvironment;
+  /** The driver's pool, for tools that take one (the console's OutboxAdmin). */
+  readonly pool: OutboxPool;
   /** The outbox on this database's pool, so that the writer takes this database's transactions. */
   createOutbox(config: Omit<OutboxConfig, 'databases'>): Outbox<Tx>;
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>;

@@ -15,6 +15,7 @@ export async function openMysqlDatabase(environment: ExampleEnvironment, connect
   }
   return {
     environment,
+    pool,
     createOutbox: (config) => createOutbox({ ...config, databases: [pool] }),
     query: async (sql, params = []) => (await pool.query<RowDataPacket[]>(sql, [...params]))[0],
     transaction: async (work) => {

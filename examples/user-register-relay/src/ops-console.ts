@@ -1,21 +1,23 @@
-import mysql from 'mysql2/promise';
 import { ZookeeperRegistry } from '@shardflow/core';
 import { JobAdmin, OutboxAdmin, startConsole, type RunningConsole } from '@shardflow/ops';
-import { databaseUrlOf, JOB_NAME, type ExampleEnvironment } from './environment.js';
+import { openDatabase } from './database.js';
+import { JOB_NAME, type ExampleEnvironment } from './environment.js';
 
 /**
  * The web console over the demo's namespace and outbox, so the relay's failover can be watched on
  * the live shard map. Listens on `port` (loopback), or on any free port when that one is taken.
- * The console reads the outbox's backlog and dead rows on MySQL only: on PostgreSQL it shows the jobs.
  */
 export async function startDemoConsole(environment: ExampleEnvironment, port: number): Promise<RunningConsole> {
   const registry = new ZookeeperRegistry({ connectString: environment.zookeeper, namespace: environment.namespace });
   await registry.connect();
-  const pool = environment.databaseKind === 'mysql' ? mysql.createPool({ uri: databaseUrlOf(environment), connectionLimit: 2 }) : undefined;
-  const options = { registry, jobs: new JobAdmin(registry), ...(pool ? { outbox: new OutboxAdmin({ databases: [pool] }) } : {}), relayJob: JOB_NAME };
+  const database = await openDatabase(environment, 2).catch(async (error: unknown) => {
+    await registry.close();
+    throw error;
+  });
+  const options = { registry, jobs: new JobAdmin(registry), outbox: new OutboxAdmin({ databases: [database.pool] }), relayJob: JOB_NAME };
   const closeAll = async (): Promise<void> => {
     await registry.close();
-    await pool?.end();
+    await database.end();
   };
   let running: RunningConsole;
   try {

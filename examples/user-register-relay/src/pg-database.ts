@@ -23,6 +23,7 @@ export async function openPgDatabase(environment: ExampleEnvironment, connection
   }
   return {
     environment,
+    pool,
     createOutbox: (config) => createOutbox({ ...config, databases: [pool] }),
     query: async (sql, params = []) => (await pool.query(numbered(sql), [...params])).rows as Array<Record<string, unknown>>,
     transaction: async (work) => {

@@ -1,6 +1,7 @@
 export { createOutbox, createPartitioning, isPgPool, type Outbox, type OutboxPool, type TransactionOf, type OutboxConfig, type PartitioningConfig } from './create-outbox.js';
 export { migrateOutboxTable, outboxTableDdl } from './schema/migrate-outbox-table.js';
 export { migratePgOutboxTable, pgOutboxTableDdl } from './schema/migrate-pg-outbox-table.js';
+export { pgNames, type PgNames } from './schema/pg-names.js';
 export { resolveOutboxTable, DEFAULT_COLUMNS, OUTBOX_COLUMN_LIMITS, STATE_VALUE_RANGE, type ColumnLimit, type OutboxTable, type OutboxTableOptions, type OutboxColumns, type OutboxStates } from './schema/outbox-table.js';
 export { OutboxWriter, type FastPathOptions } from './writer/outbox-writer.js';
 export { MysqlRowInserter, type MysqlTransaction, type TransactionConnection } from './writer/mysql-row-inserter.js';

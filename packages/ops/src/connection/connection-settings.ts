@@ -62,7 +62,7 @@ export const CONNECTION_USAGE = `Connection (flag, else environment variable, el
   --namespace NAME           SHARDFLOW_NAMESPACE       namespace   registry namespace
   --zk-digest-file PATH      SHARDFLOW_ZK_DIGEST (user:password itself)  zkDigestFile
   --db URL (repeatable)      SHARDFLOW_DB (space-separated)   db   mysql://user@host:3306/database,
-                             or postgres://user@host:5432/database (history only; the outbox commands need MySQL)
+                             or postgres://user@host:5432/database
   --db-password-file PATH    SHARDFLOW_DB_PASSWORD (the password itself)  dbPasswordFile
   --relay-job NAME           SHARDFLOW_RELAY_JOB       relayJob    the outbox relay's job, for per-item backlog
   --partitioning MODE        virtual-partition (default) | id-mod; --tables implies physical-tables

@@ -1,5 +1,6 @@
 import mysql from 'mysql2/promise';
 import { ZookeeperRegistry } from '@shardflow/core';
+import type { OutboxPool } from '@shardflow/outbox-relay';
 import { mysqlHistoryDatabase, postgresHistoryDatabase, type HistoryDatabase } from '@shardflow/history';
 import { JobAdmin } from '../jobs/job-admin.js';
 import { OutboxAdmin } from '../outbox/outbox-admin.js';
@@ -11,7 +12,7 @@ import type { ConnectionSettings } from './connection-settings.js';
 export interface OpsConnection {
   readonly registry: ZookeeperRegistry | undefined;
   readonly jobs: JobAdmin | undefined;
-  /** The outbox, on MySQL databases (`--db mysql://...`). */
+  /** The outbox, on MySQL or PostgreSQL databases (`--db`). */
   readonly outbox: OutboxAdmin | undefined;
   /** Execution history, read from the first database (`--db`), MySQL or PostgreSQL. */
   readonly history: HistoryAdmin | undefined;
@@ -23,7 +24,7 @@ export interface OpsConnection {
 /** What a command needs connected; each missing piece is a usage error naming its flag. */
 export interface ConnectionNeeds {
   readonly jobs: boolean;
-  /** The outbox tables (MySQL). */
+  /** The outbox tables (MySQL or PostgreSQL). */
   readonly outbox: boolean;
   /** The history tables (MySQL or PostgreSQL). */
   readonly history?: boolean;
@@ -31,6 +32,7 @@ export interface ConnectionNeeds {
 
 /** A database pool and the history adapter over it. */
 interface DatabasePool {
+  readonly pool: OutboxPool;
   readonly history: HistoryDatabase;
   end(): Promise<void>;
 }
@@ -44,9 +46,6 @@ export async function openConnection(settings: ConnectionSettings, needs: Connec
   if (needs.jobs && !settings.zookeeper) throw new InvalidOpsArgumentError('--zk', undefined, 'is required for job commands (or set SHARDFLOW_ZK and SHARDFLOW_NAMESPACE)');
   if (needs.outbox && !settings.outbox) throw new InvalidOpsArgumentError('--db', undefined, 'is required for outbox commands (or set SHARDFLOW_DB)');
   if (needs.history && !settings.outbox) throw new InvalidOpsArgumentError('--db', undefined, 'is required for the history command (or set SHARDFLOW_DB)');
-  if (needs.outbox && settings.outbox?.dialect === 'postgres') {
-    throw new InvalidOpsArgumentError('--db', undefined, 'must name MySQL (mysql://) for outbox commands; on PostgreSQL, shardflow-outbox dead lists and replays dead rows');
-  }
   const registry = needs.jobs && settings.zookeeper ? new ZookeeperRegistry({
     connectString: settings.zookeeper.connectString,
     namespace: settings.zookeeper.namespace,
@@ -54,10 +53,9 @@ export async function openConnection(settings: ConnectionSettings, needs: Connec
     connectionTimeoutMs: 10_000,
   }) : undefined;
   const urls = settings.outbox?.urls ?? [];
-  const mysqlPools = settings.outbox?.dialect === 'mysql' ? urls.map((uri) => mysql.createPool({ uri, connectionLimit: 2 })) : [];
   const pools: DatabasePool[] = settings.outbox?.dialect === 'postgres'
     ? await postgresPools(urls)
-    : mysqlPools.map((pool) => ({ history: mysqlHistoryDatabase(pool), end: () => pool.end() }));
+    : urls.map((uri) => mysql.createPool({ uri, connectionLimit: 2 })).map((pool) => ({ pool, history: mysqlHistoryDatabase(pool), end: () => pool.end() }));
   const close = async (): Promise<void> => {
     await Promise.allSettled([...pools.map((pool) => pool.end()), ...(registry ? [registry.close()] : [])]);
   };
@@ -70,7 +68,7 @@ export async function openConnection(settings: ConnectionSettings, needs: Connec
   return {
     registry,
     jobs: registry ? new JobAdmin(registry) : undefined,
-    outbox: settings.outbox && mysqlPools.length > 0 ? new OutboxAdmin({ ...settings.outbox.table, databases: mysqlPools, partitioning: settings.outbox.partitioning }) : undefined,
+    outbox: settings.outbox && pools.length > 0 ? new OutboxAdmin({ ...settings.outbox.table, databases: pools.map(({ pool }) => pool), partitioning: settings.outbox.partitioning }) : undefined,
     history: pools[0] ? new HistoryAdmin(pools[0].history) : undefined,
     relayJob: settings.outbox?.relayJob,
     close,
@@ -81,6 +79,6 @@ async function postgresPools(urls: readonly string[]): Promise<DatabasePool[]> {
   const { default: pg } = await import('pg');
   return urls.map((connectionString) => {
     const pool = new pg.Pool({ connectionString, max: 2 });
-    return { history: postgresHistoryDatabase(pool), end: () => pool.end() };
+    return { pool, history: postgresHistoryDatabase(pool), end: () => pool.end() };
   });
 }

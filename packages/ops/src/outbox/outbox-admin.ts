@@ -1,14 +1,16 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type pg from 'pg';
 import {
-  ALL_ROWS, createPartitioning, MysqlOutboxStore,
-  type DeadRecord, type ItemCoordinates, type OutboxTable, type OutboxTableOptions, type Partitioning, type PartitioningConfig, type RecordFilter, type TableScope,
+  ALL_ROWS, createPartitioning, isPgPool, MysqlOutboxStore, PgOutboxStore, pgNames,
+  type DeadRecord, type DeadRowStore, type ItemCoordinates, type OutboxPool, type OutboxTable, type OutboxTableOptions, type Partitioning, type PartitioningConfig, type RecordFilter,
+  type TableScope,
 } from '@shardflow/outbox-relay';
 import { InvalidOpsArgumentError } from '../errors/invalid-ops-argument-error.js';
-import { createTimeStatement, deadStatement, nextClusterStatement, pendingStatement, type Statement } from './backlog-statements.js';
+import { createTimeStatement, deadStatement, nextClusterStatement, pendingStatement, type NameQuoting, type Statement } from './backlog-statements.js';
 
 export interface OutboxAdminOptions extends OutboxTableOptions {
-  /** One pool per database, in the relay's order. */
-  readonly databases: readonly Pool[];
+  /** One pool per database, in the relay's order: all mysql2 pools (MySQL, MariaDB) or all pg pools (PostgreSQL). */
+  readonly databases: readonly OutboxPool[];
   /** As the relay is configured; default virtual partitions (1024). */
   readonly partitioning?: PartitioningConfig;
   /** Counts stop at this many rows per cluster and scope (reported as `capped`). Default 100 000. */
@@ -47,19 +49,35 @@ const DEFAULT_COUNT_CAP = 100_000;
  * and `shardflow-outbox dead` always had. Every read is bounded (see backlog-statements.ts).
  */
 export class OutboxAdmin {
-  readonly store: MysqlOutboxStore;
+  readonly store: DeadRowStore;
   readonly partitioning: Partitioning;
-  private readonly databases: readonly Pool[];
+  private readonly run: (database: number, statement: Statement) => Promise<Array<Record<string, unknown>>>;
+  private readonly quote: NameQuoting;
   private readonly countCap: number;
 
   constructor(options: OutboxAdminOptions) {
-    if (!Array.isArray(options.databases) || options.databases.length === 0) throw new InvalidOpsArgumentError('databases', options.databases, 'must hold at least one mysql2 pool');
+    const { databases } = options;
+    if (!Array.isArray(databases) || databases.length === 0) throw new InvalidOpsArgumentError('databases', databases, 'must hold at least one mysql2 or pg pool');
+    const postgres = isPgPool(databases[0]);
+    if (databases.some((pool) => isPgPool(pool) !== postgres)) throw new InvalidOpsArgumentError('databases', `${databases.length} pools`, 'must all be mysql2 pools or all pg pools');
     const cap = options.countCap ?? DEFAULT_COUNT_CAP;
     if (!Number.isSafeInteger(cap) || cap < 1) throw new InvalidOpsArgumentError('countCap', cap, 'must be a positive integer');
-    this.databases = options.databases;
     this.countCap = cap;
-    this.partitioning = createPartitioning(options, options.databases.length);
-    this.store = new MysqlOutboxStore(options.databases, this.partitioning);
+    this.partitioning = createPartitioning(options, databases.length);
+    if (postgres) {
+      const pools = databases as readonly pg.Pool[];
+      this.store = new PgOutboxStore(pools, this.partitioning);
+      this.quote = pgNames;
+      this.run = async (database, { sql, params }) => {
+        let placeholder = 0;
+        return (await poolAt(pools, database).query(sql.replace(/\?/g, () => `$${++placeholder}`), [...params])).rows as Array<Record<string, unknown>>;
+      };
+    } else {
+      const pools = databases as readonly Pool[];
+      this.store = new MysqlOutboxStore(pools, this.partitioning);
+      this.quote = (table) => ({ table: table.quotedName, c: table.c });
+      this.run = async (database, { sql, params }) => (await poolAt(pools, database).query<RowDataPacket[]>(sql, [...params]))[0];
+    }
   }
 
   /** Per cluster, over every table of the outbox. */
@@ -93,7 +111,7 @@ export class OutboxAdmin {
   }
 
   /**
-   * MySQL's plan of every statement `backlog()` (and, given items, `backlogByItem`) runs now, for
+   * The database's plan (EXPLAIN's rows) of every statement `backlog()` (and, given items, `backlogByItem`) runs now, for
    * checking on a real table that each one reads a range of the due index, never the table.
    */
   async explainBacklog(items: readonly ItemCoordinates[] = []): Promise<ExplainedStatement[]> {
@@ -102,15 +120,15 @@ export class OutboxAdmin {
     const statements: Array<[number, Statement]> = [];
     for (const { database, table } of whole) {
       const clusters = await this.clustersOf([{ database, table, rows: ALL_ROWS }]);
-      statements.push([database, nextClusterStatement(table, table.states.pending, undefined)], [database, nextClusterStatement(table, table.states.pending, clusters[0])]);
-      statements.push([database, createTimeStatement(table, 1)]);
+      statements.push([database, nextClusterStatement(this.quote, table, table.states.pending, undefined)], [database, nextClusterStatement(this.quote, table, table.states.pending, clusters[0])]);
+      statements.push([database, createTimeStatement(this.quote, table, 1)]);
       for (const scope of scopes.filter((candidate) => candidate.database === database && candidate.table.name === table.name)) {
-        for (const cluster of clusters) statements.push([database, pendingStatement(scope, cluster, this.countCap)], [database, deadStatement(scope, cluster, this.countCap)]);
+        for (const cluster of clusters) statements.push([database, pendingStatement(this.quote, scope, cluster, this.countCap)], [database, deadStatement(this.quote, scope, cluster, this.countCap)]);
       }
     }
     const explained: ExplainedStatement[] = [];
     for (const [database, statement] of statements) {
-      const plan = await this.query(database, { sql: `EXPLAIN ${statement.sql}`, params: statement.params });
+      const plan = await this.run(database, { sql: `EXPLAIN ${statement.sql}`, params: statement.params });
       explained.push({ sql: statement.sql, plan: plan.map((row) => ({ ...row })) });
     }
     return explained;
@@ -126,7 +144,7 @@ export class OutboxAdmin {
       seen.add(key);
       for (const state of [table.states.pending, table.states.dead]) {
         for (let after: string | undefined; ;) {
-          const [row] = await this.query(database, nextClusterStatement(table, state, after));
+          const [row] = await this.run(database, nextClusterStatement(this.quote, table, state, after));
           const next = row?.['cluster'] as string | null | undefined;
           if (next === null || next === undefined) break;
           clusters.add(next);
@@ -147,8 +165,8 @@ export class OutboxAdmin {
       let capped = false;
       let oldest: number | undefined;
       for (const scope of scopes) {
-        const [pendingRow] = await this.query(scope.database, pendingStatement(scope, cluster, this.countCap));
-        const [deadRow] = await this.query(scope.database, deadStatement(scope, cluster, this.countCap));
+        const [pendingRow] = await this.run(scope.database, pendingStatement(this.quote, scope, cluster, this.countCap));
+        const [deadRow] = await this.run(scope.database, deadStatement(this.quote, scope, cluster, this.countCap));
         const scopePending = Number(pendingRow?.['n'] ?? 0);
         const scopeDead = Number(deadRow?.['n'] ?? 0);
         pending += scopePending;
@@ -167,17 +185,17 @@ export class OutboxAdmin {
   }
 
   private async createTime(database: number, table: OutboxTable, id: number): Promise<number | undefined> {
-    const [row] = await this.query(database, createTimeStatement(table, id));
+    const [row] = await this.run(database, createTimeStatement(this.quote, table, id));
     const created = row?.['created'];
     return created instanceof Date ? created.getTime() : undefined;
   }
 
-  private async query(database: number, statement: Statement): Promise<RowDataPacket[]> {
-    const pool = this.databases[database];
-    if (!pool) throw new RangeError(`no database pool at index ${database}`);
-    const [rows] = await pool.query<RowDataPacket[]>(statement.sql, [...statement.params]);
-    return rows;
-  }
+}
+
+function poolAt<P>(pools: readonly P[], database: number): P {
+  const pool = pools[database];
+  if (!pool) throw new RangeError(`no database pool at index ${database}`);
+  return pool;
 }
 
 function sum(clusters: readonly ClusterBacklog[]): Omit<ClusterBacklog, 'cluster'> {

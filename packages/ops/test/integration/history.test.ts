@@ -191,7 +191,6 @@ describe('shardflow history usage errors', () => {
     [['history', 'billing'], '--db'],
     [['history', 'billing', '--db', 'redis://h:6379/0'], '--db'],
     [['history', 'billing', '--db', 'mysql://h:3306/a', '--db', 'postgres://h:5432/b'], '--db'],
-    [['outbox', 'backlog', '--db', 'postgres://h:5432/b'], '--db'],
   ])('%j exits 2 naming %s, before any connection', async (args, flag) => {
     const result = await runShardflow(args);
     expect(result.code).toBe(2);

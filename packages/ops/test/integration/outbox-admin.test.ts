@@ -1,8 +1,10 @@
 import mysql, { type Pool } from 'mysql2/promise';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateOutboxTable } from '@shardflow/outbox-relay';
-import { createTestDatabase, type TestDatabase } from '@shardflow/testkit';
+import { migrateOutboxTable, migratePgOutboxTable } from '@shardflow/outbox-relay';
+import { createPgTestDatabase, createTestDatabase, type PgTestDatabase, type TestDatabase } from '@shardflow/testkit';
 import { OutboxAdmin } from '../../src/index.js';
+import { runShardflow } from '../support/run-shardflow.js';
 
 describe('OutboxAdmin on real MariaDB', () => {
   let database: TestDatabase;
@@ -92,5 +94,62 @@ describe('OutboxAdmin on real MariaDB', () => {
     expect(await admin.replayDead({ ids: [d3?.id as number] })).toBe(1);
     expect(await admin.countDead({})).toBe(2);
     expect((await admin.backlog()).find((c) => c.cluster === 'cluster_b')).toMatchObject({ pending: 2, dead: 0 });
+  });
+});
+
+describe('OutboxAdmin and `shardflow outbox` on real PostgreSQL', () => {
+  let database: PgTestDatabase;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    database = await createPgTestDatabase('ops_outbox');
+    pool = new pg.Pool({ connectionString: database.url, max: 4 });
+    await migratePgOutboxTable(pool);
+    await pool.query(`INSERT INTO msg_send_record (account_no, state, topic_name, cluster_name, payload, partition_no)
+      SELECT 'sent-' || i, 1, 't', 'cluster_a', 'x', i % 1024 FROM generate_series(1, 5000) AS i`);
+    // The same pending and dead rows as on MariaDB above.
+    await pool.query(`INSERT INTO msg_send_record (account_no, state, topic_name, cluster_name, payload, partition_no, retry_count, next_select_time, create_time, last_error) VALUES
+      ('p1', 0, 'register', 'cluster_a', 'x', 0, 0, now(), now() - interval '1 hour', NULL),
+      ('p2', 0, 'register', 'cluster_a', 'x', 10, 2, now() + interval '1 minute', now(), 'BROKER_UNAVAILABLE: down'),
+      ('p3', 0, 'register', 'cluster_a', 'x', 900, 0, now(), now(), NULL),
+      ('d1', 2, 'register', 'cluster_a', 'x', 5, 5, now(), now(), 'BROKER_UNAVAILABLE: down'),
+      ('d2', 2, 'points', 'cluster_a', 'x', 700, 0, now(), now(), 'MESSAGE_TOO_LARGE: big'),
+      ('p4', 0, 'points', 'cluster_b', 'x', 600, 0, now(), now(), NULL),
+      ('d3', 2, 'points', 'cluster_b', 'x', 601, 0, now(), now(), 'TOPIC_NOT_FOUND: gone')`);
+    await pool.query('ANALYZE msg_send_record');
+  });
+  afterAll(async () => {
+    await pool.end();
+    await database.drop();
+  });
+
+  it('backlog per cluster and per relay item, with the cap', async () => {
+    const admin = new OutboxAdmin({ databases: [pool] });
+    const backlog = await admin.backlog();
+    expect(backlog.map(({ oldestPendingAgeMs: _age, ...rest }) => rest)).toEqual([
+      { cluster: 'cluster_a', pending: 3, retrying: 1, dead: 2, capped: false },
+      { cluster: 'cluster_b', pending: 1, retrying: 0, dead: 1, capped: false },
+    ]);
+    expect(backlog[0]?.oldestPendingAgeMs).toBeGreaterThan(3_500_000);
+    const items = await admin.backlogByItem([0, 1].map((item) => ({ item, total: 2, jobParameter: '', shardingParameter: undefined })));
+    expect(items.map(({ item, pending, retrying, dead }) => ({ item, pending, retrying, dead }))).toEqual([
+      { item: 0, pending: 2, retrying: 1, dead: 1 }, { item: 1, pending: 2, retrying: 0, dead: 2 },
+    ]);
+    expect((await new OutboxAdmin({ databases: [pool], countCap: 2 }).backlog())[0]).toMatchObject({ cluster: 'cluster_a', pending: 2, dead: 2, capped: true });
+  });
+
+  it('no backlog statement reads the table itself: every plan scans an index', async () => {
+    const explained = await new OutboxAdmin({ databases: [pool] }).explainBacklog([{ item: 0, total: 2, jobParameter: '', shardingParameter: undefined }]);
+    expect(explained.length).toBeGreaterThan(0);
+    const seqScans = explained.filter(({ plan }) => plan.some((row) => String(row['QUERY PLAN']).includes('Seq Scan')));
+    expect(seqScans.map(({ sql }) => sql)).toEqual([]);
+  });
+
+  it('the CLI reads the backlog and replays a dead row with a postgres:// URL', async () => {
+    const backlog = await runShardflow(['outbox', 'backlog', '--db', database.url, '--json']);
+    expect(backlog.code).toBe(0);
+    expect((JSON.parse(backlog.stdout) as { clusters: unknown[] }).clusters).toEqual(expect.arrayContaining([expect.objectContaining({ cluster: 'cluster_b', pending: 1, dead: 1 })]));
+    const replay = await runShardflow(['outbox', 'dead', 'replay', '--db', database.url, '--key', 'd3']);
+    expect(replay.code).toBe(0);
+    expect(await new OutboxAdmin({ databases: [pool] }).countDead({ cluster: 'cluster_b' })).toBe(0);
   });
 });

@@ -124,7 +124,6 @@ describe('the shardflow binary against real ZooKeeper', () => {
     [['outbox', 'dead', 'replay'], '--all'],
     [['outbox', 'dead', 'list', '--limit', '0'], '--limit'],
     [['outbox', 'dead', 'count', '--from', 'yesterday'], '--from'],
-    [['outbox', 'backlog', '--db', 'postgres://h/db'], '--db'],
     [['outbox', 'backlog', '--column', 'colour=red'], '--column'],
     [['jobs', '--bogus'], '--bogus'],
   ])('usage error %j names %s, exit 2, before any connection', async (args, flag) => {

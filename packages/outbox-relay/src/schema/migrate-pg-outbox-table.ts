@@ -10,6 +10,8 @@ import { pgNames } from './pg-names.js';
  *   the table keeps; each cluster's due rows are one range of it, in (due time, id) order, with the
  *   item's partitions checked inside the index, and the clusters with pending rows are found by
  *   one dive each.
+ * - `<table>_dead (cluster, id, partition) WHERE state = dead`: the parked rows alone, so that
+ *   counting, listing and finding the clusters of dead rows never reads the sent ones.
  * - `<table>_key (key, id)`: per-key ordering checks and look-ups by key.
  * - `<table>_create_time (create_time)`: replay and reports by time range.
  * Cleanup walks the primary key. `update_time` is set by the store's UPDATEs (PostgreSQL has no
@@ -38,6 +40,7 @@ export function pgOutboxTableDdl(table: OutboxTable): string[] {
   ${c.fenceEpoch} BIGINT NULL
 )`,
     `CREATE INDEX IF NOT EXISTS ${index('due')} ON ${name} (${c.cluster}, ${c.nextSelectTime}, ${c.id}, ${c.partition}) WHERE ${c.state} = ${table.states.pending}`,
+    `CREATE INDEX IF NOT EXISTS ${index('dead')} ON ${name} (${c.cluster}, ${c.id}, ${c.partition}) WHERE ${c.state} = ${table.states.dead}`,
     `CREATE INDEX IF NOT EXISTS ${index('key')} ON ${name} (${c.key}, ${c.id})`,
     `CREATE INDEX IF NOT EXISTS ${index('create_time')} ON ${name} (${c.createTime})`,
   ];
