@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Registry } from 'prom-client';
-import { waitUntil } from '@shardflow/testkit';
+import { untilSettled, waitUntil } from '@shardflow/testkit/wait-until';
 import { InMemoryRegistry, InMemoryRegistryStore, JobOperator, JobScheduler, type SimpleJob, type ShardingContext } from '@shardflow/core';
 import { ShardflowMetrics, startMetricsServer, InvalidMetricsConfigError } from '../../src/index.js';
 
@@ -13,6 +13,9 @@ class HalfFailingJob implements SimpleJob {
   }
 }
 
+// On fake timers: the scheduler's waits cost no wall-clock time.
+const pause = (ms: number): Promise<unknown> => vi.advanceTimersByTimeAsync(ms);
+
 async function value(register: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {
   // A histogram's samples (name_count, name_bucket) are listed under the histogram's own name.
   const metric = (await register.getMetricsAsJSON()).find((entry) => name === entry.name || name.startsWith(`${entry.name}_`));
@@ -22,8 +25,12 @@ async function value(register: Registry, name: string, labels: Record<string, st
 
 describe('job and registry metrics on a real scheduler (in-memory registry)', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    vi.useRealTimers();
   });
 
   async function startJob(register: Registry, jobName: string) {
@@ -32,13 +39,13 @@ describe('job and registry metrics on a real scheduler (in-memory registry)', ()
     const job = new HalfFailingJob();
     const scheduler = new JobScheduler(registry, job, { jobName, cron: '0 0 * * * ?', shardingTotalCount: 3 }, { onItemError: () => undefined });
     const metrics = new ShardflowMetrics({ register }).observeRegistry(registry).observeScheduler(scheduler);
-    await scheduler.start();
+    await untilSettled(scheduler.start(), { pause });
     cleanups.push(async () => {
       metrics.close();
-      await scheduler.shutdown();
+      await untilSettled(scheduler.shutdown(), { pause });
       await registry.close();
     });
-    await waitUntil(() => scheduler.items.length === 3);
+    await waitUntil(() => scheduler.items.length === 3, { pause });
     return { registry, scheduler, job };
   }
 
@@ -51,7 +58,7 @@ describe('job and registry metrics on a real scheduler (in-memory registry)', ()
 
     await new JobOperator(registry).trigger('metered');
     await waitUntil(async () => (await value(register, 'shardflow_job_item_runs_total', { job: 'metered', result: 'failed' })) === 1
-      && (await value(register, 'shardflow_job_item_runs_total', { job: 'metered', result: 'completed' })) === 2);
+      && (await value(register, 'shardflow_job_item_runs_total', { job: 'metered', result: 'completed' })) === 2, { pause });
     expect(job.runs).toBe(3);
     expect(await value(register, 'shardflow_job_triggers_total', { job: 'metered', source: 'manual' })).toBe(3);
     expect(await value(register, 'shardflow_job_item_run_duration_seconds_count', { job: 'metered', result: 'completed' })).toBe(2);
@@ -66,7 +73,7 @@ describe('job and registry metrics on a real scheduler (in-memory registry)', ()
     expect(await value(register, 'shardflow_registry_reconnects_total', {})).toBe(2);
 
     await registry.close();
-    await waitUntil(async () => (await value(register, 'shardflow_registry_session_state', { state: 'closed' })) === 1);
+    await waitUntil(async () => (await value(register, 'shardflow_registry_session_state', { state: 'closed' })) === 1, { pause });
     expect(await value(register, 'shardflow_registry_session_state', { state: 'connected' })).toBe(0);
   });
 
