@@ -1,6 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryRegistry, InMemoryRegistryStore, RegistryConnectionError, type Registry } from '../../../src/index.js';
 import { describeRegistryConformance } from '../../registry-conformance.js';
+
+// Watches deliver on a timer tick: on fake timers a test's waits cost no wall-clock time.
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describeRegistryConformance('in-memory', () => {
   const store = new InMemoryRegistryStore();
@@ -16,6 +24,7 @@ describeRegistryConformance('in-memory', () => {
     cleanup: async () => {
       for (const registry of opened) await registry.close();
     },
+    pause: (ms) => vi.advanceTimersByTimeAsync(ms),
   };
 });
 
