@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { untilSettled, waitUntil } from '@shardflow/testkit/wait-until';
 import { InMemoryRegistry, InMemoryRegistryStore, type DataflowJob, type ShardingContext } from '../../../src/index.js';
 import type { JobSchedulerEvents } from '../../../src/events/job-events.js';
@@ -11,6 +11,7 @@ import { ItemLock } from '../../../src/coordination/item-lock.js';
 import { JobPaths } from '../../../src/coordination/job-paths.js';
 import { serializeAssignment } from '../../../src/sharding/assignment.js';
 import { JobStateView } from '../../../src/coordination/job-state-view.js';
+import { onFakeTimers } from '../../fake-timers.js';
 
 const JOB = 'executor-job';
 const paths = new JobPaths(JOB);
@@ -90,12 +91,9 @@ async function writeAssignment(registry: InMemoryRegistry, generation: number, o
 }
 
 describe('ItemExecutor', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
+  onFakeTimers();
   afterEach(async () => {
     for (const close of closers.splice(0)) await close();
-    vi.useRealTimers();
   });
 
   it('takes a run\'s item count and epoch from one assignment, and fires nothing while the configured count differs', async () => {

@@ -1,14 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InMemoryRegistry, InMemoryRegistryStore, RegistryConnectionError, type Registry } from '../../../src/index.js';
 import { describeRegistryConformance } from '../../registry-conformance.js';
+import { onFakeTimers } from '../../fake-timers.js';
 
 // Watches deliver on a timer tick: on fake timers a test's waits cost no wall-clock time.
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+onFakeTimers();
 
 describeRegistryConformance('in-memory', () => {
   const store = new InMemoryRegistryStore();

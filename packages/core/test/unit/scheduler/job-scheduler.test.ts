@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { untilSettled, waitUntil } from '@shardflow/testkit/wait-until';
 import {
   DuplicateInstanceError, InMemoryRegistry, InMemoryRegistryStore, InvalidJobConfigError, JobOperator, JobScheduler,
   type DataflowJob, type JobConfig, type ShardingContext, type SimpleJob, type Unsubscribe,
 } from '../../../src/index.js';
+import { onFakeTimers } from '../../fake-timers.js';
 
 /** Fails the first watch of a job's election children: a start() that breaks after it registered. */
 class FailingLatchWatchRegistry extends InMemoryRegistry {
@@ -48,16 +49,12 @@ describe('JobScheduler on the in-memory registry', () => {
   const store = new InMemoryRegistryStore();
   const started: Array<{ scheduler: JobScheduler; registry: InMemoryRegistry }> = [];
 
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-
+  onFakeTimers();
   afterEach(async () => {
     for (const { scheduler, registry } of started.splice(0)) {
       await settle(scheduler.shutdown());
       await registry.close();
     }
-    vi.useRealTimers();
   });
 
   async function start(job: SimpleJob | DataflowJob<unknown>, config: Partial<JobConfig> & { jobName: string }, instanceId?: string) {
