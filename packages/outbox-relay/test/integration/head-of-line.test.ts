@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kafkaControl } from '@shardflow/testkit';
-import { createOutbox, migrateOutboxTable, type OutboxMessage } from '../../src/index.js';
-import { clusterMap, drain, openTestDb, stateCounts, uniqueTopic, type TestDb } from './outbox-fixture.js';
+import { createOutbox, type OutboxMessage } from '../../src/index.js';
+import { clusterMap, drain, stateCounts, suiteOutboxDb, uniqueTopic } from './outbox-fixture.js';
 
 const ROWS_PER_CLUSTER = 1_500;
 
 describe("the seed's head-of-line case, scaled up: cluster_a down must not block cluster_b", () => {
-  let db: TestDb;
-  beforeAll(async () => {
-    db = await openTestDb('hol');
-    await migrateOutboxTable(db.pool);
-  });
-  afterAll(async () => {
-    await kafkaControl.start('cluster_a');
-    await db.close();
-  });
+  const db = suiteOutboxDb('hol', () => kafkaControl.start('cluster_a'));
 
   it('delivers every cluster_b row while cluster_a is down, then every cluster_a row after it returns; nothing lost or dead', async () => {
     const outbox = createOutbox({

@@ -3,7 +3,9 @@ import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
 import type { DataflowJob, ShardingContext } from '@shardflow/core';
 import { drainItems, testContext } from '@shardflow/core/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { createTestDatabase, testServices, type TestDatabase } from '@shardflow/testkit';
+import { migrateOutboxTable } from '../../src/index.js';
 
 export interface TestDb {
   readonly database: TestDatabase;
@@ -22,6 +24,27 @@ export async function openTestDb(prefix = 'outbox'): Promise<TestDb> {
       await database.drop();
     },
   };
+}
+
+/**
+ * The calling describe block's database with the outbox table: created before its tests, dropped
+ * after them, after `beforeDrop` (which brings back a service the tests stopped).
+ */
+export function suiteOutboxDb(prefix: string, beforeDrop?: () => Promise<unknown>): TestDb {
+  let db: TestDb | undefined;
+  beforeAll(async () => {
+    db = await openTestDb(prefix);
+    await migrateOutboxTable(db.pool);
+  });
+  afterAll(async () => {
+    await beforeDrop?.();
+    await db?.close();
+  });
+  const opened = (): TestDb => {
+    if (!db) throw new Error(`the ${prefix} database opens before the block's tests, not when the block is declared`);
+    return db;
+  };
+  return { get database() { return opened().database; }, get pool() { return opened().pool; }, close: () => opened().close() };
 }
 
 /** A context as the scheduler would give it, for calling the relay directly. */
