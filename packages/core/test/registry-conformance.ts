@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitUntil } from '@shardflow/testkit';
+import { waitUntil, type WaitUntilOptions } from '@shardflow/testkit/wait-until';
 import { describe, expect, it } from 'vitest';
 import {
   RegistryNodeExistsError, RegistrySessionChangedError, RegistryTransactionError, RegistryVersionConflictError,
@@ -13,6 +13,13 @@ export interface RegistryHarness {
   expire(registry: Registry): Promise<void>;
   /** Closes everything opened by this harness. */
   cleanup(): Promise<void>;
+  /** How time passes while a test waits; default a real timer (a harness on fake timers advances them). */
+  readonly pause?: (ms: number) => Promise<unknown>;
+}
+
+/** Polls `condition` on the harness's clock. */
+function until(h: RegistryHarness, condition: () => boolean | Promise<boolean>, options: WaitUntilOptions = {}): Promise<void> {
+  return waitUntil(condition, { ...options, pause: h.pause });
 }
 
 
@@ -82,11 +89,11 @@ export function describeRegistryConformance(name: string, harness: () => Registr
       const before = owner.sessionId;
       await h.expire(owner);
       expect(owner.sessionId).not.toBe(before);
-      await waitUntil(() => owner.state === 'connected');
+      await until(h, () => owner.state === 'connected');
       // The server ends the old session on its own clock, which may run a little behind ours.
-      await waitUntil(async () => !(await observer.exists('/eph/lock')), { timeoutMs: 15_000 });
+      await until(h, async () => !(await observer.exists('/eph/lock')), { timeoutMs: 15_000 });
       // The restored node belongs to the new session (once the old session's copy is gone).
-      await waitUntil(async () => (await observer.get('/eph/restored'))?.ephemeralOwner === owner.sessionId, { timeoutMs: 15_000 });
+      await until(h, async () => (await observer.get('/eph/restored'))?.ephemeralOwner === owner.sessionId, { timeoutMs: 15_000 });
       expect((await observer.get('/eph/restored'))?.data).toBe('me');
       expect(await observer.exists('/eph/persistent')).toBe(true);
       await owner.close(); // resolves once the session has ended: its ephemerals are gone for everyone
@@ -109,7 +116,7 @@ export function describeRegistryConformance(name: string, harness: () => Registr
       // removal in the old session's name (a resumed process, a retry) must not touch the new node.
       const oldSession = owner.sessionId;
       await h.expire(owner);
-      await waitUntil(async () => !(await other.exists('/owned/lock')), { timeoutMs: 15_000 });
+      await until(h, async () => !(await other.exists('/owned/lock')), { timeoutMs: 15_000 });
       await other.create('/owned/lock', 'theirs', { ephemeral: true });
       expect(await owner.removeOwned('/owned/lock', oldSession)).toBe(false);
       expect((await other.get('/owned/lock'))?.data).toBe('theirs');
@@ -133,19 +140,19 @@ export function describeRegistryConformance(name: string, harness: () => Registr
       const writer = await h.open();
       const seen: Array<string | undefined> = [];
       const unsubscribe = registry.watchData('/watched', (node) => seen.push(node?.data));
-      await waitUntil(() => seen.length === 1);
+      await until(h, () => seen.length === 1);
       expect(seen).toEqual([undefined]);
       await writer.create('/watched', 'one');
-      await waitUntil(() => seen[seen.length - 1] === 'one');
+      await until(h, () => seen[seen.length - 1] === 'one');
       await writer.set('/watched', 'two');
       await writer.set('/watched', 'three');
-      await waitUntil(() => seen[seen.length - 1] === 'three');
+      await until(h, () => seen[seen.length - 1] === 'three');
       await writer.remove('/watched');
-      await waitUntil(() => seen[seen.length - 1] === undefined && seen.length > 2);
+      await until(h, () => seen[seen.length - 1] === undefined && seen.length > 2);
       unsubscribe();
       const count = seen.length;
       await writer.create('/watched', 'after');
-      await sleep(300);
+      await (h.pause ?? sleep)(300);
       expect(seen).toHaveLength(count);
     }));
 
@@ -154,14 +161,14 @@ export function describeRegistryConformance(name: string, harness: () => Registr
       const writer = await h.open();
       const seen: string[][] = [];
       registry.watchChildren('/parent', (children) => seen.push(children));
-      await waitUntil(() => seen.length === 1);
+      await until(h, () => seen.length === 1);
       expect(seen[0]).toEqual([]);
       await writer.create('/parent/x');
-      await waitUntil(() => seen[seen.length - 1]?.join() === 'x');
+      await until(h, () => seen[seen.length - 1]?.join() === 'x');
       await writer.create('/parent/y', '', { ephemeral: true });
-      await waitUntil(() => seen[seen.length - 1]?.join() === 'x,y');
+      await until(h, () => seen[seen.length - 1]?.join() === 'x,y');
       await writer.close();
-      await waitUntil(() => seen[seen.length - 1]?.join() === 'x');
+      await until(h, () => seen[seen.length - 1]?.join() === 'x');
     }));
 
     it('keeps watching across a session loss', () => withHarness(async (h) => {
@@ -169,10 +176,10 @@ export function describeRegistryConformance(name: string, harness: () => Registr
       const writer = await h.open();
       const seen: Array<string | undefined> = [];
       registry.watchData('/survives', (node) => seen.push(node?.data));
-      await waitUntil(() => seen.length === 1);
+      await until(h, () => seen.length === 1);
       await h.expire(registry);
       await writer.put('/survives', 'after-expiry');
-      await waitUntil(() => seen[seen.length - 1] === 'after-expiry');
+      await until(h, () => seen[seen.length - 1] === 'after-expiry');
     }));
 
     it('isolates namespaces', () => withHarness(async (h) => {

@@ -13,5 +13,5 @@ export { startServices, type ServiceAddresses, type StartedServices, type StartS
 export { testServices, uniqueNamespace, kafkaControl, zookeeperControl } from './test-services.js';
 export { resolveServiceJars, resolveRocketMqJars, resolveKafkaToolsJars, KAFKA_VERSION, servicesCacheDir } from './java/service-jars.js';
 export { chromiumPath, ensureChromium } from './browser/chromium.js';
-export { waitUntil, type WaitUntilOptions } from './wait-until.js';
+export { untilSettled, waitUntil, type WaitUntilOptions } from './wait-until.js';
 export { sweepOrphanJvms } from './java/jvm-process.js';

@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Registry, Unsubscribe } from '../registry/registry.js';
 import type { JobPaths } from './job-paths.js';
 import { RegistryNodeExistsError } from '../errors/registry-node-exists-error.js';
 import { ShardflowError } from '../errors/shardflow-error.js';
 import { serializeRunLock } from './run-lock.js';
+import { delay } from '../util/delay.js';
 
 const RELEASE_RETRY_BASE_MS = 50;
 const RELEASE_RETRY_MAX_MS = 1_000;
@@ -63,7 +63,7 @@ export class ItemLock {
       } catch (error) {
         const worthWaiting = ShardflowError.is(error) && error.retriable && this.registry.state !== 'closed' && this.registry.sessionId === session;
         if (!worthWaiting) throw error;
-        await sleep(Math.min(RELEASE_RETRY_MAX_MS, RELEASE_RETRY_BASE_MS * 2 ** attempt), undefined, { ref: false });
+        await delay(Math.min(RELEASE_RETRY_MAX_MS, RELEASE_RETRY_BASE_MS * 2 ** attempt), { unref: true });
       }
     }
   }

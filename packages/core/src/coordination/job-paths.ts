@@ -12,48 +12,40 @@
  * /{job}/trigger                     persistent  manual trigger requests (data is a nonce)
  */
 export class JobPaths {
-  constructor(readonly jobName: string) {}
+  readonly root: string;
+  readonly config: string;
+  readonly instances: string;
+  readonly latch: string;
+  readonly latchMemberPrefix: string;
+  readonly assignment: string;
+  readonly running: string;
+  readonly disabledInstances: string;
+  readonly disabledItems: string;
+  readonly trigger: string;
 
-  get root(): string {
-    return `/${this.jobName}`;
+  constructor(readonly jobName: string) {
+    this.root = `/${jobName}`;
+    this.config = `${this.root}/config`;
+    this.instances = `${this.root}/instances`;
+    this.latch = `${this.root}/leader/latch`;
+    this.latchMemberPrefix = `${this.latch}/member-`;
+    this.assignment = `${this.root}/sharding/assignment`;
+    this.running = `${this.root}/running`;
+    this.disabledInstances = `${this.root}/disabled/instances`;
+    this.disabledItems = `${this.root}/disabled/items`;
+    this.trigger = `${this.root}/trigger`;
   }
-  get config(): string {
-    return `${this.root}/config`;
-  }
-  get instances(): string {
-    return `${this.root}/instances`;
-  }
+
   instance(instanceId: string): string {
     return `${this.instances}/${instanceId}`;
-  }
-  get latch(): string {
-    return `${this.root}/leader/latch`;
-  }
-  get latchMemberPrefix(): string {
-    return `${this.latch}/member-`;
-  }
-  get assignment(): string {
-    return `${this.root}/sharding/assignment`;
-  }
-  get running(): string {
-    return `${this.root}/running`;
   }
   runningItem(item: number): string {
     return `${this.running}/${item}`;
   }
-  get disabledInstances(): string {
-    return `${this.root}/disabled/instances`;
-  }
   disabledInstance(instanceId: string): string {
     return `${this.disabledInstances}/${instanceId}`;
   }
-  get disabledItems(): string {
-    return `${this.root}/disabled/items`;
-  }
   disabledItem(item: number): string {
     return `${this.disabledItems}/${item}`;
-  }
-  get trigger(): string {
-    return `${this.root}/trigger`;
   }
 }

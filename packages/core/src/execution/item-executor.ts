@@ -9,6 +9,7 @@ import { ItemFencedError } from '../errors/item-fenced-error.js';
 import { ItemTimeoutError } from '../errors/item-timeout-error.js';
 import { RegistrySessionChangedError } from '../errors/registry-session-changed-error.js';
 import { toError } from '../util/to-error.js';
+import { delay } from '../util/delay.js';
 import type { ConnectionFence } from '../coordination/connection-fence.js';
 import { createItemContext } from './item-context.js';
 import type { ItemLock } from '../coordination/item-lock.js';
@@ -124,7 +125,7 @@ export class ItemExecutor {
     this.accepting = false;
     this.holdLocks = true;
     this.abortAll('the scheduler is shutting down');
-    await Promise.race([Promise.allSettled([...this.settled]), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    await Promise.race([Promise.allSettled([...this.settled]), delay(timeoutMs, { unref: true })]);
   }
 
   async releaseHeldLocks(): Promise<void> {

@@ -3,6 +3,7 @@ import { CORE_TRACE_CHANNELS, ShardflowError, traceChannel, type ItemRunTraceCon
 import { DURATION_BUCKETS } from '../prometheus/buckets.js';
 import { sharedMetric } from '../prometheus/shared-metric.js';
 import { timeChannel } from '../tracing/channel-timer.js';
+import { listen } from '../events/listen.js';
 
 /** How an item run ended, as the `result` label says it. */
 export type ItemRunResult = 'completed' | 'failed' | 'timeout' | 'fenced' | 'aborted';
@@ -82,16 +83,7 @@ export class JobMetrics {
     const onLeadership = ({ isLeader }: { isLeader: boolean }): void => this.isLeader.set(job, isLeader ? 1 : 0);
     const onFailover = (): void => this.failovers.inc(job);
     const onMisfire = (): void => this.misfires.inc(job);
-    scheduler.on('itemsAssigned', onItems);
-    scheduler.on('leadership', onLeadership);
-    scheduler.on('failoverTaken', onFailover);
-    scheduler.on('misfire', onMisfire);
-    return () => {
-      scheduler.off('itemsAssigned', onItems);
-      scheduler.off('leadership', onLeadership);
-      scheduler.off('failoverTaken', onFailover);
-      scheduler.off('misfire', onMisfire);
-    };
+    return listen(scheduler, { itemsAssigned: onItems, leadership: onLeadership, failoverTaken: onFailover, misfire: onMisfire });
   }
 
   /** Stops timing runs. */

@@ -6,6 +6,7 @@ import { DURATION_BUCKETS } from '../prometheus/buckets.js';
 import { sharedMetric } from '../prometheus/shared-metric.js';
 import { timeChannel } from '../tracing/channel-timer.js';
 import { BacklogCache } from './backlog-cache.js';
+import { listen } from '../events/listen.js';
 
 export interface OutboxMetricsOptions {
   /** Where the metrics live; default prom-client's global registry. */
@@ -117,25 +118,13 @@ export class OutboxMetrics {
     const onClosed: OutboxEvents['circuitClosed'] = ({ cluster }) => this.circuitOpen.set({ cluster }, 0);
     const onFenced: OutboxEvents['fenced'] = ({ expected, changed }) => this.fencedMarks.inc(expected - changed);
     const onFastPath: OutboxEvents['fastPathPublished'] = ({ latencyMs }) => this.fastPathLatency.observe(latencyMs / 1000);
-    relayJob.on('sent', onSent);
-    relayJob.on('retrying', onRetrying);
-    relayJob.on('dead', onDead);
-    relayJob.on('circuitOpened', onOpened);
-    relayJob.on('circuitClosed', onClosed);
-    relayJob.on('fenced', onFenced);
-    writer.on('sent', onSent);
-    writer.on('fastPathPublished', onFastPath);
+    const stopRelay = listen(relayJob, { sent: onSent, retrying: onRetrying, dead: onDead, circuitOpened: onOpened, circuitClosed: onClosed, fenced: onFenced });
+    const stopWriter = listen(writer, { sent: onSent, fastPathPublished: onFastPath });
     const backlog = new BacklogCache(() => outbox.store.backlog(this.cap), this.cacheMs, () => this.backlogErrors.inc());
     this.backlogs.add(backlog);
     return () => {
-      relayJob.off('sent', onSent);
-      relayJob.off('retrying', onRetrying);
-      relayJob.off('dead', onDead);
-      relayJob.off('circuitOpened', onOpened);
-      relayJob.off('circuitClosed', onClosed);
-      relayJob.off('fenced', onFenced);
-      writer.off('sent', onSent);
-      writer.off('fastPathPublished', onFastPath);
+      stopRelay();
+      stopWriter();
       this.backlogs.delete(backlog);
     };
   }

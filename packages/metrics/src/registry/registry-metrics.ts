@@ -3,6 +3,7 @@ import { CORE_TRACE_CHANNELS, traceChannel, type ConnectionState, type Registry,
 import { DURATION_BUCKETS } from '../prometheus/buckets.js';
 import { sharedMetric } from '../prometheus/shared-metric.js';
 import { timeChannel } from '../tracing/channel-timer.js';
+import { listen } from '../events/listen.js';
 
 const STATES: ReadonlyArray<ConnectionState | 'connecting'> = ['connecting', 'connected', 'suspended', 'reconnected', 'lost', 'closed'];
 
@@ -45,10 +46,7 @@ export class RegistryMetrics {
       previous = state;
       this.setState(state);
     };
-    registry.on('state', onState);
-    return () => {
-      registry.off('state', onState);
-    };
+    return listen(registry, { state: onState });
   }
 
   close(): void {

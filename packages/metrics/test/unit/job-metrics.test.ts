@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Registry } from 'prom-client';
-import { waitUntil } from '@shardflow/testkit';
+import { untilSettled, waitUntil } from '@shardflow/testkit/wait-until';
 import {
   InMemoryRegistry, InMemoryRegistryStore, JobOperator, JobScheduler, type DataflowJob, type Job, type JobConfig, type SimpleJob, type ShardingContext,
 } from '@shardflow/core';
@@ -15,6 +15,9 @@ class HalfFailingJob implements SimpleJob {
   }
 }
 
+// On fake timers: the scheduler's waits cost no wall-clock time.
+const pause = (ms: number): Promise<unknown> => vi.advanceTimersByTimeAsync(ms);
+
 async function value(register: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {
   // A histogram's samples (name_count, name_bucket) are listed under the histogram's own name.
   const metric = (await register.getMetricsAsJSON()).find((entry) => name === entry.name || name.startsWith(`${entry.name}_`));
@@ -24,36 +27,39 @@ async function value(register: Registry, name: string, labels: Record<string, st
 
 describe('job and registry metrics on a real scheduler (in-memory registry)', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    vi.useRealTimers();
   });
 
-  async function startJob(register: Registry, jobName: string, job: Job<unknown> = new HalfFailingJob(), config: Partial<JobConfig> = {}) {
+  async function startJob<J extends Job<unknown>>(register: Registry, jobName: string, job: J, config: Partial<JobConfig> = {}) {
     const registry = new InMemoryRegistry({ store: new InMemoryRegistryStore() });
     await registry.connect();
     const scheduler = new JobScheduler(registry, job, { jobName, cron: '0 0 * * * ?', shardingTotalCount: 3, ...config }, { onItemError: () => undefined });
     const metrics = new ShardflowMetrics({ register }).observeRegistry(registry).observeScheduler(scheduler);
-    await scheduler.start();
+    await untilSettled(scheduler.start(), { pause });
     cleanups.push(async () => {
       metrics.close();
-      await scheduler.shutdown();
+      await untilSettled(scheduler.shutdown(), { pause });
       await registry.close();
     });
-    await waitUntil(() => scheduler.items.length === (config.shardingTotalCount ?? 3));
-    return { registry, scheduler };
+    await waitUntil(() => scheduler.items.length === (config.shardingTotalCount ?? 3), { pause });
+    return { registry, scheduler, job };
   }
 
   it('counts runs by result and trigger, and follows leadership, owned items and the session', async () => {
     const register = new Registry();
-    const job = new HalfFailingJob();
-    const { registry } = await startJob(register, 'metered', job);
+    const { registry, job } = await startJob(register, 'metered', new HalfFailingJob());
     expect(await value(register, 'shardflow_job_is_leader', { job: 'metered' })).toBe(1);
     expect(await value(register, 'shardflow_job_owned_items', { job: 'metered' })).toBe(3);
     expect(await value(register, 'shardflow_registry_session_state', { state: 'connected' })).toBe(1);
 
     await new JobOperator(registry).trigger('metered');
     await waitUntil(async () => (await value(register, 'shardflow_job_item_runs_total', { job: 'metered', result: 'failed' })) === 1
-      && (await value(register, 'shardflow_job_item_runs_total', { job: 'metered', result: 'completed' })) === 2);
+      && (await value(register, 'shardflow_job_item_runs_total', { job: 'metered', result: 'completed' })) === 2, { pause });
     expect(job.runs).toBe(3);
     expect(await value(register, 'shardflow_job_triggers_total', { job: 'metered', source: 'manual' })).toBe(3);
     expect(await value(register, 'shardflow_job_item_run_duration_seconds_count', { job: 'metered', result: 'completed' })).toBe(2);
@@ -68,7 +74,7 @@ describe('job and registry metrics on a real scheduler (in-memory registry)', ()
     expect(await value(register, 'shardflow_registry_reconnects_total', {})).toBe(2);
 
     await registry.close();
-    await waitUntil(async () => (await value(register, 'shardflow_registry_session_state', { state: 'closed' })) === 1);
+    await waitUntil(async () => (await value(register, 'shardflow_registry_session_state', { state: 'closed' })) === 1, { pause });
     expect(await value(register, 'shardflow_registry_session_state', { state: 'connected' })).toBe(0);
   });
 
@@ -84,7 +90,7 @@ describe('job and registry metrics on a real scheduler (in-memory registry)', ()
     const register = new Registry();
     const { registry } = await startJob(register, 'slow', job, { shardingTotalCount: 1, itemTimeoutMs: 50, ...config });
     await new JobOperator(registry).trigger('slow');
-    await waitUntil(async () => (await value(register, 'shardflow_job_item_runs_total', { job: 'slow', result: 'timeout' })) === 1);
+    await waitUntil(async () => (await value(register, 'shardflow_job_item_runs_total', { job: 'slow', result: 'timeout' })) === 1, { pause });
     expect(await value(register, 'shardflow_job_item_run_duration_seconds_count', { job: 'slow', result: 'timeout' })).toBe(1);
     for (const other of ['completed', 'failed', 'aborted', 'fenced']) {
       expect(await value(register, 'shardflow_job_item_runs_total', { job: 'slow', result: other })).toBeUndefined();
@@ -93,15 +99,15 @@ describe('job and registry metrics on a real scheduler (in-memory registry)', ()
 
   it('shares one set of metrics between two observers of one prom-client registry', async () => {
     const register = new Registry();
-    await startJob(register, 'first');
-    await startJob(register, 'second');
+    await startJob(register, 'first', new HalfFailingJob());
+    await startJob(register, 'second', new HalfFailingJob());
     expect(await value(register, 'shardflow_job_owned_items', { job: 'first' })).toBe(3);
     expect(await value(register, 'shardflow_job_owned_items', { job: 'second' })).toBe(3);
   });
 
   it('serves the registry on loopback at /metrics and answers 404 elsewhere', async () => {
     const register = new Registry();
-    await startJob(register, 'served');
+    await startJob(register, 'served', new HalfFailingJob());
     const server = await startMetricsServer({ port: 0, register });
     cleanups.push(() => server.close());
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);

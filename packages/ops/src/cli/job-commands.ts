@@ -46,14 +46,19 @@ const job = simple('job', [], (positionals) => {
   };
 });
 
-const trigger = simple('trigger', [], (positionals) => {
-  const name = jobArgument('trigger', positionals);
-  return async (connection, io, json) => {
-    await jobsOf(connection).trigger(name);
-    done(io, json, { job: name, triggered: true }, `triggered ${name}`);
-    return 0;
-  };
-});
+/** `<word> <job>`: one action on one job, reported as `{ job, <pastTense>: true }` or as `<pastTense> <job>`. */
+function jobAction(word: string, pastTense: string, act: (admin: JobAdmin, name: string) => Promise<unknown>): CliCommand {
+  return simple(word, [], (positionals) => {
+    const name = jobArgument(word, positionals);
+    return async (connection, io, json) => {
+      await act(jobsOf(connection), name);
+      done(io, json, { job: name, [pastTense]: true }, `${pastTense} ${name}`);
+      return 0;
+    };
+  });
+}
+
+const trigger = jobAction('trigger', 'triggered', (admin, name) => admin.trigger(name));
 
 function toggle(word: 'enable' | 'disable'): CliCommand {
   const enabled = word === 'enable';
@@ -97,14 +102,7 @@ const configSet: CliCommand = {
   },
 };
 
-const remove = simple('remove', [], (positionals) => {
-  const name = jobArgument('remove', positionals);
-  return async (connection, io, json) => {
-    await jobsOf(connection).removeJob(name);
-    done(io, json, { job: name, removed: true }, `removed ${name}`);
-    return 0;
-  };
-});
+const remove = jobAction('remove', 'removed', (admin, name) => admin.removeJob(name));
 
 export const JOB_COMMANDS: readonly CliCommand[] = [jobs, job, trigger, toggle('enable'), toggle('disable'), configSet, remove];
 

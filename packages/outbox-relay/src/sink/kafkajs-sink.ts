@@ -6,6 +6,7 @@ import { classifyKafkajsError } from './classify-kafkajs-error.js';
 import type { KafkaDriver } from './kafka-driver.js';
 import { groupBy } from '../util/group-by.js';
 import type { DeliveryOutcome, MessageSink, OutboundMessage } from './message-sink.js';
+import { ProducerPool } from './producer-pool.js';
 import { validateKafkaClusters } from './validate-kafka-clusters.js';
 
 /** How to reach one named Kafka cluster (the outbox row's `cluster_name`). */
@@ -46,7 +47,7 @@ export interface KafkajsSinkOptions {
  * sent one by one so that only the poison message fails and the rest are delivered.
  */
 export class KafkajsSink implements MessageSink {
-  private readonly producers = new Map<string, Promise<Producer>>();
+  private readonly producers = new ProducerPool<Producer>((cluster) => this.connect(cluster), (producer) => producer.disconnect());
   private readonly idHeader: string;
 
   constructor(private readonly options: KafkajsSinkOptions) {
@@ -66,7 +67,7 @@ export class KafkajsSink implements MessageSink {
     } catch (thrown) {
       const error = classifyKafkajsError(thrown, { topicAutoCreate: config.topicAutoCreate ?? true });
       if (error.retriable || messages.length === 1) {
-        if (error.code === 'BROKER_UNAVAILABLE') this.forget(cluster);
+        if (error.code === 'BROKER_UNAVAILABLE') this.producers.forget(cluster);
         return messages.map(() => ({ ok: false, error }));
       }
       const outcomes: DeliveryOutcome[] = [];
@@ -76,13 +77,11 @@ export class KafkajsSink implements MessageSink {
   }
 
   async close(): Promise<void> {
-    const producers = [...this.producers.values()];
-    this.producers.clear();
-    await Promise.allSettled(producers.map(async (producer) => (await producer).disconnect()));
+    await this.producers.close();
   }
 
   private async publish(cluster: string, messages: readonly OutboundMessage[]): Promise<void> {
-    const producer = await this.producer(cluster);
+    const producer = await this.producers.get(cluster);
     await producer.sendBatch({
       acks: -1,
       topicMessages: [...groupBy(messages, (message) => message.topic)].map(([topic, list]) => ({
@@ -92,9 +91,7 @@ export class KafkajsSink implements MessageSink {
     });
   }
 
-  private producer(cluster: string): Promise<Producer> {
-    const existing = this.producers.get(cluster);
-    if (existing) return existing;
+  private async connect(cluster: string): Promise<Producer> {
     const config = this.options.clusters[cluster] as KafkaClusterConfig;
     const kafka = new Kafka({
       clientId: config.clientId ?? 'shardflow-outbox-relay',
@@ -110,17 +107,8 @@ export class KafkajsSink implements MessageSink {
     });
     // The partitioner named, as kafkajs warns at every producer otherwise: its default (murmur2, as Java's client).
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: config.topicAutoCreate ?? true, createPartitioner: Partitioners.DefaultPartitioner });
-    const connected = producer.connect().then(() => producer);
-    connected.catch(() => this.forget(cluster));
-    this.producers.set(cluster, connected);
-    return connected;
-  }
-
-  /** Drops a producer whose cluster went away, so the next attempt connects afresh. */
-  private forget(cluster: string): void {
-    const producer = this.producers.get(cluster);
-    this.producers.delete(cluster);
-    void producer?.then((p) => p.disconnect()).catch(() => undefined);
+    await producer.connect();
+    return producer;
   }
 }
 

@@ -1,9 +1,11 @@
 import { Producer, type ILogger, type MessageOptions } from 'rocketmq-client-nodejs';
 import { DeliveryError, type DeliveryErrorCode } from '../errors/delivery-error.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
+import { requireClusterAddresses } from './require-cluster-addresses.js';
 import { groupBy } from '../util/group-by.js';
 import { classifyRocketMqError } from './classify-rocketmq-error.js';
 import type { DeliveryOutcome, MessageSink, OutboundMessage } from './message-sink.js';
+import { ProducerPool } from './producer-pool.js';
 
 /** How to reach one named RocketMQ 5 cluster (the outbox row's `cluster_name`), through its proxy. */
 export interface RocketMqClusterConfig {
@@ -67,7 +69,7 @@ export function rocketMqDestination(topicName: string): { topic: string; tag?: s
  * message fails alone. With message groups, a key's messages go one after another instead.
  */
 export class RocketMqSink implements MessageSink {
-  private readonly producers = new Map<string, Promise<Producer>>();
+  private readonly producers = new ProducerPool<Producer>((cluster) => this.connect(cluster), (producer) => producer.shutdown());
   /** Topics each cluster has accepted a message for since this sink started. */
   private readonly knownTopics = new Map<string, Set<string>>();
   /** When each cluster was last unreachable. */
@@ -77,14 +79,13 @@ export class RocketMqSink implements MessageSink {
   private readonly routeRecoveryMs: number;
 
   constructor(private readonly options: RocketMqSinkOptions) {
-    const names = Object.keys(options.clusters ?? {});
-    if (names.length === 0) throw new InvalidOutboxConfigError('rocketmqClusters', options.clusters, 'must map at least one cluster name to its proxy endpoints');
-    for (const name of names) {
-      const endpoints = options.clusters[name]?.endpoints;
-      if (typeof endpoints !== 'string' || !/^[^\s;,]+:\d+(;[^\s;,]+:\d+)*$/.test(endpoints)) {
-        throw new InvalidOutboxConfigError(`rocketmqClusters.${name}.endpoints`, endpoints, 'must be host:port, several separated by ;');
-      }
-    }
+    requireClusterAddresses(options.clusters, {
+      field: 'rocketmqClusters',
+      key: 'endpoints',
+      isValid: (endpoints) => typeof endpoints === 'string' && /^[^\s;,]+:\d+(;[^\s;,]+:\d+)*$/.test(endpoints),
+      expectedMap: 'must map at least one cluster name to its proxy endpoints',
+      expectedAddress: 'must be host:port, several separated by ;',
+    });
     this.maxInFlight = options.maxInFlight ?? 64;
     if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new InvalidOutboxConfigError('maxInFlight', this.maxInFlight, 'must be an integer >= 1');
     this.idProperty = options.idProperty ?? 'outbox-id';
@@ -99,7 +100,7 @@ export class RocketMqSink implements MessageSink {
     }
     let producer: Producer;
     try {
-      producer = await this.producer(cluster);
+      producer = await this.producers.get(cluster);
     } catch (thrown) {
       const error = classifyRocketMqError(thrown);
       if (OUTAGE.has(error.code)) this.lastOutage.set(cluster, Date.now());
@@ -132,14 +133,12 @@ export class RocketMqSink implements MessageSink {
     };
     await Promise.all(Array.from({ length: Math.min(this.maxInFlight, lanes.length) }, worker));
     if (outcomes.some((outcome) => !outcome.ok && OUTAGE.has(outcome.error.code))) this.lastOutage.set(cluster, Date.now());
-    if (outcomes.some((outcome) => !outcome.ok && outcome.error.code === 'BROKER_UNAVAILABLE')) this.forget(cluster);
+    if (outcomes.some((outcome) => !outcome.ok && outcome.error.code === 'BROKER_UNAVAILABLE')) this.producers.forget(cluster);
     return outcomes;
   }
 
   async close(): Promise<void> {
-    const producers = [...this.producers.values()];
-    this.producers.clear();
-    await Promise.allSettled(producers.map(async (producer) => (await producer).shutdown()));
+    await this.producers.close();
   }
 
   private async sendOne(cluster: string, producer: Producer, message: OutboundMessage, grouped: boolean): Promise<DeliveryOutcome> {
@@ -175,9 +174,7 @@ export class RocketMqSink implements MessageSink {
     return new DeliveryError('DELIVERY_FAILED', `no route for topic ${topic} ${known ? 'though it had one' : 'right after an outage'} (broker registering again?): ${error.message}`, error.cause);
   }
 
-  private producer(cluster: string): Promise<Producer> {
-    const existing = this.producers.get(cluster);
-    if (existing) return existing;
+  private async connect(cluster: string): Promise<Producer> {
     const config = this.options.clusters[cluster] as RocketMqClusterConfig;
     const producer = new Producer({
       endpoints: config.endpoints,
@@ -190,16 +187,7 @@ export class RocketMqSink implements MessageSink {
       logger: this.options.logger ?? SILENT,
       ...(config.credentials === undefined ? {} : { sessionCredentials: config.credentials }),
     });
-    const started = producer.startup().then(() => producer);
-    started.catch(() => this.forget(cluster));
-    this.producers.set(cluster, started);
-    return started;
-  }
-
-  /** Drops a producer whose cluster went away, so the next attempt connects afresh. */
-  private forget(cluster: string): void {
-    const producer = this.producers.get(cluster);
-    this.producers.delete(cluster);
-    void producer?.then((p) => p.shutdown()).catch(() => undefined);
+    await producer.startup();
+    return producer;
   }
 }

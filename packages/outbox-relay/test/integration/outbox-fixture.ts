@@ -4,6 +4,7 @@ import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
 import pg from 'pg';
 import type { DataflowJob, ShardingContext } from '@shardflow/core';
 import { drainItems, testContext } from '@shardflow/core/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { createPgTestDatabase, createTestDatabase, testServices, type TestDatabase } from '@shardflow/testkit';
 import { createOutbox, migrateOutboxTable, migratePgOutboxTable, type Outbox, type OutboxConfig, type OutboxTableOptions } from '../../src/index.js';
 
@@ -88,6 +89,27 @@ async function countStates(query: AnyTestDb['query'], table: string): Promise<Re
   const counts: Record<string, number> = {};
   for (const row of rows) counts[`${String(row['cluster'])}:${String(row['state'])}`] = Number(row['n']);
   return counts;
+}
+
+/**
+ * The calling describe block's database with the outbox table: created before its tests, dropped
+ * after them, after `beforeDrop` (which brings back a service the tests stopped).
+ */
+export function suiteOutboxDb(prefix: string, beforeDrop?: () => Promise<unknown>): TestDb {
+  let db: TestDb | undefined;
+  beforeAll(async () => {
+    db = await openTestDb(prefix);
+    await migrateOutboxTable(db.pool);
+  });
+  afterAll(async () => {
+    await beforeDrop?.();
+    await db?.close();
+  });
+  const opened = (): TestDb => {
+    if (!db) throw new Error(`the ${prefix} database opens before the block's tests, not when the block is declared`);
+    return db;
+  };
+  return { get database() { return opened().database; }, get pool() { return opened().pool; }, close: () => opened().close() };
 }
 
 /** A context as the scheduler would give it, for calling the relay directly. */

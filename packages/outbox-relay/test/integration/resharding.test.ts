@@ -1,12 +1,12 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobOperator, JobScheduler, ZookeeperRegistry } from '@shardflow/core';
 import { testServices, uniqueNamespace, waitUntil } from '@shardflow/testkit';
 import {
-  createOutbox, DeliveryError, KafkajsSink, migrateOutboxTable, VirtualPartitioning, resolveOutboxTable,
+  createOutbox, DeliveryError, KafkajsSink, VirtualPartitioning, resolveOutboxTable,
   type DeliveryOutcome, type MessageSink, type Outbox, type OutboundMessage,
 } from '../../src/index.js';
-import { clusterMap, openTestDb, uniqueTopic, type TestDb } from './outbox-fixture.js';
+import { clusterMap, suiteOutboxDb, uniqueTopic } from './outbox-fixture.js';
 
 /** Real Kafka behind a switch: while `failing`, every send fails as if the cluster were down. */
 class SwitchableSink implements MessageSink {
@@ -26,14 +26,7 @@ class SwitchableSink implements MessageSink {
 
 
 describe('relay under resharding, with real ZooKeeper, MariaDB and Kafka', () => {
-  let db: TestDb;
-  beforeAll(async () => {
-    db = await openTestDb('reshard');
-    await migrateOutboxTable(db.pool);
-  });
-  afterAll(async () => {
-    await db.close();
-  });
+  const db = suiteOutboxDb('reshard');
 
   // Regression: an item that kept its owner through a count change used to keep its old epoch,
   // and rows of its new share that another item had stamped with a newer epoch were never fetched.

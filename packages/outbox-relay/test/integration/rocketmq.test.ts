@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaControl, startTestRocketMq, testServices, type TestRocketMq } from '@shardflow/testkit';
-import { createOutbox, migrateOutboxTable, RocketMqSink, type Outbox, type OutboxConfig, type OutboxMessage } from '../../src/index.js';
+import { createOutbox, RocketMqSink, type Outbox, type OutboxConfig, type OutboxMessage } from '../../src/index.js';
 import { describeSinkConformance } from '../sink-conformance.js';
-import { clusterMap, consume, drain, openTestDb, stateCounts, uniqueTopic, type TestDb } from './outbox-fixture.js';
+import { clusterMap, consume, drain, stateCounts, suiteOutboxDb, uniqueTopic, type TestDb } from './outbox-fixture.js';
 import { consumeRocketMq, toReadMessage } from './rocketmq-fixture.js';
 
 // One RocketMQ for the whole file: its two JVMs are the heaviest thing the tests start.
@@ -18,6 +18,12 @@ afterAll(async () => {
   await sink?.close();
   await rocket?.close();
 });
+
+/** Brings back the brokers a test stopped, before its block's database goes. */
+async function restoreBrokers(): Promise<void> {
+  await rocket.start().catch(() => undefined);
+  await kafkaControl.start('cluster_a');
+}
 
 describeSinkConformance('RocketMQ', () => ({
   sink,
@@ -77,16 +83,7 @@ async function drainUntil(db: TestDb, outbox: Outbox, done: (counts: Record<stri
 }
 
 describe('one table feeding a Kafka and a RocketMQ cluster', () => {
-  let db: TestDb;
-  beforeAll(async () => {
-    db = await openTestDb('rocketmq');
-    await migrateOutboxTable(db.pool);
-  });
-  afterAll(async () => {
-    await rocket.start().catch(() => undefined);
-    await kafkaControl.start('cluster_a');
-    await db.close();
-  });
+  const db = suiteOutboxDb('rocketmq', restoreBrokers);
 
   it('relays with the field mapping: topic:tag, key, headers as properties, outbox id, message group per key', async () => {
     const topic = uniqueTopic('mapping');
@@ -139,61 +136,53 @@ describe('one table feeding a Kafka and a RocketMQ cluster', () => {
 });
 
 describe("the seed's head-of-line case across brokers: either broker down must not hold back the other", () => {
-  let db: TestDb;
-  beforeAll(async () => {
-    db = await openTestDb('rocketmq_hol');
-    await migrateOutboxTable(db.pool);
-  });
-  afterAll(async () => {
-    await rocket.start().catch(() => undefined);
-    await kafkaControl.start('cluster_a');
-    await db.close();
-  });
+  const db = suiteOutboxDb('rocketmq_hol', restoreBrokers);
 
-  it('RocketMQ down: every Kafka row flows, the RocketMQ rows wait (none dead) and all go out once it is back', async () => {
+  interface Outage {
+    /** The cluster whose broker goes down, and the other one. */
+    readonly down: 'rocket_a' | 'cluster_a';
+    readonly up: 'rocket_a' | 'cluster_a';
+    readonly stop: () => Promise<unknown>;
+    readonly start: () => Promise<unknown>;
+    /** How many distinct rows the down cluster's topic holds in the end. */
+    readonly delivered: (topic: string) => Promise<number>;
+  }
+
+  const outages: Array<[string, Outage]> = [
+    ['RocketMQ down: every Kafka row flows, the RocketMQ rows wait (none dead) and all go out once it is back', {
+      down: 'rocket_a',
+      up: 'cluster_a',
+      stop: () => rocket.stop(),
+      start: () => rocket.start(),
+      delivered: async (topic) => new Set((await consumeRocketMq(rocket.address.endpoints, topic, ROWS_PER_CLUSTER, 60_000)).map((message) => message.properties.get('outbox-id'))).size,
+    }],
+    ['Kafka down: every RocketMQ row flows, the Kafka rows wait (none dead) and all go out once it is back', {
+      down: 'cluster_a',
+      up: 'rocket_a',
+      stop: () => kafkaControl.stop('cluster_a'),
+      start: () => kafkaControl.start('cluster_a'),
+      delivered: async (topic) => (await consume(testServices().kafka['cluster_a'] as string, topic, ROWS_PER_CLUSTER, 60_000)).length,
+    }],
+  ];
+
+  it.each(outages)('%s', async (_, outage) => {
     await db.pool.query('DELETE FROM msg_send_record');
-    const kafkaTopic = uniqueTopic('hol-kafka');
-    const rocketTopic = uniqueTopic('hol-rocket');
-    await rocket.createTopic(rocketTopic);
+    const topics = { cluster_a: uniqueTopic('hol-kafka'), rocket_a: uniqueTopic('hol-rocket') };
+    await rocket.createTopic(topics.rocket_a);
     const outbox = mixedOutbox(db);
     const opened: string[] = [];
     outbox.relayJob.on('circuitOpened', ({ cluster }) => opened.push(cluster));
     try {
-      await outbox.writer.addMany(db.pool as never, interleaved(kafkaTopic, rocketTopic));
-      await rocket.stop();
-      const whileDown = await drainUntil(db, outbox, (counts) => counts['cluster_a:1'] === ROWS_PER_CLUSTER, 20);
-      expect(whileDown).toEqual({ 'cluster_a:1': ROWS_PER_CLUSTER, 'rocket_a:0': ROWS_PER_CLUSTER });
-      expect(opened).toContain('rocket_a');
+      await outbox.writer.addMany(db.pool as never, interleaved(topics.cluster_a, topics.rocket_a));
+      await outage.stop();
+      const whileDown = await drainUntil(db, outbox, (counts) => counts[`${outage.up}:1`] === ROWS_PER_CLUSTER, 20);
+      expect(whileDown).toEqual({ [`${outage.up}:1`]: ROWS_PER_CLUSTER, [`${outage.down}:0`]: ROWS_PER_CLUSTER });
+      expect(opened).toContain(outage.down);
 
-      await rocket.start();
-      const after = await drainUntil(db, outbox, (counts) => counts['rocket_a:1'] === ROWS_PER_CLUSTER, 120);
+      await outage.start();
+      const after = await drainUntil(db, outbox, (counts) => counts[`${outage.down}:1`] === ROWS_PER_CLUSTER, 120);
       expect(after).toEqual({ 'cluster_a:1': ROWS_PER_CLUSTER, 'rocket_a:1': ROWS_PER_CLUSTER });
-      const delivered = new Set((await consumeRocketMq(rocket.address.endpoints, rocketTopic, ROWS_PER_CLUSTER, 60_000)).map((message) => message.properties.get('outbox-id')));
-      expect(delivered.size).toBe(ROWS_PER_CLUSTER);
-    } finally {
-      await outbox.close();
-    }
-  }, 600_000);
-
-  it('Kafka down: every RocketMQ row flows, the Kafka rows wait (none dead) and all go out once it is back', async () => {
-    await db.pool.query('DELETE FROM msg_send_record');
-    const kafkaTopic = uniqueTopic('hol-kafka');
-    const rocketTopic = uniqueTopic('hol-rocket');
-    await rocket.createTopic(rocketTopic);
-    const outbox = mixedOutbox(db);
-    const opened: string[] = [];
-    outbox.relayJob.on('circuitOpened', ({ cluster }) => opened.push(cluster));
-    try {
-      await outbox.writer.addMany(db.pool as never, interleaved(kafkaTopic, rocketTopic));
-      await kafkaControl.stop('cluster_a');
-      const whileDown = await drainUntil(db, outbox, (counts) => counts['rocket_a:1'] === ROWS_PER_CLUSTER, 20);
-      expect(whileDown).toEqual({ 'cluster_a:0': ROWS_PER_CLUSTER, 'rocket_a:1': ROWS_PER_CLUSTER });
-      expect(opened).toContain('cluster_a');
-
-      await kafkaControl.start('cluster_a');
-      const after = await drainUntil(db, outbox, (counts) => counts['cluster_a:1'] === ROWS_PER_CLUSTER, 120);
-      expect(after).toEqual({ 'cluster_a:1': ROWS_PER_CLUSTER, 'rocket_a:1': ROWS_PER_CLUSTER });
-      expect(await consume(testServices().kafka['cluster_a'] as string, kafkaTopic, ROWS_PER_CLUSTER, 60_000)).toHaveLength(ROWS_PER_CLUSTER);
+      expect(await outage.delivered(topics[outage.down])).toBe(ROWS_PER_CLUSTER);
     } finally {
       await outbox.close();
     }
@@ -202,15 +191,7 @@ describe("the seed's head-of-line case across brokers: either broker down must n
 
 describe('no lost row: the RocketMQ broker restarted under a running relay', () => {
   const ROWS = 1_000;
-  let db: TestDb;
-  beforeAll(async () => {
-    db = await openTestDb('rocketmq_lost');
-    await migrateOutboxTable(db.pool);
-  });
-  afterAll(async () => {
-    await rocket.start().catch(() => undefined);
-    await db.close();
-  });
+  const db = suiteOutboxDb('rocketmq_lost', () => rocket.start().catch(() => undefined));
 
   it('every committed row reaches RocketMQ at least once, none dead, while rows keep coming', async () => {
     const topic = uniqueTopic('no-lost');

@@ -18,6 +18,7 @@ interface Pair {
 export class FaultProxy {
   private mode: FaultMode = 'pass';
   private delayMs = 0;
+  private dropped = 0;
   private readonly pairs = new Set<Pair>();
 
   private constructor(
@@ -48,6 +49,11 @@ export class FaultProxy {
 
   get connections(): number {
     return this.pairs.size;
+  }
+
+  /** Bytes a blackhole has dropped so far, both ways: tells a test that the silence has begun. */
+  get droppedBytes(): number {
+    return this.dropped;
   }
 
   pass(): void {
@@ -92,7 +98,10 @@ export class FaultProxy {
   }
 
   private forward(chunk: Buffer, to: Socket): void {
-    if (this.mode === 'blackhole') return;
+    if (this.mode === 'blackhole') {
+      this.dropped += chunk.length;
+      return;
+    }
     if (this.mode === 'delay') {
       setTimeout(() => {
         if (!to.destroyed) to.write(chunk);

@@ -5,6 +5,7 @@ import { sessionTiming } from '../session-timing.js';
 import { RegistryConnectionError } from '../../errors/registry-connection-error.js';
 import { RegistrySessionChangedError } from '../../errors/registry-session-changed-error.js';
 import { toError } from '../../util/to-error.js';
+import { delay } from '../../util/delay.js';
 import { traced } from '../../tracing/trace-channel.js';
 import { registryRequestChannel } from '../../tracing/core-channels.js';
 import { isRetriableZookeeperError, toRegistryError } from './zookeeper-errors.js';
@@ -136,8 +137,8 @@ export class ZookeeperSession extends EventEmitter<ZookeeperSessionEvents> {
           if (!isRetriableZookeeperError(error)) this.touch(sentAt);
           throw toRegistryError(error, path);
         }
-        const delay = Math.min(this.options.retry.maxDelayMs, this.options.retry.baseDelayMs * 2 ** (attempt - 1));
-        await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
+        const backoffMs = Math.min(this.options.retry.maxDelayMs, this.options.retry.baseDelayMs * 2 ** (attempt - 1));
+        await delay(backoffMs * (0.5 + Math.random() / 2));
       }
     }
   }
@@ -259,7 +260,7 @@ export class ZookeeperSession extends EventEmitter<ZookeeperSessionEvents> {
           break;
         } catch (error) {
           this.emit('error', toError(error));
-          await new Promise((resolve) => setTimeout(resolve, Math.min(this.options.retry.maxDelayMs, this.options.retry.baseDelayMs * 2 ** attempt)));
+          await delay(Math.min(this.options.retry.maxDelayMs, this.options.retry.baseDelayMs * 2 ** attempt));
         }
       }
       if (this.state === 'closed') return;

@@ -1,21 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryRegistry } from '../../../src/index.js';
 import { ConnectionFence } from '../../../src/coordination/connection-fence.js';
+import { onFakeTimers } from '../../fake-timers.js';
 
 const SESSION_TIMEOUT_MS = 3_000;
 
 describe('ConnectionFence', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
+  onFakeTimers();
+  const fences: ConnectionFence[] = [];
   afterEach(() => {
-    vi.useRealTimers();
+    for (const fence of fences.splice(0)) fence.stop();
   });
 
   async function fenced() {
     const registry = new InMemoryRegistry({ sessionTimeoutMs: SESSION_TIMEOUT_MS });
     await registry.connect();
     const fence = new ConnectionFence(registry);
+    fences.push(fence);
     const aborts: string[] = [];
     fence.on('abort', (reason) => aborts.push(reason));
     fence.start();
@@ -34,7 +35,6 @@ describe('ConnectionFence', () => {
     expect(aborts[0]).toMatch(/no answer from the registry for \d+ ms/);
     await vi.advanceTimersByTimeAsync(SESSION_TIMEOUT_MS);
     expect(aborts).toHaveLength(1);
-    fence.stop();
   });
 
   it('aborts at once when the session is lost, and once more in the next unhealthy stretch', async () => {
@@ -46,7 +46,6 @@ describe('ConnectionFence', () => {
     registry.suspend();
     await vi.advanceTimersByTimeAsync(SESSION_TIMEOUT_MS);
     expect(aborts).toHaveLength(2);
-    fence.stop();
   });
 
   it('a short hiccup that recovers before half the timeout aborts nothing', async () => {
@@ -57,15 +56,14 @@ describe('ConnectionFence', () => {
     expect(fence.isHealthy()).toBe(true);
     await vi.advanceTimersByTimeAsync(SESSION_TIMEOUT_MS);
     expect(aborts).toEqual([]);
-    fence.stop();
   });
 
   it('built before the registry connects, it is healthy once started on the connected registry', async () => {
     const registry = new InMemoryRegistry({ sessionTimeoutMs: SESSION_TIMEOUT_MS });
     const fence = new ConnectionFence(registry);
+    fences.push(fence);
     await registry.connect();
     fence.start();
     expect(fence.isHealthy()).toBe(true);
-    fence.stop();
   });
 });

@@ -1,20 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InMemoryRegistry, InMemoryRegistryStore } from '../../../src/index.js';
 import { JobPaths } from '../../../src/coordination/job-paths.js';
 import { JobStateView } from '../../../src/coordination/job-state-view.js';
 import { serializeRunLock } from '../../../src/coordination/run-lock.js';
 import { serializeAssignment } from '../../../src/sharding/assignment.js';
+import { onFakeTimers } from '../../fake-timers.js';
 
 const paths = new JobPaths('view-job');
 const CANDIDATE_TTL_MS = 10_000;
 
 describe('JobStateView', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  onFakeTimers();
 
   async function setUp() {
     const store = new InMemoryRegistryStore();

@@ -1,17 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InMemoryRegistry, InMemoryRegistryStore } from '../../../src/index.js';
 import { JobPaths } from '../../../src/coordination/job-paths.js';
 import { LeaderLatch } from '../../../src/coordination/leader-latch.js';
+import { onFakeTimers } from '../../fake-timers.js';
 
 const paths = new JobPaths('latch-job');
 
 describe('LeaderLatch', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  onFakeTimers();
 
   async function candidate(store: InMemoryRegistryStore, id: string) {
     const registry = new InMemoryRegistry({ store });

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { waitUntil } from '@shardflow/testkit';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { untilSettled, waitUntil } from '@shardflow/testkit/wait-until';
 import { InMemoryRegistry, InMemoryRegistryStore, type DataflowJob, type ShardingContext } from '../../../src/index.js';
 import type { JobSchedulerEvents } from '../../../src/events/job-events.js';
 import { publishJobConfig } from '../../../src/coordination/job-config-store.js';
@@ -11,9 +11,14 @@ import { ItemLock } from '../../../src/coordination/item-lock.js';
 import { JobPaths } from '../../../src/coordination/job-paths.js';
 import { serializeAssignment } from '../../../src/sharding/assignment.js';
 import { JobStateView } from '../../../src/coordination/job-state-view.js';
+import { onFakeTimers } from '../../fake-timers.js';
 
 const JOB = 'executor-job';
 const paths = new JobPaths(JOB);
+
+// On fake timers: a wait costs no wall-clock time.
+const pause = (ms: number): Promise<unknown> => vi.advanceTimersByTimeAsync(ms);
+const until = (condition: () => boolean): Promise<void> => waitUntil(condition, { pause });
 
 /** A dataflow job whose batches wait at a gate the test opens; it records every fetch and drains after three. */
 class GatedJob implements DataflowJob<number> {
@@ -46,7 +51,7 @@ async function setUp(store: InMemoryRegistryStore, shardingTotalCount: number) {
   await registry.connect();
   await publishJobConfig(registry, paths, validateJobConfig({ jobName: JOB, cron: '0 0 * * * ?', shardingTotalCount, streamingProcess: true }));
   const view = new JobStateView(registry, paths, 60_000);
-  await view.start();
+  await untilSettled(view.start(), { pause });
   const job = new GatedJob();
   const events = new EventEmitter<JobSchedulerEvents>();
   const executor = new ItemExecutor({
@@ -62,7 +67,7 @@ async function setUp(store: InMemoryRegistryStore, shardingTotalCount: number) {
   executor.setConcurrency(4);
   closers.push(async () => {
     job.release();
-    await executor.stop(1_000);
+    await untilSettled(executor.stop(1_000), { pause });
     view.stop();
     await registry.close();
   });
@@ -86,6 +91,7 @@ async function writeAssignment(registry: InMemoryRegistry, generation: number, o
 }
 
 describe('ItemExecutor', () => {
+  onFakeTimers();
   afterEach(async () => {
     for (const close of closers.splice(0)) await close();
   });
@@ -95,15 +101,15 @@ describe('ItemExecutor', () => {
     const { registry, view, job, executor } = await setUp(store, 4);
     // The config says 4 items, the leader has not resharded yet: the assignment still has 2.
     await writeAssignment(registry, 1, [{ instance: 'x', epoch: 1 }, { instance: 'x', epoch: 1 }]);
-    await waitUntil(() => view.assignment?.generation === 1);
+    await until(() => view.assignment?.generation === 1);
     executor.fire('cron');
     expect(executor.isRunning(0)).toBe(false);
     expect(executor.isRunning(1)).toBe(false);
 
     await writeAssignment(registry, 2, [0, 1, 2, 3].map(() => ({ instance: 'x', epoch: 2 })));
-    await waitUntil(() => view.assignment?.generation === 2);
+    await until(() => view.assignment?.generation === 2);
     executor.fire('cron');
-    await waitUntil(() => job.fetches.length === 4);
+    await until(() => job.fetches.length === 4);
     expect(job.fetches.map((fetch) => fetch.total)).toEqual([4, 4, 4, 4]);
     expect(job.fetches.map((fetch) => fetch.epoch)).toEqual([2, 2, 2, 2]);
   });
@@ -113,15 +119,15 @@ describe('ItemExecutor', () => {
     const { registry, view, job, executor } = await setUp(store, 1);
     const newOwner = await otherSession(store);
     await writeAssignment(registry, 1, [{ instance: 'x', epoch: 1 }]);
-    await waitUntil(() => view.assignment?.generation === 1);
+    await until(() => view.assignment?.generation === 1);
     executor.fire('cron');
-    await waitUntil(() => job.processing.has(0));
+    await until(() => job.processing.has(0));
 
     // Frozen past the session timeout: the server ended our session, another instance took the item.
     registry.expireSession();
     await newOwner.create(paths.runningItem(0), JSON.stringify({ instance: 'y', epoch: 2, startedAt: Date.now() }), { ephemeral: true });
     job.release();
-    await waitUntil(() => !executor.isRunning(0));
+    await until(() => !executor.isRunning(0));
 
     const lock = await newOwner.get(paths.runningItem(0));
     expect(lock?.ephemeralOwner).toBe(newOwner.sessionId);
@@ -134,13 +140,13 @@ describe('ItemExecutor', () => {
     const previousOwner = await otherSession(store);
     await previousOwner.create(paths.runningItem(0), JSON.stringify({ instance: 'y', epoch: 1, startedAt: Date.now() }), { ephemeral: true });
     await writeAssignment(registry, 2, [{ instance: 'x', epoch: 2 }]);
-    await waitUntil(() => view.assignment?.generation === 2);
+    await until(() => view.assignment?.generation === 2);
     executor.fire('cron');
     expect(executor.isRunning(0)).toBe(true);
 
     registry.expireSession();
     await previousOwner.removeOwned(paths.runningItem(0), previousOwner.sessionId);
-    await waitUntil(() => !executor.isRunning(0));
+    await until(() => !executor.isRunning(0));
 
     expect(await previousOwner.exists(paths.runningItem(0))).toBe(false);
     expect(job.fetches).toEqual([]);
@@ -153,14 +159,14 @@ describe('ItemExecutor', () => {
     events.on('itemCompleted', ({ stoppedBy }) => ended.push(stoppedBy));
     events.on('itemFailed', ({ error }) => ended.push(`failed: ${error.message}`));
     await writeAssignment(registry, 1, [{ instance: 'x', epoch: 1 }]);
-    await waitUntil(() => view.assignment?.generation === 1);
+    await until(() => view.assignment?.generation === 1);
     executor.fire('cron');
-    await waitUntil(() => job.processing.has(0));
+    await until(() => job.processing.has(0));
     await writeAssignment(registry, 2, [{ instance: 'y', epoch: 2 }]);
-    await waitUntil(() => view.assignment?.generation === 2);
+    await until(() => view.assignment?.generation === 2);
     executor.onAssignmentChanged();
     job.release();
-    await waitUntil(() => ended.length === 1);
+    await until(() => ended.length === 1);
     expect(ended).toEqual(['aborted']);
   });
 });

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { waitUntil } from '@shardflow/testkit';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { untilSettled, waitUntil } from '@shardflow/testkit/wait-until';
 import { createStderrLogger, logRegistryStates, InMemoryRegistry, InMemoryRegistryStore, JobOperator, JobScheduler, type Logger, type SimpleJob } from '../../../src/index.js';
 
 /** Every call of every level, as [level, fields, message]. */
@@ -15,9 +15,12 @@ describe('logger', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
+    vi.useRealTimers();
   });
 
   it('gets every item failure nobody listens to, at error level with the error, instead of a process warning', async () => {
+    vi.useFakeTimers();
+    const pause = (ms: number): Promise<unknown> => vi.advanceTimersByTimeAsync(ms);
     const logger = recordingLogger();
     const warnings: Error[] = [];
     const onWarning = (warning: Error): void => {
@@ -30,15 +33,15 @@ describe('logger', () => {
       throw new Error('the job failed');
     } };
     const scheduler = new JobScheduler(registry, job, { jobName: 'logged', cron: '0 0 * * * ?', shardingTotalCount: 2 }, { logger });
-    await scheduler.start();
+    await untilSettled(scheduler.start(), { pause });
     cleanups.push(async () => {
       process.off('warning', onWarning);
-      await scheduler.shutdown();
+      await untilSettled(scheduler.shutdown(), { pause });
       await registry.close();
     });
-    await waitUntil(() => scheduler.items.length === 2);
+    await waitUntil(() => scheduler.items.length === 2, { pause });
     await new JobOperator(registry).trigger('logged');
-    await waitUntil(() => logger.lines.length === 2);
+    await waitUntil(() => logger.lines.length === 2, { pause });
     for (const [level, fields, message] of logger.lines) {
       expect(level).toBe('error');
       expect((fields['err'] as Error).message).toBe('the job failed');

@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InMemoryRegistry, InMemoryRegistryStore, RegistryConnectionError, type Registry } from '../../../src/index.js';
 import { describeRegistryConformance } from '../../registry-conformance.js';
+import { onFakeTimers } from '../../fake-timers.js';
+
+// Watches deliver on a timer tick: on fake timers a test's waits cost no wall-clock time.
+onFakeTimers();
 
 describeRegistryConformance('in-memory', () => {
   const store = new InMemoryRegistryStore();
@@ -16,6 +20,7 @@ describeRegistryConformance('in-memory', () => {
     cleanup: async () => {
       for (const registry of opened) await registry.close();
     },
+    pause: (ms) => vi.advanceTimersByTimeAsync(ms),
   };
 });
 

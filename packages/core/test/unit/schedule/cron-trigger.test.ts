@@ -1,14 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CronSchedule } from '../../../src/index.js';
 import { CronTrigger } from '../../../src/schedule/cron-trigger.js';
+import { onFakeTimers } from '../../fake-timers.js';
 
 describe('CronTrigger', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: new Date('2026-12-31T23:59:58Z') });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  onFakeTimers(new Date('2026-12-31T23:59:58Z'));
 
   it('fires at each time of the schedule', () => {
     const fired: string[] = [];

@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { waitUntil } from '@shardflow/testkit';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { untilSettled, waitUntil } from '@shardflow/testkit/wait-until';
 import {
   DuplicateInstanceError, InMemoryRegistry, InMemoryRegistryStore, InvalidJobConfigError, JobOperator, JobScheduler,
   type DataflowJob, type JobConfig, type ShardingContext, type SimpleJob, type Unsubscribe,
 } from '../../../src/index.js';
+import { onFakeTimers } from '../../fake-timers.js';
 
 /** Fails the first watch of a job's election children: a start() that breaks after it registered. */
 class FailingLatchWatchRegistry extends InMemoryRegistry {
@@ -40,13 +40,19 @@ class RecordingJob implements SimpleJob {
 
 const HOURLY = '0 0 * * * ?';
 
+// Every test runs on fake timers: waiting costs no wall-clock time, and a timeout counts fake milliseconds.
+const elapse = (ms: number): Promise<unknown> => vi.advanceTimersByTimeAsync(ms);
+const until = (condition: () => boolean, timeoutMs?: number): Promise<void> => waitUntil(condition, { pause: elapse, ...(timeoutMs ? { timeoutMs } : {}) });
+const settle = <T>(promise: Promise<T>): Promise<T> => untilSettled(promise, { pause: elapse });
+
 describe('JobScheduler on the in-memory registry', () => {
   const store = new InMemoryRegistryStore();
   const started: Array<{ scheduler: JobScheduler; registry: InMemoryRegistry }> = [];
 
+  onFakeTimers();
   afterEach(async () => {
     for (const { scheduler, registry } of started.splice(0)) {
-      await scheduler.shutdown();
+      await settle(scheduler.shutdown());
       await registry.close();
     }
   });
@@ -55,10 +61,10 @@ describe('JobScheduler on the in-memory registry', () => {
     const registry = new InMemoryRegistry({ store });
     await registry.connect();
     const scheduler = new JobScheduler(registry, job, { cron: HOURLY, shardingTotalCount: 4, ...config }, instanceId ? { instanceId } : {});
-    await scheduler.start();
+    await settle(scheduler.start());
     started.push({ scheduler, registry });
     // Manual triggers reach only instances that already own items.
-    await waitUntil(() => scheduler.items.length > 0 || started.length > 1);
+    await until(() => scheduler.items.length > 0 || started.length > 1);
     return { scheduler, registry };
   }
 
@@ -66,10 +72,10 @@ describe('JobScheduler on the in-memory registry', () => {
     const job = new RecordingJob();
     const a = await start(job, { jobName: 'spread', shardingItemParameters: '0=zero,3=three' }, 'a');
     const b = await start(job, { jobName: 'spread' }, 'b');
-    await waitUntil(() => a.scheduler.items.length === 2 && b.scheduler.items.length === 2);
+    await until(() => a.scheduler.items.length === 2 && b.scheduler.items.length === 2);
     expect([...a.scheduler.items, ...b.scheduler.items].sort()).toEqual([0, 1, 2, 3]);
     await new JobOperator(a.registry).trigger('spread');
-    await waitUntil(() => job.runs.length === 4);
+    await until(() => job.runs.length === 4);
     for (const run of job.runs) {
       const owner = run.instance === 'a' ? a.scheduler : b.scheduler;
       expect(owner.items).toContain(run.item);
@@ -82,8 +88,8 @@ describe('JobScheduler on the in-memory registry', () => {
   it('elects exactly one leader', async () => {
     const job = new RecordingJob();
     const schedulers = [await start(job, { jobName: 'leader' }), await start(job, { jobName: 'leader' }), await start(job, { jobName: 'leader' })];
-    await waitUntil(() => schedulers.filter((s) => s.scheduler.isLeader).length === 1);
-    await sleep(50);
+    await until(() => schedulers.filter((s) => s.scheduler.isLeader).length === 1);
+    await elapse(50);
     expect(schedulers.filter((s) => s.scheduler.isLeader)).toHaveLength(1);
   });
 
@@ -94,12 +100,12 @@ describe('JobScheduler on the in-memory registry', () => {
     const { scheduler } = await start(job, { jobName: 'misfire', shardingTotalCount: 1, cron: '* * * * * ?' });
     const misfires: number[] = [];
     scheduler.on('misfire', ({ item }) => misfires.push(item));
-    await waitUntil(() => job.runs.length === 1, { timeoutMs: 3_000 });
-    await waitUntil(() => misfires.length >= 1, { timeoutMs: 3_000 });
-    await sleep(1_200);
+    await until(() => job.runs.length === 1, 3_000);
+    await until(() => misfires.length >= 1, 3_000);
+    await elapse(1_200);
     job.hold = undefined;
     release();
-    await waitUntil(() => job.runs.length >= 2);
+    await until(() => job.runs.length >= 2);
     expect(job.runs[1]?.trigger).toBe('misfire');
     expect(misfires).toEqual([0]);
   });
@@ -113,7 +119,7 @@ describe('JobScheduler on the in-memory registry', () => {
     };
     const { registry } = await start(job, { jobName: 'stream', shardingTotalCount: 1, streamingProcess: true });
     await new JobOperator(registry).trigger('stream');
-    await waitUntil(() => remaining === 0 && batches.length === 5);
+    await until(() => remaining === 0 && batches.length === 5);
     expect(batches).toEqual([[5], [4], [3], [2], [1]]);
   });
 
@@ -124,7 +130,7 @@ describe('JobScheduler on the in-memory registry', () => {
     const completed: string[] = [];
     scheduler.on('itemCompleted', ({ stoppedBy, batches }) => completed.push(`${stoppedBy}:${batches}`));
     await new JobOperator(registry).trigger('budget');
-    await waitUntil(() => completed.length === 1);
+    await until(() => completed.length === 1);
     expect(completed).toEqual(['budget:3']);
   });
 
@@ -143,10 +149,10 @@ describe('JobScheduler on the in-memory registry', () => {
     const failed: string[] = [];
     scheduler.on('itemCompleted', ({ item }) => completed.push(item));
     scheduler.on('itemFailed', ({ item, error }) => failed.push(`${item}:${error.message}`));
-    await scheduler.start();
-    await waitUntil(() => scheduler.items.length === 3);
+    await settle(scheduler.start());
+    await until(() => scheduler.items.length === 3);
     await new JobOperator(registry).trigger('errors');
-    await waitUntil(() => completed.length === 2 && failed.length === 1);
+    await until(() => completed.length === 2 && failed.length === 1);
     expect(completed.sort()).toEqual([0, 2]);
     expect(failed).toEqual(['1:boom']);
     expect(handled).toEqual([1]);
@@ -158,11 +164,11 @@ describe('JobScheduler on the in-memory registry', () => {
     job.hold = new Promise((resolve) => (release = resolve));
     const { registry } = await start(job, { jobName: 'concurrency', shardingTotalCount: 6, maxConcurrentItems: 2 });
     await new JobOperator(registry).trigger('concurrency');
-    await waitUntil(() => job.runs.length === 2);
-    await sleep(100);
+    await until(() => job.runs.length === 2);
+    await elapse(100);
     expect(job.runs).toHaveLength(2);
     release();
-    await waitUntil(() => job.runs.length === 6);
+    await until(() => job.runs.length === 6);
     expect(job.maxRunning).toBe(2);
   });
 
@@ -170,9 +176,9 @@ describe('JobScheduler on the in-memory registry', () => {
     const job = new RecordingJob();
     const a = await start(job, { jobName: 'recount' }, 'a');
     const b = await start(job, { jobName: 'recount' }, 'b');
-    await waitUntil(() => a.scheduler.items.length + b.scheduler.items.length === 4);
+    await until(() => a.scheduler.items.length + b.scheduler.items.length === 4);
     await new JobOperator(a.registry).updateConfig('recount', { shardingTotalCount: 6 });
-    await waitUntil(() => a.scheduler.items.length + b.scheduler.items.length === 6);
+    await until(() => a.scheduler.items.length + b.scheduler.items.length === 6);
     expect(a.scheduler.config.shardingTotalCount).toBe(6);
   });
 
@@ -182,11 +188,11 @@ describe('JobScheduler on the in-memory registry', () => {
     const b = await start(job, { jobName: 'disable' }, 'b');
     const operator = new JobOperator(a.registry);
     await operator.disableInstance('disable', 'b');
-    await waitUntil(() => a.scheduler.items.length === 4 && b.scheduler.items.length === 0);
+    await until(() => a.scheduler.items.length === 4 && b.scheduler.items.length === 0);
     await operator.disableJob('disable');
-    await waitUntil(() => a.scheduler.config.disabled);
+    await until(() => a.scheduler.config.disabled);
     await operator.trigger('disable');
-    await sleep(100);
+    await elapse(100);
     expect(job.runs).toEqual([]);
   });
 
@@ -195,10 +201,10 @@ describe('JobScheduler on the in-memory registry', () => {
     const { registry } = await start(job, { jobName: 'item-off', shardingTotalCount: 2 });
     const operator = new JobOperator(registry);
     await operator.disableItem('item-off', 1);
-    await sleep(20);
+    await elapse(20);
     await operator.trigger('item-off');
-    await waitUntil(() => job.runs.length === 1);
-    await sleep(50);
+    await until(() => job.runs.length === 1);
+    await elapse(50);
     expect(job.runs.map((run) => run.item)).toEqual([0]);
   });
 
@@ -208,15 +214,15 @@ describe('JobScheduler on the in-memory registry', () => {
     job.hold = new Promise((resolve) => (release = resolve));
     const a = await start(job, { jobName: 'handover', shardingTotalCount: 2, shutdownTimeoutMs: 50 }, 'a');
     const b = await start(job, { jobName: 'handover', shardingTotalCount: 2 }, 'b');
-    await waitUntil(() => a.scheduler.items.length === 1 && b.scheduler.items.length === 1);
+    await until(() => a.scheduler.items.length === 1 && b.scheduler.items.length === 1);
     await new JobOperator(a.registry).trigger('handover');
-    await waitUntil(() => job.runs.length === 2);
+    await until(() => job.runs.length === 2);
     const aItem = a.scheduler.items[0] as number;
     const shutdown = a.scheduler.shutdown();
     release();
     job.hold = undefined;
-    await shutdown;
-    await waitUntil(() => job.runs.some((run) => run.instance === 'b' && run.item === aItem && run.trigger === 'failover'));
+    await settle(shutdown);
+    await until(() => job.runs.some((run) => run.instance === 'b' && run.item === aItem && run.trigger === 'failover'));
   });
 
   it('a run past itemTimeoutMs is aborted and reported as failed with ItemTimeoutError', async () => {
@@ -227,7 +233,7 @@ describe('JobScheduler on the in-memory registry', () => {
     const failed: string[] = [];
     scheduler.on('itemFailed', ({ error }) => failed.push((error as { code?: string }).code ?? error.message));
     await new JobOperator(registry).trigger('timeout');
-    await waitUntil(() => failed.length === 1);
+    await until(() => failed.length === 1);
     expect(failed).toEqual(['ITEM_TIMEOUT']);
   });
 
@@ -252,15 +258,15 @@ describe('JobScheduler on the in-memory registry', () => {
     };
     const scheduler = new JobScheduler(registry, job, { jobName: 'fence', cron: HOURLY, shardingTotalCount: 1, streamingProcess: true });
     started.push({ scheduler, registry });
-    await scheduler.start();
-    await waitUntil(() => scheduler.items.length === 1);
+    await settle(scheduler.start());
+    await until(() => scheduler.items.length === 1);
     await new JobOperator(registry).trigger('fence').catch(() => undefined);
-    await waitUntil(() => batches === 1);
+    await until(() => batches === 1);
     const suspendedAt = Date.now();
     registry.suspend();
-    await waitUntil(() => abortedAt !== undefined, { timeoutMs: 3_000 });
+    await until(() => abortedAt !== undefined, 3_000);
     expect((abortedAt as number) - suspendedAt).toBeLessThan(600);
-    await sleep(200);
+    await elapse(200);
     expect(batches).toBe(1);
     registry.resume();
   });
@@ -278,13 +284,13 @@ describe('JobScheduler on the in-memory registry', () => {
       }),
     };
     const a = await start(job, { jobName: 'reshard-live', shardingTotalCount: 4 }, 'a');
-    await waitUntil(() => a.scheduler.items.length === 4);
+    await until(() => a.scheduler.items.length === 4);
     await new JobOperator(a.registry).trigger('reshard-live');
-    await waitUntil(() => running.size === 4);
+    await until(() => running.size === 4);
     const b = await start(job, { jobName: 'reshard-live', shardingTotalCount: 4 }, 'b');
-    await waitUntil(() => b.scheduler.items.length === 2);
-    await waitUntil(() => aborted.size === 2);
-    await sleep(100);
+    await until(() => b.scheduler.items.length === 2);
+    await until(() => aborted.size === 2);
+    await elapse(100);
     // AVG_ALLOCATION over [a, b]: a keeps 0 and 1, b takes 2 and 3.
     expect([...aborted].sort()).toEqual([2, 3]);
     expect(a.scheduler.items).toEqual([0, 1]);
@@ -293,21 +299,21 @@ describe('JobScheduler on the in-memory registry', () => {
   it('a cron change in the registry reschedules every instance without restart', async () => {
     const job = new RecordingJob();
     const { scheduler, registry } = await start(job, { jobName: 'recron', shardingTotalCount: 1 });
-    await sleep(1_200);
+    await elapse(1_200);
     expect(job.runs).toEqual([]);
     await new JobOperator(registry).updateConfig('recron', { cron: '* * * * * ?' });
-    await waitUntil(() => job.runs.length >= 1, { timeoutMs: 3_000 });
+    await until(() => job.runs.length >= 1, 3_000);
     expect(job.runs[0]?.trigger).toBe('cron');
     expect(scheduler.config.cron).toBe('* * * * * ?');
   });
 
   it('stops a streaming run when maxTimePerTriggerMs is spent', async () => {
-    const job: DataflowJob<number> = { fetchData: async () => [1], processData: () => sleep(20) };
+    const job: DataflowJob<number> = { fetchData: async () => [1], processData: () => new Promise((resolve) => setTimeout(resolve, 20)) };
     const { scheduler, registry } = await start(job, { jobName: 'time-budget', shardingTotalCount: 1, streamingProcess: true, maxTimePerTriggerMs: 150 });
     const completed: string[] = [];
     scheduler.on('itemCompleted', ({ stoppedBy, durationMs }) => completed.push(`${stoppedBy}:${durationMs < 1_000}`));
     await new JobOperator(registry).trigger('time-budget');
-    await waitUntil(() => completed.length === 1);
+    await until(() => completed.length === 1);
     expect(completed).toEqual(['budget:true']);
   });
 
@@ -326,15 +332,15 @@ describe('JobScheduler on the in-memory registry', () => {
     const registry = new FailingLatchWatchRegistry({ store });
     await registry.connect();
     const scheduler = new JobScheduler(registry, new RecordingJob(), { jobName: 'all-or-nothing', cron: HOURLY, shardingTotalCount: 2 }, { instanceId: 'retry-me' });
-    await expect(scheduler.start()).rejects.toThrow('injected failure');
+    await expect(settle(scheduler.start())).rejects.toThrow('injected failure');
     expect(await registry.exists('/all-or-nothing/instances/retry-me')).toBe(false);
     expect(await registry.getChildren('/all-or-nothing/leader/latch')).toEqual([]);
     expect(registry.listenerCount('state')).toBe(0);
     expect(registry.listenerCount('error')).toBe(0);
 
-    await scheduler.start();
+    await settle(scheduler.start());
     started.push({ scheduler, registry });
-    await waitUntil(() => scheduler.items.length === 2 && scheduler.isLeader);
+    await until(() => scheduler.items.length === 2 && scheduler.isLeader);
     expect(await registry.exists('/all-or-nothing/instances/retry-me')).toBe(true);
   });
 
@@ -343,7 +349,7 @@ describe('JobScheduler on the in-memory registry', () => {
     const registry = new InMemoryRegistry({ store });
     await registry.connect();
     const twin = new JobScheduler(registry, new RecordingJob(), { jobName: 'duplicate', cron: HOURLY, shardingTotalCount: 4 }, { instanceId: 'twin' });
-    await expect(twin.start()).rejects.toBeInstanceOf(DuplicateInstanceError);
+    await expect(settle(twin.start())).rejects.toBeInstanceOf(DuplicateInstanceError);
     expect((await registry.get('/duplicate/instances/twin'))?.ephemeralOwner).toBe(first.registry.sessionId);
     await registry.close();
   });
@@ -361,11 +367,11 @@ describe('JobScheduler on the in-memory registry', () => {
         },
       };
       const { scheduler, registry } = await start(failing, { jobName: 'unheard', shardingTotalCount: 2 }, 'lonely');
-      await waitUntil(() => scheduler.items.length === 2);
+      await until(() => scheduler.items.length === 2);
       await new JobOperator(registry).trigger('unheard');
-      await waitUntil(() => warnings.length >= 1);
+      await until(() => warnings.length >= 1);
       registry.emit('error', new Error('a registry hiccup'));
-      await sleep(50);
+      await elapse(50);
       // Two failed items and one registry error, all of kind 'Error': reported once, with the cause.
       expect(warnings).toHaveLength(1);
       expect(warnings[0]?.message).toMatch(/shardflow job 'unheard' on lonely: Error: item \d failed \(cause: the database said no\)/);
