@@ -4,6 +4,13 @@
  * that finds nothing new doubles the wait, up to `maxMs`, where an idle relay stays: one
  * primary-key dive per table every `maxMs`. A failed read waits `maxMs` and is reported.
  *
+ * Ids are taken at INSERT, rows become visible at COMMIT: a row whose transaction commits after a
+ * later row's may sit below a newest id already seen. While rows keep arriving, the next new row
+ * wakes the relay, which fetches every due row; when they stop, the first read that finds nothing
+ * new signals once more, for the rows committed out of order in between. Only a row whose
+ * transaction stays open longer than that (two reads, at least 2 x `minMs`) past the last new row
+ * waits for the cron.
+ *
  * States: stopped -> baseline (the first read only records the number) -> polling -> stopped.
  */
 export class NewRowPoller {
@@ -12,6 +19,8 @@ export class NewRowPoller {
   private generation = 0;
   private running = false;
   private last: number | undefined;
+  /** Rows arrived since the relay was last signalled for a read that found nothing new. */
+  private unsettled = false;
   private waitMs: number;
 
   constructor(
@@ -29,6 +38,7 @@ export class NewRowPoller {
     this.running = true;
     this.generation += 1;
     this.last = undefined;
+    this.unsettled = false;
     this.waitMs = this.maxMs;
     void this.poll(this.generation);
   }
@@ -46,9 +56,14 @@ export class NewRowPoller {
       if (generation !== this.generation) return;
       if (this.last !== undefined && current !== this.last) {
         this.waitMs = this.minMs;
+        this.unsettled = true;
         this.onNewRows();
       } else {
         this.waitMs = Math.min(this.maxMs, this.waitMs * 2);
+        if (this.unsettled) {
+          this.unsettled = false;
+          this.onNewRows();
+        }
       }
       this.last = current;
     } catch (error) {

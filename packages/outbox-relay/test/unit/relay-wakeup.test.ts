@@ -78,9 +78,12 @@ describe('NewRowPoller', () => {
     newest = 11;
     await vi.advanceTimersByTimeAsync(400);
     expect(signals).toBe(1);
-    // Idle again: 50 after the read that saw rows, then 100, 200, 400, 400.
-    await vi.advanceTimersByTimeAsync(50 + 100 + 200 + 400 + 400);
-    expect(signals).toBe(1);
+    // Idle again: 50 after the read that saw rows, then 100, 200, 400, 400; the first read that
+    // finds nothing new signals once more (rows committed out of order), the others do not.
+    await vi.advanceTimersByTimeAsync(50);
+    expect(signals).toBe(2);
+    await vi.advanceTimersByTimeAsync(100 + 200 + 400 + 400);
+    expect(signals).toBe(2);
     expect(reads).toEqual([0, 400, 800, 850, 950, 1150, 1550, 1950]);
     poller.stop();
     await vi.advanceTimersByTimeAsync(5_000);
@@ -96,6 +99,8 @@ describe('NewRowPoller', () => {
     // The first read only records where the ids stand; each one after it finds new rows.
     expect(signals).toBe(11);
     poller.stop();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(signals).toBe(11);
   });
 
   it('reports a failed read and waits maxMs before the next', async () => {
