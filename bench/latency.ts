@@ -37,6 +37,8 @@ interface Database {
   /** One row in its own transaction; resolves with its id once committed. */
   commitRow(writer: ReturnType<typeof createOutbox<OutboxPool>>['writer'], message: { key: string; topic: string }): Promise<number>;
   truncate(): Promise<void>;
+  /** Rows still pending: what the relay had not sent when the measurement ended. */
+  pending(): Promise<number>;
 }
 
 const mariadb: Database = {
@@ -56,6 +58,7 @@ const mariadb: Database = {
     }
   },
   truncate: async () => void (await bench.pool.query('TRUNCATE TABLE msg_send_record')),
+  pending: async () => Number(((await bench.pool.query('SELECT COUNT(*) AS n FROM msg_send_record WHERE state = 0'))[0] as Array<{ n: number }>)[0]?.n),
 };
 const postgresql: Database = {
   name: 'postgresql',
@@ -73,6 +76,7 @@ const postgresql: Database = {
     }
   },
   truncate: async () => void (await pgPool.query('TRUNCATE TABLE msg_send_record')),
+  pending: async () => Number((await pgPool.query<{ n: string }>('SELECT COUNT(*) AS n FROM msg_send_record WHERE state = 0')).rows[0]?.n),
 };
 
 /** Writes RATE rows/s for SECONDS; `afterCommit` gets each id and its commit time. */
@@ -115,12 +119,13 @@ async function createTopic(topic: string): Promise<void> {
 }
 
 /** Relay only: a relay process, a consumer, RATE rows/s; commit -> consumer latencies and the relay's runs by trigger. */
-async function relayOnly(database: Database, wakeup: boolean): Promise<{ latencies: number[]; runs: unknown }> {
+async function relayOnly(database: Database, wakeup: boolean): Promise<{ latencies: number[]; runs: unknown; pending: number }> {
   const topic = `latency-${database.name}-${randomUUID().slice(0, 8)}`;
   await createTopic(topic);
   await database.truncate();
   const committed = new Map<number, number>();
   const received: number[] = [];
+  let pending = Number.NaN;
   const consumer = kafka.consumer({ groupId: `latency-${randomUUID()}`, maxWaitTimeInMs: 20 });
   await consumer.connect();
   const relay = await spawnUntilReady([...RELAY_NODE_FLAGS, ...SOURCE_FLAGS, relayScript], {
@@ -143,12 +148,13 @@ async function relayOnly(database: Database, wakeup: boolean): Promise<{ latenci
     await sleep(3_000);
     await writeSteadily(database, topic, { fastPath: false, wakeup }, (id, committedAt) => committed.set(id, committedAt));
     for (let waited = 0; waited < 30_000 && received.length < committed.size; waited += 200) await sleep(200);
+    pending = await database.pending();
   } finally {
     await consumer.disconnect();
     await stopProcesses([relay.child]);
   }
   for (let waited = 0; waited < 2_000 && !relay.events.some((event) => event['event'] === 'runs'); waited += 50) await sleep(50);
-  return { latencies: received, runs: relay.events.find((event) => event['event'] === 'runs')?.['runs'] };
+  return { latencies: received, runs: relay.events.find((event) => event['event'] === 'runs')?.['runs'], pending };
 }
 
 try {
@@ -158,16 +164,15 @@ try {
   await writeSteadily(mariadb, fastTopic, { fastPath: true, wakeup: false }, (_id, committedAt) => fastLatencies.push(performance.now() - committedAt));
   report('latency', { mode: 'fast path: commit -> acked and marked', database: 'mariadb', rows: fastLatencies.length, p50_ms: percentile(fastLatencies, 50), p99_ms: percentile(fastLatencies, 99) });
 
-  const results: Array<{ database: string; trigger: string; latencies: number[]; runs: unknown }> = [];
+  const results: Array<{ database: string; trigger: string; latencies: number[]; runs: unknown; pending: number }> = [];
   for (const database of [mariadb, postgresql]) {
     for (const wakeup of [false, true]) {
-      const { latencies, runs } = await relayOnly(database, wakeup);
-      results.push({ database: database.name, trigger: wakeup ? 'wakeup (cron 60 s)' : 'cron 1 s', latencies, runs });
+      results.push({ database: database.name, trigger: wakeup ? 'wakeup (cron 60 s)' : 'cron 1 s', ...(await relayOnly(database, wakeup)) });
     }
   }
-  for (const { database, trigger, latencies, runs } of results) {
+  for (const { database, trigger, latencies, runs, pending } of results) {
     report('latency', {
-      mode: 'relay only: commit -> consumer receives', database, trigger, rows: latencies.length,
+      mode: 'relay only: commit -> consumer receives', database, trigger, rows: latencies.length, still_pending: pending,
       p50_ms: percentile(latencies, 50), p99_ms: percentile(latencies, 99), runs: JSON.stringify(runs),
     });
   }
