@@ -11,12 +11,16 @@
  * limit runs in this process after the naive relay warmed its Kafka client.
  * Usage: node --conditions=@shardflow/source --import tsx bench/outbox-throughput.ts [--rows 150000] [--default-heap] [--metrics-rounds 4] [--metrics-only]
  * The relays get the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs them without.
+ * For 1 and 3 instances it also prints what the measured rows cost, per 1 000 rows: the relays' CPU
+ * time, ZooKeeper requests (the server's received packets), database statements and InnoDB row
+ * lock waits; these hardly depend on how busy the machine is, and model separate machines.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { fourLetterWord } from '@shardflow/testkit';
 import { median, openBenchServices, report } from './support/bench-services.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
@@ -87,7 +91,24 @@ function cpuMs(pid: number | undefined): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-async function shardflow(pool: Pool, instances: number, options: { metrics?: boolean } = {}): Promise<{ fromRelease: number; drain: number; cpuMsPerThousandRows: number }> {
+/** Counters that only grow: ZooKeeper's received packets, the database's statements and row lock waits. */
+async function counters(pool: Pool): Promise<Record<'zkPackets' | 'selects' | 'updates' | 'rowLockWaits', number>> {
+  const [host, port] = (bench.services.addresses.zookeeper.split(',')[0] as string).split(':');
+  const received = /Received: (\d+)/.exec(await fourLetterWord(host as string, Number(port), 'srvr'))?.[1];
+  const [status] = await pool.query<RowDataPacket[]>("SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_select', 'Com_update', 'Innodb_row_lock_waits')");
+  const value = (name: string): number => Number(status.find((row) => row['Variable_name'] === name)?.['Value']);
+  return { zkPackets: Number(received), selects: value('Com_select'), updates: value('Com_update'), rowLockWaits: value('Innodb_row_lock_waits') };
+}
+
+interface RunCosts {
+  readonly fromRelease: number;
+  readonly drain: number;
+  readonly cpuMsPerThousandRows: number;
+  /** Per 1 000 measured rows, over the drain (the benchmark's own polling of the unsent count included: 10 SELECTs a second). */
+  readonly perThousandRows: Record<'zkPackets' | 'selects' | 'updates' | 'rowLockWaits', number>;
+}
+
+async function shardflow(pool: Pool, instances: number, options: { metrics?: boolean } = {}): Promise<RunCosts> {
   await seedOutbox(pool, WARM_UP_ROWS + ROWS, topic);
   // Park every row until the relays are up; release the warm-up rows, then the measured ones.
   await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) + INTERVAL 1 DAY');
@@ -107,16 +128,20 @@ async function shardflow(pool: Pool, instances: number, options: { metrics?: boo
   await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id <= ?', [WARM_UP_ROWS]);
   while ((await unsentCount(pool)) > ROWS) await sleep(100);
   const cpuBefore = relays.reduce((sum, relay) => sum + cpuMs(relay.pid), 0);
+  const countersBefore = await counters(pool);
   await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id > ?', [WARM_UP_ROWS]);
   const started = Date.now();
   while ((await unsentCount(pool)) > 0) await sleep(100);
   const seconds = (Date.now() - started) / 1000;
+  const countersAfter = await counters(pool);
+  const perThousandRows = Object.fromEntries(Object.entries(countersAfter).map(([name, after]) =>
+    [name, ((after - countersBefore[name as keyof typeof countersBefore]) / ROWS) * 1000])) as RunCosts['perThousandRows'];
   const cpuMsPerThousandRows = ((relays.reduce((sum, relay) => sum + cpuMs(relay.pid), 0) - cpuBefore) / ROWS) * 1000;
   clearInterval(scraper);
   await stopProcesses(relays);
   const [[span]] = await pool.query<RowDataPacket[]>(
     'SELECT TIMESTAMPDIFF(MICROSECOND, MIN(sent_time), MAX(sent_time)) AS us FROM msg_send_record WHERE id > ?', [WARM_UP_ROWS]);
-  return { fromRelease: ROWS / seconds, drain: ROWS / (Number(span?.['us']) / 1e6), cpuMsPerThousandRows };
+  return { fromRelease: ROWS / seconds, drain: ROWS / (Number(span?.['us']) / 1e6), cpuMsPerThousandRows, perThousandRows };
 }
 
 /** A port nothing listens on right now, for one relay's metrics server. */
@@ -130,7 +155,7 @@ async function freePort(): Promise<number> {
 
 /** One relay instance without and with metrics, alternated; medians of each. */
 async function metricsCost(pool: Pool): Promise<void> {
-  const runs: Record<'without' | 'with', Array<{ fromRelease: number; drain: number; cpuMsPerThousandRows: number }>> = { without: [], with: [] };
+  const runs: Record<'without' | 'with', RunCosts[]> = { without: [], with: [] };
   // ABBA order: whatever drifts along the run (the topic grows, the machine's load moves) weighs on both alike.
   for (let round = 0; round < METRICS_ROUNDS; round++) {
     const order = round % 2 === 0 ? [false, true] : [true, false];
@@ -173,7 +198,15 @@ async function relayComparison(): Promise<void> {
       from_release_vs_raw: rates.fromRelease / rawRate,
       drain_vs_raw: rates.drain / rawRate,
     });
+    report(`outbox-throughput ${instances} instance(s), per 1000 rows`, {
+      relay_cpu_ms: rates.cpuMsPerThousandRows,
+      zookeeper_packets: rates.perThousandRows.zkPackets,
+      db_selects: rates.perThousandRows.selects,
+      db_updates: rates.perThousandRows.updates,
+      row_lock_waits: rates.perThousandRows.rowLockWaits,
+    });
   }
+  report('outbox-throughput 3 vs 1 instance', { from_release: three.fromRelease / one.fromRelease, drain: three.drain / one.drain });
 }
 
 try {
