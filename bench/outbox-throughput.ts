@@ -29,6 +29,8 @@ const rowsArg = process.argv.indexOf('--rows');
 const ROWS = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 150_000;
 const NAIVE_ROWS = Math.min(ROWS, 5_000);
 const WARM_UP_ROWS = 5_000;
+/** How long the relays' CPU is read while nothing is due, before the warm-up rows. */
+const IDLE_MS = 5_000;
 const NODE_FLAGS = process.argv.includes('--default-heap') ? [] : RELAY_NODE_FLAGS;
 const roundsArg = process.argv.indexOf('--metrics-rounds');
 const METRICS_ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 4;
@@ -104,6 +106,8 @@ interface RunCosts {
   readonly fromRelease: number;
   readonly drain: number;
   readonly cpuMsPerThousandRows: number;
+  /** The relays' CPU time per second together while they run with nothing due (their cron, ZooKeeper, Kafka and pool upkeep). */
+  readonly idleCpuMsPerSecond: number;
   /** Per 1 000 measured rows, over the drain (the benchmark's own polling of the unsent count included: 10 SELECTs a second). */
   readonly perThousandRows: Record<'zkPackets' | 'selects' | 'updates' | 'rowLockWaits', number>;
 }
@@ -125,6 +129,9 @@ async function shardflow(pool: Pool, instances: number, options: { metrics?: boo
       if (response.ok && (await response.text()).includes('shardflow_outbox_rows_sent_total')) scrapesAnswered += 1;
     }).catch(() => undefined);
   }, 1_000);
+  const idleFrom = { cpu: relays.reduce((sum, relay) => sum + cpuMs(relay.pid), 0), at: Date.now() };
+  await sleep(IDLE_MS);
+  const idleCpuMsPerSecond = ((relays.reduce((sum, relay) => sum + cpuMs(relay.pid), 0) - idleFrom.cpu) / (Date.now() - idleFrom.at)) * 1000;
   await pool.query('UPDATE msg_send_record SET next_select_time = NOW(3) WHERE id <= ?', [WARM_UP_ROWS]);
   while ((await unsentCount(pool)) > ROWS) await sleep(100);
   const cpuBefore = relays.reduce((sum, relay) => sum + cpuMs(relay.pid), 0);
@@ -141,7 +148,7 @@ async function shardflow(pool: Pool, instances: number, options: { metrics?: boo
   await stopProcesses(relays);
   const [[span]] = await pool.query<RowDataPacket[]>(
     'SELECT TIMESTAMPDIFF(MICROSECOND, MIN(sent_time), MAX(sent_time)) AS us FROM msg_send_record WHERE id > ?', [WARM_UP_ROWS]);
-  return { fromRelease: ROWS / seconds, drain: ROWS / (Number(span?.['us']) / 1e6), cpuMsPerThousandRows, perThousandRows };
+  return { fromRelease: ROWS / seconds, drain: ROWS / (Number(span?.['us']) / 1e6), cpuMsPerThousandRows, idleCpuMsPerSecond, perThousandRows };
 }
 
 /** A port nothing listens on right now, for one relay's metrics server. */
@@ -200,6 +207,8 @@ async function relayComparison(): Promise<void> {
     });
     report(`outbox-throughput ${instances} instance(s), per 1000 rows`, {
       relay_cpu_ms: rates.cpuMsPerThousandRows,
+      relays_idle_cpu_ms_per_s: rates.idleCpuMsPerSecond,
+      drain_seconds: ROWS / rates.drain,
       zookeeper_packets: rates.perThousandRows.zkPackets,
       db_selects: rates.perThousandRows.selects,
       db_updates: rates.perThousandRows.updates,
