@@ -13,7 +13,8 @@
  * The relays get the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs them without.
  * For 1 and 3 instances it also prints what the measured rows cost, per 1 000 rows: the relays' CPU
  * time, ZooKeeper requests (the server's received packets), database statements and InnoDB row
- * lock waits; these hardly depend on how busy the machine is, and model separate machines.
+ * lock waits (server-wide counters: on a shared database server they include its other clients);
+ * these hardly depend on how busy the machine is, and model separate machines.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
