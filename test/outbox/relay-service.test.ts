@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutbox, migrateOutboxTable } from '@shardflow/outbox-relay';
-import { createTestDatabase, testServices, uniqueNamespace, waitUntil, type TestDatabase } from '@shardflow/testkit';
+import { createOutbox, migrateOutboxTable, migratePgOutboxTable } from '@shardflow/outbox-relay';
+import { createPgTestDatabase, createTestDatabase, testServices, uniqueNamespace, waitUntil, type PgTestDatabase, type TestDatabase } from '@shardflow/testkit';
 import { countDelivered } from '../fixtures/count-delivered.js';
 import { RELAY_SERVICE_ARGS, startRelayServiceProcesses, type ReadyProcess } from '../fixtures/relay-processes.js';
 
@@ -14,12 +15,13 @@ const ROWS = 1_500;
 const ITEMS = 6;
 
 /** What an operator would write: one file for every instance, connection details and secrets from the environment. */
-function configFile(database: string, namespace: string, table = 'msg_send_record', extra = ''): string {
+function configFile(database: string, namespace: string, table = 'msg_send_record', extra = '', dialect: 'mysql' | 'postgres' = 'mysql'): string {
   return `${extra}
 table: ${table}
 instanceId: \${RELAY_INSTANCE}
 databases:
-  - host: \${DB_HOST}
+  - dialect: ${dialect}
+    host: \${DB_HOST}
     port: \${DB_PORT}
     user: \${DB_USER}
     password: \${DB_PASSWORD}
@@ -158,5 +160,68 @@ describe('relay service processes started from one config file', () => {
     // Only sent rows are deleted: an empty table means every row was sent, then cleaned up.
     await waitUntil(async () => (await remaining()) === 0, { timeoutMs: 60_000, intervalMs: 500, what: 'the cleanup job emptied the table' });
     expect(await remaining()).toBe(0);
+  });
+});
+
+describe('a relay service on PostgreSQL (dialect: postgres)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'relay-service-pg-'));
+  const topic = `relay-service-pg-${Date.now().toString(36)}`;
+  let database: PgTestDatabase;
+  let pool: pg.Pool;
+  const instances: ReadyProcess[] = [];
+
+  beforeAll(async () => {
+    database = await createPgTestDatabase('relay_service');
+    pool = new pg.Pool({ connectionString: database.url, max: 4 });
+    await migratePgOutboxTable(pool);
+  });
+  afterAll(async () => {
+    for (const instance of instances) instance.child.kill('SIGKILL');
+    await pool?.end();
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two instances from one file, one killed with SIGKILL: every row the pg writer committed is delivered and marked sent', async () => {
+    const bootstrap = testServices().kafka['cluster_a'] as string;
+    const url = new URL(database.url);
+    const env = {
+      DB_HOST: url.hostname, DB_PORT: url.port || '5432', DB_USER: decodeURIComponent(url.username), DB_PASSWORD: decodeURIComponent(url.password),
+      KAFKA_BROKERS: bootstrap, ZK: testServices().zookeeper,
+    };
+    const file = join(dir, 'relay.yaml');
+    writeFileSync(file, configFile(database.name, uniqueNamespace('relay-service-pg'), 'msg_send_record', '', 'postgres'));
+    instances.push(...(await startRelayServiceProcesses(file, [1, 2].map((n) => ({ ...env, RELAY_INSTANCE: `pg-svc-${n}` })))));
+    const [killed] = instances as [ReadyProcess, ReadyProcess];
+
+    const rows = 600;
+    const writer = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [bootstrap] } } });
+    try {
+      for (let batch = 0; batch < rows / 100; batch++) {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          await writer.writer.addMany(client, Array.from({ length: 100 }, (_, i) => ({ key: `pg-user-${batch}-${i}`, topic, cluster: 'cluster_a', payload: Buffer.from(`${batch}-${i}`) })));
+          await client.query('COMMIT');
+        } finally {
+          client.release();
+        }
+        if (batch === 2) killed.child.kill('SIGKILL');
+        await sleep(100);
+      }
+    } finally {
+      await writer.close();
+    }
+
+    let unsent = rows;
+    await waitUntil(async () => {
+      unsent = Number((await pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM msg_send_record WHERE state <> 1')).rows[0]?.n);
+      return unsent === 0;
+    }, { timeoutMs: 90_000, intervalMs: 500, what: 'every row marked sent' }).catch(() => undefined);
+    expect(unsent).toBe(0);
+    const { rows: idRows } = await pool.query<{ id: string }>('SELECT id FROM msg_send_record');
+    const delivered = await countDelivered(bootstrap, topic, rows);
+    expect(idRows).toHaveLength(rows);
+    expect(idRows.map((row) => Number(row.id)).filter((id) => !delivered.has(id))).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import type { KafkaClusterConfig } from './sink/kafkajs-sink.js';
 import { createClusterSink } from './sink/create-cluster-sink.js';
 import type { RocketMqClusterConfig } from './sink/rocketmq-sink.js';
 import type { MessageSink } from './sink/message-sink.js';
+import { retryOnConnectionLoss } from './store/connection-loss.js';
 import { MysqlOutboxStore } from './store/mysql-outbox-store.js';
 import type { NewestIdStore, OutboxStore } from './store/outbox-store.js';
 import { PgOutboxStore } from './store/pg-outbox-store.js';
@@ -79,7 +80,8 @@ export interface Outbox<Tx = MysqlTransaction> {
   /**
    * Checks that every outbox table exists with the columns the relay uses; await it before starting
    * the relay's scheduler, so a wrong table or column name fails at start with an OutboxSchemaError
-   * naming it.
+   * naming it. A connection that dies under the check (a killed or dropped pooled connection) is
+   * retried a few times on a fresh one; a refused address fails at once.
    */
   verifyTables(): Promise<void>;
   /** Stops the wakeup and closes the Kafka and RocketMQ producers (the pools are yours). */
@@ -120,7 +122,7 @@ export function createOutbox<P extends OutboxPool = Pool>(config: OutboxConfig<P
     sink,
     partitioning,
     wakeup,
-    verifyTables: () => store.verifyTables(),
+    verifyTables: () => retryOnConnectionLoss(() => store.verifyTables()),
     close: () => {
       wakeup?.stop();
       return sink.close();

@@ -1,12 +1,12 @@
 import type { JobConfig, ZookeeperRegistryOptions } from '@shardflow/core';
-import type { PoolOptions } from 'mysql2/promise';
 import type { OutboxConfig } from '../create-outbox.js';
+import type { DatabaseConnection } from './database-pools.js';
 
 /** A validated relay service config: every part ready for the component it configures. */
 export interface RelayServiceConfig {
   readonly instanceId: string | undefined;
-  /** One mysql2 pool per database, in the file's order. */
-  readonly databases: readonly PoolOptions[];
+  /** One pool per database, in the file's order, all of one dialect. */
+  readonly databases: readonly DatabaseConnection[];
   /** createOutbox's config without the pools. */
   readonly outbox: Omit<OutboxConfig, 'databases'>;
   readonly zookeeper: ZookeeperRegistryOptions;

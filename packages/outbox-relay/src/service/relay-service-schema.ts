@@ -5,12 +5,15 @@ import type { CircuitBreakerOptions } from '../relay/circuit-breaker.js';
 import { DEFAULT_COLUMNS, STATE_VALUE_RANGE, type OutboxColumns, type OutboxStates, type OutboxTableOptions } from '../schema/outbox-table.js';
 import type { KafkaClusterConfig } from '../sink/kafkajs-sink.js';
 import type { RocketMqClusterConfig } from '../sink/rocketmq-sink.js';
+import { DATABASE_DIALECTS, type DatabaseDialect } from './database-pools.js';
 import { flag, integer, listOf, mapOf, number, object, secret, strings, text, type FieldSpec } from './field-spec.js';
 
-/** One MySQL database holding outbox tables. */
+/** One MySQL/MariaDB or PostgreSQL database holding outbox tables. */
 export interface DatabaseEntry {
+  /** Default `mysql` (MySQL and MariaDB); `postgres` for PostgreSQL. Every entry has the same. */
+  dialect?: DatabaseDialect;
   host: string;
-  /** Default 3306. */
+  /** Default 3306 for mysql, 5432 for postgres. */
   port?: number;
   user: string;
   password?: string;
@@ -70,7 +73,7 @@ export interface RelayServiceFile extends OutboxTableOptions {
 type FieldsOf<T> = Record<keyof T, FieldSpec>;
 
 const DATABASE = object({
-  host: text(), port: integer(1, 65_535), user: text(), password: secret(), database: text(), connectionLimit: integer(1, 1_000),
+  dialect: text({ oneOf: DATABASE_DIALECTS }), host: text(), port: integer(1, 65_535), user: text(), password: secret(), database: text(), connectionLimit: integer(1, 1_000),
 } satisfies FieldsOf<DatabaseEntry>, { required: ['host', 'user', 'database'] });
 
 const CLUSTER = object({

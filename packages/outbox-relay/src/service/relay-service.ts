@@ -1,6 +1,6 @@
 import { JobScheduler, ZookeeperRegistry } from '@shardflow/core';
-import mysql, { type Pool } from 'mysql2/promise';
 import { createOutbox, type Outbox } from '../create-outbox.js';
+import { openDatabasePools, type DatabasePools } from './database-pools.js';
 import { HealthServer } from './health-server.js';
 import { RelayMetrics } from './relay-metrics.js';
 import type { RelayServiceConfig } from './relay-service-config.js';
@@ -23,8 +23,8 @@ export class RelayService {
   private readonly metrics: RelayMetrics;
 
   private constructor(
-    private readonly pools: readonly Pool[],
-    private readonly outbox: Outbox,
+    private readonly databases: DatabasePools,
+    private readonly outbox: Outbox<unknown>,
     private readonly registry: ZookeeperRegistry,
     private readonly scheduler: JobScheduler,
     private readonly cleanup: JobScheduler | undefined,
@@ -49,10 +49,10 @@ export class RelayService {
    * closed again before the error is thrown.
    */
   static async start(config: RelayServiceConfig, log: RelayServiceLog): Promise<RelayService> {
-    const pools = config.databases.map((options) => mysql.createPool(options));
-    const opened: Array<() => Promise<unknown>> = [() => Promise.all(pools.map((pool) => pool.end()))];
+    const databases = await openDatabasePools(config.databases);
+    const opened: Array<() => Promise<unknown>> = [() => databases.end()];
     try {
-      const outbox = createOutbox({ ...config.outbox, databases: pools });
+      const outbox: Outbox<unknown> = createOutbox({ ...config.outbox, databases: databases.pools });
       opened.unshift(() => outbox.close());
       await outbox.verifyTables();
       const registry = new ZookeeperRegistry(config.zookeeper);
@@ -63,7 +63,7 @@ export class RelayService {
       const instance = config.instanceId === undefined ? {} : { instanceId: config.instanceId };
       const scheduler = new JobScheduler(registry, outbox.relayJob, config.job, instance);
       const cleanup = config.cleanupJob && new JobScheduler(registry, outbox.cleanupJob, config.cleanupJob, { instanceId: scheduler.instanceId });
-      const service = new RelayService(pools, outbox, registry, scheduler, cleanup, log);
+      const service = new RelayService(databases, outbox, registry, scheduler, cleanup, log);
       if (config.http) {
         const http = await HealthServer.start(config.http, { notReadyReason: () => service.notReadyReason(), metrics: () => service.metrics.render() });
         service.http = http;
@@ -104,7 +104,7 @@ export class RelayService {
     await Promise.all([this.scheduler.shutdown(), this.cleanup?.shutdown()]);
     await this.registry.close();
     await this.outbox.close();
-    await Promise.all(this.pools.map((pool) => pool.end()));
+    await this.databases.end();
     await this.http?.close();
     this.log('stopped', { instance: this.instanceId, handOverMs: Date.now() - startedAt });
   }

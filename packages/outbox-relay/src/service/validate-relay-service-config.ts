@@ -1,9 +1,9 @@
 import { InMemoryRegistry, InvalidJobConfigError, InvalidRegistryConfigError, JobScheduler, validateJobConfig, ZookeeperRegistry, type ConfigProblem, type JobConfig, type SimpleJob } from '@shardflow/core';
-import mysql, { type PoolOptions } from 'mysql2/promise';
 import { createOutbox, type OutboxConfig } from '../create-outbox.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import { InvalidRelayServiceConfigError } from '../errors/invalid-relay-service-config-error.js';
 import type { MessageSink } from '../sink/message-sink.js';
+import { DEFAULT_PORTS, openDatabasePools, type DatabaseConnection } from './database-pools.js';
 import { isLoopback } from './is-loopback.js';
 import { readConfigTree } from './read-config-tree.js';
 import type { ReferenceSources } from './resolve-references.js';
@@ -59,7 +59,9 @@ export async function validateRelayServiceConfig(document: unknown, sources: Ref
       add({ field: `zookeeper.${error.field}`, value: error.value, message: registryReason(error) });
     }
   }
-  const databases = (file.databases ?? []).map(poolOptions);
+  const databases = (file.databases ?? []).map(connectionOf);
+  const dialects = new Set(databases.map((database) => database.dialect));
+  if (dialects.size > 1) add({ field: 'databases', value: [...dialects].join(', '), message: 'must all have the same dialect: the relay runs on one kind of database' });
   const outbox: Omit<OutboxConfig, 'databases'> = {
     clusters: file.clusters, rocketmqClusters: file.rocketmqClusters, partitioning: file.partitioning, relay: file.relay, table: file.table, columns: file.columns, states: file.states,
     cleanup: file.cleanup && { retentionMs: file.cleanup.retentionMs, batchSize: file.cleanup.batchSize, pauseMs: file.cleanup.pauseMs },
@@ -69,7 +71,7 @@ export async function validateRelayServiceConfig(document: unknown, sources: Ref
   }
   const clustersGiven = isGiven(document, 'clusters') || isGiven(document, 'rocketmqClusters');
   if (!clustersGiven) add({ field: 'clusters', value: undefined, message: 'is required: Kafka clusters, or rocketmqClusters, or both' });
-  if ((file.clusters || file.rocketmqClusters) && databases.length > 0) for (const problem of await outboxProblems(outbox, databases)) add(problem);
+  if ((file.clusters || file.rocketmqClusters) && databases.length > 0 && dialects.size === 1) for (const problem of await outboxProblems(outbox, databases)) add(problem);
 
   const http = file.http ? { host: file.http.host ?? '127.0.0.1', port: file.http.port, token: file.http.token } : undefined;
   if (http && !isLoopback(http.host) && http.token === undefined && !problems.some((problem) => problem.field === 'http.tokenFile')) {
@@ -99,8 +101,12 @@ function cleanupJobOf(job: JobConfig, cron: string): JobConfig {
   };
 }
 
-function poolOptions(entry: RelayServiceFile['databases'][number]): PoolOptions {
-  return { host: entry.host, port: entry.port ?? 3306, user: entry.user, password: entry.password, database: entry.database, connectionLimit: entry.connectionLimit ?? DEFAULT_CONNECTION_LIMIT };
+function connectionOf(entry: RelayServiceFile['databases'][number]): DatabaseConnection {
+  const dialect = entry.dialect ?? 'mysql';
+  return {
+    dialect, host: entry.host, port: entry.port ?? DEFAULT_PORTS[dialect], user: entry.user, password: entry.password, database: entry.database,
+    connectionLimit: entry.connectionLimit ?? DEFAULT_CONNECTION_LIMIT,
+  };
 }
 
 /** Stands in for the relay job while the scheduler only checks the instance id; never run. */
@@ -118,9 +124,9 @@ const CHECK_ONLY_SINK: MessageSink = {
  * only where the option depends on it), and once for the cleanup: a bad partition count, page
  * size, backoff and retention are all reported.
  */
-async function outboxProblems(outbox: Omit<OutboxConfig, 'databases'>, databases: readonly PoolOptions[]): Promise<ConfigProblem[]> {
-  // Pools open no connection until a query: these only let createOutbox count the databases.
-  const pools = databases.map((options) => mysql.createPool(options));
+async function outboxProblems(outbox: Omit<OutboxConfig, 'databases'>, databases: readonly DatabaseConnection[]): Promise<ConfigProblem[]> {
+  // Pools open no connection until a query: these only let createOutbox count and type the databases.
+  const { pools, end } = await openDatabasePools(databases);
   const { relay, cleanup, ...base } = outbox;
   const attempts: Array<{ config: Omit<OutboxConfig, 'databases'>; prefix: string }> = [
     { config: base, prefix: '' },
@@ -142,7 +148,7 @@ async function outboxProblems(outbox: Omit<OutboxConfig, 'databases'>, databases
       }
     }
   } finally {
-    await Promise.all(pools.map((pool) => pool.end()));
+    await end();
   }
   return problems;
 }

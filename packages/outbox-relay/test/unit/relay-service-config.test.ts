@@ -81,8 +81,8 @@ describe('relay service config file', () => {
     const config = await parseRelayServiceConfig(VALID, 'relay.yaml', sources(VALID_ENV));
     expect(config.instanceId).toBe('relay-0');
     expect(config.databases).toEqual([
-      { host: 'db1.internal', port: 3306, user: 'relay', password: 'db-secret', database: 'orders', connectionLimit: 8 },
-      { host: 'db2.internal', port: 3307, user: 'relay', password: '', database: 'orders', connectionLimit: 16 },
+      { dialect: 'mysql', host: 'db1.internal', port: 3306, user: 'relay', password: 'db-secret', database: 'orders', connectionLimit: 8 },
+      { dialect: 'mysql', host: 'db2.internal', port: 3307, user: 'relay', password: '', database: 'orders', connectionLimit: 16 },
     ]);
     expect(config.outbox.clusters?.['main']).toEqual({ brokers: ['k1:9092', 'k2:9092'], ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'relay', password: 'kafka-secret' } });
     expect(config.outbox.columns).toEqual({ state: 'mq_state' });
@@ -165,6 +165,16 @@ http: { port: -1 }
     ]);
     expect(error.message).not.toContain('rocket-secret');
     expect((await problemsOf(base)).problems).toEqual([{ field: 'clusters', value: undefined, message: 'is required: Kafka clusters, or rocketmqClusters, or both' }]);
+  });
+
+  it('runs on PostgreSQL with dialect: postgres (port 5432 by default), one dialect for every database', async () => {
+    const rest = 'clusters: { main: { brokers: "k:1" } }\nzookeeper: { connectString: "zk:2181", namespace: n }\njob: { shardingTotalCount: 1 }\n';
+    const config = await parseRelayServiceConfig(`databases:\n  - { dialect: postgres, host: pg1, user: relay, database: orders }\n  - { dialect: postgres, host: pg2, port: 6432, user: relay, database: orders }\n${rest}`, 'relay.yaml', sources());
+    expect(config.databases.map(({ dialect, host, port }) => [dialect, host, port])).toEqual([['postgres', 'pg1', 5432], ['postgres', 'pg2', 6432]]);
+    const mixed = await problemsOf(`databases:\n  - { dialect: postgres, host: pg1, user: relay, database: orders }\n  - { host: my1, user: relay, database: orders }\n${rest}`);
+    expect(mixed.problems).toEqual([{ field: 'databases', value: 'postgres, mysql', message: expect.stringContaining('same dialect') }]);
+    const unknown = await problemsOf(`databases: [{ dialect: oracle, host: h, user: u, database: d }]\n${rest}`);
+    expect(unknown.problems.map(({ field, value }) => [field, value])).toEqual([['databases[0].dialect', 'oracle']]);
   });
 
   it('reports missing required fields by path', async () => {

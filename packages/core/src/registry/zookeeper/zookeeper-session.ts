@@ -47,6 +47,14 @@ export class ZookeeperSession extends EventEmitter<ZookeeperSessionEvents> {
   private negotiatedTimeoutMs: number;
   private heartbeat: NodeJS.Timeout | undefined;
   private replacing = false;
+  /**
+   * How to fail each request still waiting for its answer. node-zookeeper-client may never call
+   * back a request queued on a client that is closed, or one sent while the server is gone, so
+   * every request is failed as a connection loss when its client is closed or replaced, or when no
+   * answer came within the session timeout (the session is lost by then anyway). Without this a
+   * shutdown with ZooKeeper down could wait forever.
+   */
+  private readonly unanswered = new Set<() => void>();
 
   constructor(
     private readonly options: ResolvedZookeeperRegistryOptions,
@@ -98,6 +106,7 @@ export class ZookeeperSession extends EventEmitter<ZookeeperSessionEvents> {
     const reachable = this.currentState === 'connected' || this.currentState === 'reconnected';
     this.client = undefined;
     this.setState('closed');
+    this.failUnanswered();
     if (!client) return;
     const answered = reachable ? untilEvent(client, 'disconnected', this.options.closeWaitMs) : Promise.resolve();
     client.close();
@@ -119,9 +128,7 @@ export class ZookeeperSession extends EventEmitter<ZookeeperSessionEvents> {
       const client = this.requireClient();
       const sentAt = Date.now();
       try {
-        const result = await traced(registryRequestChannel, () => ({ path, attempt }), () => new Promise<T>((resolve, reject) => {
-          operation(client, (error, value) => (error ? reject(error) : resolve(value)));
-        }));
+        const result = await traced(registryRequestChannel, () => ({ path, attempt }), () => this.send(path, client, operation));
         this.touch(sentAt);
         return result;
       } catch (error) {
@@ -133,6 +140,31 @@ export class ZookeeperSession extends EventEmitter<ZookeeperSessionEvents> {
         await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
       }
     }
+  }
+
+  /** One attempt of a request, failed as a connection loss if it is left unanswered (see `unanswered`). */
+  private send<T>(path: string, client: zookeeper.Client, operation: (client: zookeeper.Client, done: Callback<T>) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const settle = (): void => {
+        clearTimeout(deadline);
+        this.unanswered.delete(fail);
+      };
+      const fail = (): void => {
+        settle();
+        reject(new zookeeper.Exception(zookeeper.Exception.CONNECTION_LOSS, 'CONNECTION_LOSS', path, fail));
+      };
+      const deadline = setTimeout(fail, sessionTiming(this.negotiatedTimeoutMs).lostAfterMs);
+      this.unanswered.add(fail);
+      operation(client, (error, value) => {
+        settle();
+        if (error) reject(error);
+        else resolve(value);
+      });
+    });
+  }
+
+  private failUnanswered(): void {
+    for (const fail of [...this.unanswered]) fail();
   }
 
   requireClient(): zookeeper.Client {
@@ -219,6 +251,7 @@ export class ZookeeperSession extends EventEmitter<ZookeeperSessionEvents> {
     this.setState('lost');
     this.client?.close();
     this.client = undefined;
+    this.failUnanswered();
     try {
       for (let attempt = 0; this.state !== 'closed'; attempt++) {
         try {
