@@ -108,6 +108,9 @@ export function createOutbox<P extends OutboxPool = Pool>(config: OutboxConfig<P
     ? new PgOutboxStore(config.databases as readonly pg.Pool[], partitioning)
     : new MysqlOutboxStore(config.databases as readonly Pool[], partitioning);
   const table = resolveOutboxTable(config, partitioning.mode === 'physical-tables' ? partitioning.allTables()[0]?.table.name : undefined);
+  if (config.wakeup !== undefined && typeof config.wakeup !== 'boolean' && (typeof config.wakeup !== 'object' || config.wakeup === null)) {
+    throw new InvalidOutboxConfigError('wakeup', config.wakeup, 'must be true, false or an options object');
+  }
   const wakeupOptions = config.wakeup ? resolveWakeupOptions(config.wakeup === true ? {} : config.wakeup, postgres) : undefined;
   const notifyChannel = wakeupOptions?.mode === 'notify' ? wakeupOptions.channel : undefined;
   const fastPath = config.fastPath ? { sink, store, graceMs: typeof config.fastPath === 'object' ? config.fastPath.graceMs : undefined } : undefined;

@@ -1,5 +1,9 @@
+import type { Pool } from 'mysql2/promise';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InvalidOutboxConfigError, NewRowPoller, RelayWakeup, resolveWakeupOptions, WakeupThrottle, type WakeupSource } from '../../src/index.js';
+import {
+  createOutbox, InvalidOutboxConfigError, NewRowPoller, RelayWakeup, resolveWakeupOptions, WakeupThrottle,
+  type MessageSink, type OutboxConfig, type WakeupSource,
+} from '../../src/index.js';
 
 describe('WakeupThrottle', () => {
   beforeEach(() => {
@@ -177,5 +181,32 @@ describe('resolveWakeupOptions', () => {
     expect(thrown).toBeInstanceOf(InvalidOutboxConfigError);
     expect((thrown as InvalidOutboxConfigError).field).toBe(field);
     expect((thrown as InvalidOutboxConfigError).code).toBe('INVALID_OUTBOX_CONFIG');
+  });
+});
+
+describe('createOutbox with a wakeup', () => {
+  // createOutbox opens no connection: a stand-in pool and sink are enough to check the config.
+  const pool = {} as Pool;
+  const sink: MessageSink = { send: async () => [], close: async () => undefined };
+
+  it.each([
+    [{ wakeup: 'yes' }, 'wakeup'],
+    [{ wakeup: { mode: 'notify' } }, 'wakeup.mode'],
+    [{ wakeup: { pollMaxMs: 10 } }, 'wakeup.pollMaxMs'],
+    [{ wakeup: { pollMin: 10 } }, 'wakeup.pollMin'],
+  ])('%j on MySQL: InvalidOutboxConfigError naming %s', (config, field) => {
+    let thrown: unknown;
+    try {
+      createOutbox({ databases: [pool], sink, ...config } as OutboxConfig);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidOutboxConfigError);
+    expect((thrown as InvalidOutboxConfigError).field).toBe(field);
+  });
+
+  it('polls on MySQL, and only when asked', () => {
+    expect(createOutbox({ databases: [pool], sink, wakeup: true }).wakeup?.options.mode).toBe('poll');
+    expect(createOutbox({ databases: [pool], sink }).wakeup).toBeUndefined();
   });
 });
