@@ -17,9 +17,13 @@ import type { RocketMqClusterConfig } from './sink/rocketmq-sink.js';
 import type { MessageSink } from './sink/message-sink.js';
 import { retryOnConnectionLoss } from './store/connection-loss.js';
 import { MysqlOutboxStore } from './store/mysql-outbox-store.js';
-import type { OutboxStore } from './store/outbox-store.js';
+import type { NewestIdStore, OutboxStore } from './store/outbox-store.js';
 import { PgOutboxStore } from './store/pg-outbox-store.js';
 import { OutboxWriter } from './writer/outbox-writer.js';
+import { NewRowPoller } from './wakeup/new-row-poller.js';
+import { PgNotifyListener } from './wakeup/pg-notify-listener.js';
+import { RelayWakeup, type WakeupSource } from './wakeup/relay-wakeup.js';
+import { resolveWakeupOptions, type ResolvedWakeupOptions, type WakeupOptions } from './wakeup/wakeup-options.js';
 import type { MysqlTransaction } from './writer/mysql-row-inserter.js';
 import { PgRowInserter, type PgTransaction } from './writer/pg-row-inserter.js';
 
@@ -56,6 +60,12 @@ export interface OutboxConfig<P extends OutboxPool = Pool> extends OutboxTableOp
   /** Publish right after commit (`writer.publishNow`). Default false. */
   fastPath?: boolean | { graceMs?: number };
   relay?: Omit<OutboxRelayOptions, 'store' | 'sink' | 'partitioning'>;
+  /**
+   * Wake the relay when rows arrive instead of waiting for its next cron fire (see WakeupOptions):
+   * `outbox.wakeup.start(scheduler)`. On PostgreSQL the writer notifies, so give it to the writers'
+   * config too. Default off.
+   */
+  wakeup?: boolean | WakeupOptions;
   /** Any pino-compatible logger; the Kafka client's logs go there (see KafkajsSinkOptions.logger). */
   logger?: Logger;
   cleanup?: Omit<OutboxCleanupOptions, 'store' | 'partitioning'>;
@@ -70,6 +80,8 @@ export interface Outbox<Tx = MysqlTransaction> {
   readonly store: OutboxStore;
   readonly sink: MessageSink;
   readonly partitioning: Partitioning;
+  /** With `wakeup` in the config: start it with the relay's scheduler once that has started. */
+  readonly wakeup: RelayWakeup | undefined;
   /**
    * Checks that every outbox table exists with the columns the relay uses; await it before starting
    * the relay's scheduler, so a wrong table or column name fails at start with an OutboxSchemaError
@@ -77,7 +89,7 @@ export interface Outbox<Tx = MysqlTransaction> {
    * retried a few times on a fresh one; a refused address fails at once.
    */
   verifyTables(): Promise<void>;
-  /** Closes the Kafka and RocketMQ producers (the pools are yours). */
+  /** Stops the wakeup and closes the Kafka and RocketMQ producers (the pools are yours). */
   close(): Promise<void>;
 }
 
@@ -97,13 +109,19 @@ export function createOutbox<P extends OutboxPool = Pool>(config: OutboxConfig<P
   const partitioning = createPartitioning(config, config.databases.length);
   if (!config.sink && !config.clusters && !config.rocketmqClusters) throw new InvalidOutboxConfigError('clusters', config.clusters, 'give a cluster map or a sink');
   const sink = config.sink ?? createClusterSink({ clusters: config.clusters, rocketmqClusters: config.rocketmqClusters, messageGroups: config.relay?.perKeyOrdering, logger: config.logger });
-  const store: OutboxStore = postgres
+  const store: OutboxStore & NewestIdStore = postgres
     ? new PgOutboxStore(config.databases as readonly pg.Pool[], partitioning)
     : new MysqlOutboxStore(config.databases as readonly Pool[], partitioning);
   const table = resolveOutboxTable(config, partitioning.mode === 'physical-tables' ? partitioning.allTables()[0]?.table.name : undefined);
+  if (config.wakeup !== undefined && typeof config.wakeup !== 'boolean' && (typeof config.wakeup !== 'object' || config.wakeup === null)) {
+    throw new InvalidOutboxConfigError('wakeup', config.wakeup, 'must be true, false or an options object');
+  }
+  const wakeupOptions = config.wakeup ? resolveWakeupOptions(config.wakeup === true ? {} : config.wakeup, postgres) : undefined;
+  const notifyChannel = wakeupOptions?.mode === 'notify' ? wakeupOptions.channel : undefined;
   const fastPath = config.fastPath ? { sink, store, graceMs: typeof config.fastPath === 'object' ? config.fastPath.graceMs : undefined } : undefined;
   // The pool's kind decides the transaction type the caller passes (TransactionOf<P>).
-  const writer = (postgres ? new OutboxWriter(table, partitioning, fastPath, new PgRowInserter(table)) : new OutboxWriter(table, partitioning, fastPath)) as OutboxWriter<TransactionOf<P>>;
+  const writer = (postgres ? new OutboxWriter(table, partitioning, fastPath, new PgRowInserter(table, notifyChannel)) : new OutboxWriter(table, partitioning, fastPath)) as OutboxWriter<TransactionOf<P>>;
+  const wakeup = wakeupOptions && new RelayWakeup(wakeupOptions, (signal, onError) => wakeupSources(config.databases, store, partitioning, wakeupOptions, signal, onError));
   return {
     writer,
     relayJob: new OutboxRelayJob({ ...config.relay, store, sink, partitioning }),
@@ -111,9 +129,30 @@ export function createOutbox<P extends OutboxPool = Pool>(config: OutboxConfig<P
     store,
     sink,
     partitioning,
+    wakeup,
     verifyTables: () => retryOnConnectionLoss(() => store.verifyTables()),
-    close: () => sink.close(),
+    close: () => {
+      wakeup?.stop();
+      return sink.close();
+    },
   };
+}
+
+/** `notify`: one LISTENing connection per database; `poll`: one poll of every table's newest id. */
+function wakeupSources(
+  databases: readonly OutboxPool[],
+  store: NewestIdStore,
+  partitioning: Partitioning,
+  options: ResolvedWakeupOptions,
+  signal: () => void,
+  onError: (error: unknown) => void,
+): WakeupSource[] {
+  if (options.mode === 'notify') return (databases as readonly pg.Pool[]).map((pool) => new PgNotifyListener(pool, options.channel, signal, onError));
+  const newestIds = async (): Promise<number> => {
+    const ids = await Promise.all(partitioning.allTables().map((location) => store.newestId(location)));
+    return ids.reduce((sum, id) => sum + id, 0);
+  };
+  return [new NewRowPoller(newestIds, signal, onError, options.pollMinMs, options.pollMaxMs)];
 }
 
 /**

@@ -25,6 +25,8 @@ interface ActiveRun {
   readonly session: string;
   readonly controller: AbortController;
   misfirePending: boolean;
+  /** A wakeup arrived while the run was on: rows it announced may have come after the run's last fetch. */
+  wakeupPending: boolean;
 }
 
 export interface ItemExecutorOptions {
@@ -40,7 +42,8 @@ export interface ItemExecutorOptions {
 
 /**
  * Runs this instance's items. Per item at most one run at a time; a fire that finds the item
- * running sets one pending catch-up run (misfire) instead of queueing more. Items run
+ * running sets one pending catch-up run (misfire) instead of queueing more, and so does a wakeup
+ * (new rows announced): however many wakeups arrive during a run, one run follows it. Items run
  * concurrently up to `maxConcurrentItems`; one item's failure never touches the others.
  *
  * A run: take a permit, take the item's run lock, then loop batches while `ctx.isOwner()`
@@ -80,6 +83,7 @@ export class ItemExecutor {
           active.misfirePending = true;
           this.options.events.emit('misfire', { jobName: config.jobName, item });
         }
+        if (trigger === 'wakeup') active.wakeupPending = true;
         continue;
       }
       this.start(item, trigger);
@@ -151,12 +155,14 @@ export class ItemExecutor {
     if (!assignment || !owner || owner.instance !== instanceId) return;
     // An assignment cached before the current session may be stale: wait for the re-read.
     if (view.assignmentSession !== registry.sessionId) return;
-    const run: ActiveRun = { assignment, epoch: owner.epoch, session: registry.sessionId, controller: new AbortController(), misfirePending: false };
+    const run: ActiveRun = { assignment, epoch: owner.epoch, session: registry.sessionId, controller: new AbortController(), misfirePending: false, wakeupPending: false };
     this.runs.set(item, run);
     const done = this.run(item, trigger, run).finally(() => {
       this.runs.delete(item);
       this.settled.delete(done);
-      if (run.misfirePending && this.accepting) this.start(item, 'misfire');
+      if (!this.accepting) return;
+      if (run.misfirePending) this.start(item, 'misfire');
+      else if (run.wakeupPending) this.start(item, 'wakeup');
     });
     this.settled.add(done);
   }

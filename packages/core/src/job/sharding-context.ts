@@ -1,5 +1,5 @@
 /** Why an item run started. */
-export type TriggerSource = 'cron' | 'misfire' | 'manual' | 'failover';
+export type TriggerSource = 'cron' | 'misfire' | 'manual' | 'failover' | 'wakeup';
 
 /**
  * What a job sees of one shard item run. One context lives for one run of one item; in streaming

@@ -142,6 +142,16 @@ export class JobScheduler<T = unknown> extends EventEmitter<JobSchedulerEvents> 
   }
 
   /**
+   * Runs this instance's items now, as a cron fire would (trigger `wakeup`): the same permits, run
+   * locks and ownership checks. An item already running gets one run after the current one,
+   * however often it is woken meanwhile; a disabled job or item, or a scheduler not started, is
+   * not run. For work that announces itself (new outbox rows) between cron fires.
+   */
+  wake(): void {
+    if (this.lifecycle === 'started') this.executor.fire('wakeup');
+  }
+
+  /**
    * All or nothing: if any step fails, what the earlier steps registered and started is removed
    * and stopped again, the error is thrown, and `start()` may be called again.
    */

@@ -35,7 +35,7 @@ export interface JobHistoryStats {
 type ExecutionEntry = { readonly kind: 'execution'; row: ExecutionRow };
 type Entry = ExecutionEntry | { readonly kind: 'status'; readonly row: StatusTraceRow };
 
-const EXECUTION_SOURCE: Readonly<Record<TriggerSource, string>> = { cron: 'NORMAL_TRIGGER', manual: 'NORMAL_TRIGGER', misfire: 'MISFIRE', failover: 'FAILOVER' };
+const EXECUTION_SOURCE: Readonly<Record<TriggerSource, string>> = { cron: 'NORMAL_TRIGGER', manual: 'NORMAL_TRIGGER', misfire: 'MISFIRE', failover: 'FAILOVER', wakeup: 'NORMAL_TRIGGER' };
 const DROP_REPORT_INTERVAL_MS = 60_000;
 
 /**

@@ -47,6 +47,7 @@ export const OUTBOX_CONFIG_KEYS = {
   partitioning: PARTITIONING_KEYS,
   fastPath: { graceMs: true } satisfies KeyShapeOf<Exclude<OutboxConfig['fastPath'], boolean | undefined>>,
   relay: RELAY_KEYS,
+  wakeup: { mode: true, coalesceMs: true, pollMinMs: true, pollMaxMs: true, channel: true } satisfies KeyShapeOf<Exclude<OutboxConfig['wakeup'], boolean | undefined>>,
   cleanup: CLEANUP_KEYS,
   logger: true,
   table: true,

@@ -2,7 +2,7 @@ import { DESTINATION_FAULT_CODES, faultOf } from '../errors/delivery-error.js';
 import { matchesRow, type RowPredicate } from '../partition/row-predicate.js';
 import type { Partitioning, TableScope } from '../partition/partitioning.js';
 import { OUTBOX_COLUMN_LIMITS } from '../schema/outbox-table.js';
-import type { ClusterDeferral, DueRequest, OutboxStore } from './outbox-store.js';
+import type { ClusterDeferral, DueRequest, NewestIdStore, OutboxStore } from './outbox-store.js';
 import { lastErrorOf, type ClusterBacklog, type ClusterCounts, type DeadRecord, type OutboxRecord, type RecordFailure, type RecordFilter, type RecordLocation } from './outbox-record.js';
 import { groupByLocation, parseHeaders, sumBacklogs, sumCounts, type BacklogRow } from './sql-records.js';
 
@@ -36,7 +36,7 @@ export type MemoryRowInput = Pick<MemoryRow, 'key' | 'topic' | 'cluster'> & Part
  * due rows, the same fencing by epoch, the same counts. Tables exist as the partitioning names
  * them; each numbers its rows from 1.
  */
-export class MemoryOutboxStore implements OutboxStore {
+export class MemoryOutboxStore implements OutboxStore, NewestIdStore {
   private readonly tables = new Map<string, { rows: Map<number, MemoryRow>; lastId: number }>();
 
   constructor(
@@ -76,6 +76,12 @@ export class MemoryOutboxStore implements OutboxStore {
         .slice(0, share.rows)
         .map((row) => this.toRecord(row, scope));
     });
+  }
+
+  async newestId(location: RecordLocation): Promise<number> {
+    let newest = 0;
+    for (const id of this.table(location).rows.keys()) newest = Math.max(newest, id);
+    return newest;
   }
 
   async findUnfenced(location: RecordLocation, ids: readonly number[]): Promise<OutboxRecord[]> {

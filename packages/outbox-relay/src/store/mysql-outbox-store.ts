@@ -2,7 +2,7 @@ import type { Pool, RowDataPacket, ResultSetHeader } from 'mysql2/promise';
 import type { Partitioning, TableScope } from '../partition/partitioning.js';
 import { ALL_ROWS } from '../partition/row-predicate.js';
 import { OUTBOX_COLUMN_LIMITS, type OutboxTable } from '../schema/outbox-table.js';
-import type { ClusterDeferral, DueRequest, OutboxStore } from './outbox-store.js';
+import type { ClusterDeferral, DueRequest, NewestIdStore, OutboxStore } from './outbox-store.js';
 import { lastErrorOf, type ClusterBacklog, type ClusterCounts, type DeadRecord, type OutboxRecord, type RecordFailure, type RecordFilter, type RecordLocation } from './outbox-record.js';
 import { retryOnLockConflict } from './mysql-retry.js';
 import { schemaErrorOf, verifyOutboxTable } from './mysql-schema-check.js';
@@ -18,7 +18,7 @@ import { DESTINATION_FAULT_CODES } from '../errors/delivery-error.js';
  * stamping it. A row is thus written once on its way to Kafka, and nothing is locked while a
  * message travels.
  */
-export class MysqlOutboxStore implements OutboxStore {
+export class MysqlOutboxStore implements OutboxStore, NewestIdStore {
   constructor(
     private readonly databases: readonly Pool[],
     private readonly partitioning: Partitioning,
@@ -61,6 +61,12 @@ export class MysqlOutboxStore implements OutboxStore {
     const query = dueQuery(scope, request);
     const plan = await this.query<RowDataPacket[]>(scope, `EXPLAIN ${query.sql}`, query.params);
     return plan.map((step) => ({ ...step }));
+  }
+
+  async newestId(location: RecordLocation): Promise<number> {
+    const { c, quotedName } = location.table;
+    const rows = await this.query<RowDataPacket[]>(location, `SELECT MAX(${c.id}) AS id FROM ${quotedName}`, []);
+    return Number(rows[0]?.['id'] ?? 0);
   }
 
   async findUnfenced(location: RecordLocation, ids: readonly number[]): Promise<OutboxRecord[]> {

@@ -72,6 +72,12 @@ export interface RelayStore {
   releaseCluster(scopes: readonly TableScope[], epoch: number, cluster: string): Promise<number>;
 }
 
+/** What the relay's wakeup poll reads (see wakeup/new-row-poller.ts); the SQL and in-memory stores have it. */
+export interface NewestIdStore {
+  /** The highest id in the table, 0 when empty: one dive into the primary key. */
+  newestId(location: RecordLocation): Promise<number>;
+}
+
 /** The dead rows across every table of the partitioning: what an operator lists and replays. */
 export interface DeadRowStore {
   /** Dead rows matching the filter, by table in the partitioning's order, lowest ids first. */

@@ -3,7 +3,7 @@ import type { Partitioning, TableScope } from '../partition/partitioning.js';
 import { OUTBOX_COLUMN_LIMITS, type OutboxTable } from '../schema/outbox-table.js';
 import { pgNames } from '../schema/pg-names.js';
 import { DESTINATION_FAULT_CODES } from '../errors/delivery-error.js';
-import type { ClusterDeferral, DueRequest, OutboxStore } from './outbox-store.js';
+import type { ClusterDeferral, DueRequest, NewestIdStore, OutboxStore } from './outbox-store.js';
 import { lastErrorOf, type ClusterBacklog, type ClusterCounts, type DeadRecord, type OutboxRecord, type RecordFailure, type RecordFilter, type RecordLocation } from './outbox-record.js';
 import { pgSchemaErrorOf, verifyPgOutboxTable } from './pg-schema-check.js';
 import { pgParams, type SqlParams } from './sql-params.js';
@@ -19,7 +19,7 @@ import { groupByLocation, sumBacklogs, sumCounts, toDeadRecord, toRecord, type B
  * are one UPDATE per outcome kind and table; failures of different rows go in one UPDATE joined
  * to their values as arrays.
  */
-export class PgOutboxStore implements OutboxStore {
+export class PgOutboxStore implements OutboxStore, NewestIdStore {
   constructor(
     private readonly databases: readonly pg.Pool[],
     private readonly partitioning: Partitioning,
@@ -54,6 +54,12 @@ export class PgOutboxStore implements OutboxStore {
     const query = dueQuery(scope, request);
     const rows = await this.query<{ 'QUERY PLAN': Array<{ Plan: PgPlanNode }> }>(scope, `EXPLAIN (FORMAT JSON) ${query.sql}`, query.params);
     return rows[0]?.['QUERY PLAN'][0]?.Plan;
+  }
+
+  async newestId(location: RecordLocation): Promise<number> {
+    const { table, c } = pgNames(location.table);
+    const rows = await this.query<{ id: string | null }>(location, `SELECT MAX(${c.id}) AS id FROM ${table}`, []);
+    return Number(rows[0]?.id ?? 0);
   }
 
   async findUnfenced(location: RecordLocation, ids: readonly number[]): Promise<OutboxRecord[]> {

@@ -23,7 +23,23 @@ const ROWS_PER_STATEMENT = Math.floor(MAX_PARAMETERS / COLUMNS_PER_ROW);
  * every value before, as a failed statement aborts the caller's whole transaction on PostgreSQL.
  */
 export class PgRowInserter implements RowInserter<PgTransaction> {
-  constructor(private readonly table: OutboxTable) {}
+  private readonly returning: string;
+
+  /**
+   * With `notifyChannel`, each INSERT also notifies the channel the relay's wakeup LISTENs on.
+   * Notified by the statement, not by a trigger the migration would create: it runs in the
+   * caller's transaction all the same (PostgreSQL delivers it on COMMIT and drops it on ROLLBACK),
+   * it needs no change to an existing table, it costs nothing to writers of relays that do not
+   * listen, and identical notifications of one transaction are folded into one, so a batch or a
+   * transaction of many inserts announces itself once.
+   */
+  constructor(
+    private readonly table: OutboxTable,
+    notifyChannel?: string,
+  ) {
+    const { c } = pgNames(table);
+    this.returning = notifyChannel === undefined ? `${c.id} AS id` : `${c.id} AS id, pg_notify('${notifyChannel.replaceAll("'", "''")}', '')`;
+  }
 
   async insert(transaction: PgTransaction, rows: readonly StoredValues[], delayMs: number): Promise<number[]> {
     const ids: number[] = [];
@@ -42,7 +58,7 @@ export class PgRowInserter implements RowInserter<PgTransaction> {
     try {
       const result = await transaction.query(
         `INSERT INTO ${table} (${c.key}, ${c.topic}, ${c.cluster}, ${c.payload}, ${c.headers}, ${c.partition}, ${c.nextSelectTime})
-         VALUES ${tuples.join(', ')} RETURNING ${c.id} AS id`, values);
+         VALUES ${tuples.join(', ')} RETURNING ${this.returning}`, values);
       // RETURNING lists a plain INSERT's rows in the order of its VALUES.
       return result.rows.map((row) => Number((row as { id: unknown }).id));
     } catch (error) {

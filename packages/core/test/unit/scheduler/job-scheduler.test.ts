@@ -110,6 +110,36 @@ describe('JobScheduler on the in-memory registry', () => {
     expect(misfires).toEqual([0]);
   });
 
+  it('wakeups during a run lead to exactly one more run, through the run lock like a cron fire', async () => {
+    const job = new RecordingJob();
+    let release!: () => void;
+    job.hold = new Promise((resolve) => (release = resolve));
+    const { scheduler, registry } = await start(job, { jobName: 'wakeup', shardingTotalCount: 1 });
+    const misfires: number[] = [];
+    scheduler.on('misfire', ({ item }) => misfires.push(item));
+    scheduler.wake();
+    await waitUntil(() => job.runs.length === 1);
+    expect(await registry.get('/wakeup/running/0')).toBeDefined();
+    for (let i = 0; i < 5; i++) scheduler.wake();
+    job.hold = undefined;
+    release();
+    await waitUntil(() => job.runs.length >= 2);
+    await sleep(50);
+    expect(job.runs.map((run) => run.trigger)).toEqual(['wakeup', 'wakeup']);
+    expect(misfires).toEqual([]);
+  });
+
+  it('a wakeup does not run a disabled item', async () => {
+    const job = new RecordingJob();
+    const { scheduler, registry } = await start(job, { jobName: 'wakeup-disabled', shardingTotalCount: 2 });
+    await new JobOperator(registry).disableItem('wakeup-disabled', 1);
+    await sleep(50);
+    scheduler.wake();
+    await waitUntil(() => job.runs.length === 1);
+    await sleep(50);
+    expect(job.runs.map((run) => [run.item, run.trigger])).toEqual([[0, 'wakeup']]);
+  });
+
   it('streams a dataflow item until fetchData returns nothing', async () => {
     const batches: number[][] = [];
     let remaining = 5;
