@@ -118,13 +118,13 @@ describe('JobScheduler on the in-memory registry', () => {
     const misfires: number[] = [];
     scheduler.on('misfire', ({ item }) => misfires.push(item));
     scheduler.wake();
-    await waitUntil(() => job.runs.length === 1);
+    await until(() => job.runs.length === 1);
     expect(await registry.get('/wakeup/running/0')).toBeDefined();
     for (let i = 0; i < 5; i++) scheduler.wake();
     job.hold = undefined;
     release();
-    await waitUntil(() => job.runs.length >= 2);
-    await sleep(50);
+    await until(() => job.runs.length >= 2);
+    await elapse(50);
     expect(job.runs.map((run) => run.trigger)).toEqual(['wakeup', 'wakeup']);
     expect(misfires).toEqual([]);
   });
@@ -133,10 +133,10 @@ describe('JobScheduler on the in-memory registry', () => {
     const job = new RecordingJob();
     const { scheduler, registry } = await start(job, { jobName: 'wakeup-disabled', shardingTotalCount: 2 });
     await new JobOperator(registry).disableItem('wakeup-disabled', 1);
-    await sleep(50);
+    await elapse(50);
     scheduler.wake();
-    await waitUntil(() => job.runs.length === 1);
-    await sleep(50);
+    await until(() => job.runs.length === 1);
+    await elapse(50);
     expect(job.runs.map((run) => [run.item, run.trigger])).toEqual([[0, 'wakeup']]);
   });
 
