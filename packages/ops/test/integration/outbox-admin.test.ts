@@ -6,6 +6,28 @@ import { createPgTestDatabase, createTestDatabase, type PgTestDatabase, type Tes
 import { OutboxAdmin } from '../../src/index.js';
 import { runShardflow } from '../support/run-shardflow.js';
 
+/**
+ * cluster_a: 3 pending in partitions 0, 10 and 900 (one waiting for a retry, one an hour old), 2 dead.
+ * cluster_b: 1 pending in partition 600, 1 dead. Standard SQL that MariaDB and PostgreSQL both run.
+ */
+const PENDING_AND_DEAD_ROWS = `INSERT INTO msg_send_record (account_no, state, topic_name, cluster_name, payload, partition_no, retry_count, next_select_time, create_time, last_error) VALUES
+  ('p1', 0, 'register', 'cluster_a', 'x', 0, 0, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3) - INTERVAL '1' HOUR, NULL),
+  ('p2', 0, 'register', 'cluster_a', 'x', 10, 2, CURRENT_TIMESTAMP(3) + INTERVAL '1' MINUTE, CURRENT_TIMESTAMP(3), 'BROKER_UNAVAILABLE: down'),
+  ('p3', 0, 'register', 'cluster_a', 'x', 900, 0, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3), NULL),
+  ('d1', 2, 'register', 'cluster_a', 'x', 5, 5, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3), 'BROKER_UNAVAILABLE: down'),
+  ('d2', 2, 'points', 'cluster_a', 'x', 700, 0, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3), 'MESSAGE_TOO_LARGE: big'),
+  ('p4', 0, 'points', 'cluster_b', 'x', 600, 0, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3), NULL),
+  ('d3', 2, 'points', 'cluster_b', 'x', 601, 0, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3), 'TOPIC_NOT_FOUND: gone')`;
+
+/** What both databases' backlogs hold for those rows, but the oldest pending age. */
+const EXPECTED_BACKLOG = [
+  { cluster: 'cluster_a', pending: 3, retrying: 1, dead: 2, capped: false },
+  { cluster: 'cluster_b', pending: 1, retrying: 0, dead: 1, capped: false },
+];
+const TWO_ITEMS = [0, 1].map((item) => ({ item, total: 2, jobParameter: '', shardingParameter: undefined }));
+/** Item 0 holds partitions 0-511, item 1 partitions 512-1023. */
+const EXPECTED_ITEMS = [{ item: 0, pending: 2, retrying: 1, dead: 1 }, { item: 1, pending: 2, retrying: 0, dead: 2 }];
+
 describe('OutboxAdmin on real MariaDB', () => {
   let database: TestDatabase;
   let pool: Pool;
@@ -17,16 +39,7 @@ describe('OutboxAdmin on real MariaDB', () => {
     await pool.query(`INSERT INTO msg_send_record (account_no, state, topic_name, cluster_name, payload, partition_no)
       WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999)
       SELECT CONCAT('sent-', a.i, '-', b.i), 1, 't', 'cluster_a', 'x', (a.i * 20 + b.i) % 1024 FROM n a JOIN n b ON b.i < 20`);
-    // cluster_a: 3 pending in partitions 0, 10 and 900 (one waiting for a retry, one an hour old), 2 dead.
-    // cluster_b: 1 pending in partition 600, 1 dead.
-    await pool.query(`INSERT INTO msg_send_record (account_no, state, topic_name, cluster_name, payload, partition_no, retry_count, next_select_time, create_time, last_error) VALUES
-      ('p1', 0, 'register', 'cluster_a', 'x', 0, 0, NOW(3), NOW(3) - INTERVAL 1 HOUR, NULL),
-      ('p2', 0, 'register', 'cluster_a', 'x', 10, 2, NOW(3) + INTERVAL 1 MINUTE, NOW(3), 'BROKER_UNAVAILABLE: down'),
-      ('p3', 0, 'register', 'cluster_a', 'x', 900, 0, NOW(3), NOW(3), NULL),
-      ('d1', 2, 'register', 'cluster_a', 'x', 5, 5, NOW(3), NOW(3), 'BROKER_UNAVAILABLE: down'),
-      ('d2', 2, 'points', 'cluster_a', 'x', 700, 0, NOW(3), NOW(3), 'MESSAGE_TOO_LARGE: big'),
-      ('p4', 0, 'points', 'cluster_b', 'x', 600, 0, NOW(3), NOW(3), NULL),
-      ('d3', 2, 'points', 'cluster_b', 'x', 601, 0, NOW(3), NOW(3), 'TOPIC_NOT_FOUND: gone')`);
+    await pool.query(PENDING_AND_DEAD_ROWS);
     await pool.query('ANALYZE TABLE msg_send_record');
   });
   afterAll(async () => {
@@ -37,21 +50,15 @@ describe('OutboxAdmin on real MariaDB', () => {
   it('backlog per cluster: pending, retrying, dead and the oldest pending age', async () => {
     const admin = new OutboxAdmin({ databases: [pool] });
     const backlog = await admin.backlog();
-    expect(backlog.map(({ oldestPendingAgeMs: _age, ...rest }) => rest)).toEqual([
-      { cluster: 'cluster_a', pending: 3, retrying: 1, dead: 2, capped: false },
-      { cluster: 'cluster_b', pending: 1, retrying: 0, dead: 1, capped: false },
-    ]);
+    expect(backlog.map(({ oldestPendingAgeMs: _age, ...rest }) => rest)).toEqual(EXPECTED_BACKLOG);
     expect(backlog[0]?.oldestPendingAgeMs).toBeGreaterThan(3_500_000);
     expect(backlog[1]?.oldestPendingAgeMs).toBeLessThan(600_000);
   });
 
   it('backlog per relay item follows the partitioning; counts stop at the cap and say so', async () => {
     const admin = new OutboxAdmin({ databases: [pool] });
-    const items = await admin.backlogByItem([0, 1].map((item) => ({ item, total: 2, jobParameter: '', shardingParameter: undefined })));
-    // Item 0 holds partitions 0-511, item 1 partitions 512-1023.
-    expect(items.map(({ item, pending, retrying, dead }) => ({ item, pending, retrying, dead }))).toEqual([
-      { item: 0, pending: 2, retrying: 1, dead: 1 }, { item: 1, pending: 2, retrying: 0, dead: 2 },
-    ]);
+    const items = await admin.backlogByItem(TWO_ITEMS);
+    expect(items.map(({ item, pending, retrying, dead }) => ({ item, pending, retrying, dead }))).toEqual(EXPECTED_ITEMS);
     expect(items[1]?.clusters.map((c) => [c.cluster, c.pending, c.dead])).toEqual([['cluster_a', 1, 1], ['cluster_b', 1, 1]]);
     const capped = await new OutboxAdmin({ databases: [pool], countCap: 2 }).backlog();
     expect(capped[0]).toMatchObject({ cluster: 'cluster_a', pending: 2, dead: 2, capped: true });
@@ -61,8 +68,7 @@ describe('OutboxAdmin on real MariaDB', () => {
     ['virtual partitions', { mode: 'virtual-partition' }],
     ['id-mod', { mode: 'id-mod' }],
   ] as const)('no backlog statement scans the table (%s): each reads a range of the due index (index only) or one row by key', async (_mode, partitioning) => {
-    const items = [0, 1].map((item) => ({ item, total: 2, jobParameter: '', shardingParameter: undefined }));
-    const explained = await new OutboxAdmin({ databases: [pool], partitioning }).explainBacklog(items);
+    const explained = await new OutboxAdmin({ databases: [pool], partitioning }).explainBacklog(TWO_ITEMS);
     // 2 cluster dives + 1 lookup, and pending + dead for 2 clusters in 3 scopes (whole table, 2 items).
     expect(explained).toHaveLength(15);
     let rangeReads = 0;
@@ -106,15 +112,7 @@ describe('OutboxAdmin and `shardflow outbox` on real PostgreSQL', () => {
     await migratePgOutboxTable(pool);
     await pool.query(`INSERT INTO msg_send_record (account_no, state, topic_name, cluster_name, payload, partition_no)
       SELECT 'sent-' || i, 1, 't', 'cluster_a', 'x', i % 1024 FROM generate_series(1, 5000) AS i`);
-    // The same pending and dead rows as on MariaDB above.
-    await pool.query(`INSERT INTO msg_send_record (account_no, state, topic_name, cluster_name, payload, partition_no, retry_count, next_select_time, create_time, last_error) VALUES
-      ('p1', 0, 'register', 'cluster_a', 'x', 0, 0, now(), now() - interval '1 hour', NULL),
-      ('p2', 0, 'register', 'cluster_a', 'x', 10, 2, now() + interval '1 minute', now(), 'BROKER_UNAVAILABLE: down'),
-      ('p3', 0, 'register', 'cluster_a', 'x', 900, 0, now(), now(), NULL),
-      ('d1', 2, 'register', 'cluster_a', 'x', 5, 5, now(), now(), 'BROKER_UNAVAILABLE: down'),
-      ('d2', 2, 'points', 'cluster_a', 'x', 700, 0, now(), now(), 'MESSAGE_TOO_LARGE: big'),
-      ('p4', 0, 'points', 'cluster_b', 'x', 600, 0, now(), now(), NULL),
-      ('d3', 2, 'points', 'cluster_b', 'x', 601, 0, now(), now(), 'TOPIC_NOT_FOUND: gone')`);
+    await pool.query(PENDING_AND_DEAD_ROWS);
     await pool.query('ANALYZE msg_send_record');
   });
   afterAll(async () => {
@@ -125,15 +123,10 @@ describe('OutboxAdmin and `shardflow outbox` on real PostgreSQL', () => {
   it('backlog per cluster and per relay item, with the cap', async () => {
     const admin = new OutboxAdmin({ databases: [pool] });
     const backlog = await admin.backlog();
-    expect(backlog.map(({ oldestPendingAgeMs: _age, ...rest }) => rest)).toEqual([
-      { cluster: 'cluster_a', pending: 3, retrying: 1, dead: 2, capped: false },
-      { cluster: 'cluster_b', pending: 1, retrying: 0, dead: 1, capped: false },
-    ]);
+    expect(backlog.map(({ oldestPendingAgeMs: _age, ...rest }) => rest)).toEqual(EXPECTED_BACKLOG);
     expect(backlog[0]?.oldestPendingAgeMs).toBeGreaterThan(3_500_000);
-    const items = await admin.backlogByItem([0, 1].map((item) => ({ item, total: 2, jobParameter: '', shardingParameter: undefined })));
-    expect(items.map(({ item, pending, retrying, dead }) => ({ item, pending, retrying, dead }))).toEqual([
-      { item: 0, pending: 2, retrying: 1, dead: 1 }, { item: 1, pending: 2, retrying: 0, dead: 2 },
-    ]);
+    const items = await admin.backlogByItem(TWO_ITEMS);
+    expect(items.map(({ item, pending, retrying, dead }) => ({ item, pending, retrying, dead }))).toEqual(EXPECTED_ITEMS);
     expect((await new OutboxAdmin({ databases: [pool], countCap: 2 }).backlog())[0]).toMatchObject({ cluster: 'cluster_a', pending: 2, dead: 2, capped: true });
   });
 

@@ -1,12 +1,12 @@
 import { Kafka, logLevel, Partitioners, type logCreator, type Producer, type SASLOptions } from 'kafkajs';
 import type { Logger, LogLevel } from '@shardflow/core';
 import type { ConnectionOptions } from 'node:tls';
-import { DeliveryError } from '../errors/delivery-error.js';
 import { classifyKafkajsError } from './classify-kafkajs-error.js';
 import type { KafkaDriver } from './kafka-driver.js';
 import { groupBy } from '../util/group-by.js';
 import type { DeliveryOutcome, MessageSink, OutboundMessage } from './message-sink.js';
 import { ProducerPool } from './producer-pool.js';
+import { unknownClusterOutcomes } from './unknown-cluster.js';
 import { validateKafkaClusters } from './validate-kafka-clusters.js';
 
 /** How to reach one named Kafka cluster (the outbox row's `cluster_name`). */
@@ -57,10 +57,7 @@ export class KafkajsSink implements MessageSink {
 
   async send(cluster: string, messages: readonly OutboundMessage[]): Promise<DeliveryOutcome[]> {
     const config = this.options.clusters[cluster];
-    if (!config) {
-      const error = new DeliveryError('UNKNOWN_CLUSTER', `No Kafka cluster named '${cluster}' is configured`);
-      return messages.map(() => ({ ok: false, error }));
-    }
+    if (!config) return unknownClusterOutcomes('Kafka', cluster, messages.length);
     try {
       await this.publish(cluster, messages);
       return messages.map(() => ({ ok: true }));

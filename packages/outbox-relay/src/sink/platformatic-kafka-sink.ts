@@ -1,10 +1,10 @@
 import type { Producer, ProducerOptions, SASLOptions as PlatformaticSasl } from '@platformatic/kafka';
-import { DeliveryError } from '../errors/delivery-error.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import { classifyPlatformaticKafkaError } from './classify-platformatic-kafka-error.js';
 import { requirePlatformaticKafka } from './kafka-driver.js';
 import type { KafkaClusterConfig } from './kafkajs-sink.js';
 import type { DeliveryOutcome, MessageSink, OutboundMessage } from './message-sink.js';
+import { unknownClusterOutcomes } from './unknown-cluster.js';
 import { validateKafkaClusters } from './validate-kafka-clusters.js';
 
 export interface PlatformaticKafkaSinkOptions {
@@ -46,10 +46,7 @@ export class PlatformaticKafkaSink implements MessageSink {
 
   async send(cluster: string, messages: readonly OutboundMessage[]): Promise<DeliveryOutcome[]> {
     const config = this.options.clusters[cluster];
-    if (!config) {
-      const error = new DeliveryError('UNKNOWN_CLUSTER', `No Kafka cluster named '${cluster}' is configured`);
-      return messages.map(() => ({ ok: false, error }));
-    }
+    if (!config) return unknownClusterOutcomes('Kafka', cluster, messages.length);
     try {
       const producer = await this.producer(cluster);
       await producer.send({ messages: messages.map((message) => this.record(message)) });

@@ -2,6 +2,7 @@ import { Producer, type ILogger, type MessageOptions } from 'rocketmq-client-nod
 import { DeliveryError, type DeliveryErrorCode } from '../errors/delivery-error.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import { requireClusterAddresses } from './require-cluster-addresses.js';
+import { unknownClusterOutcomes } from './unknown-cluster.js';
 import { groupBy } from '../util/group-by.js';
 import { classifyRocketMqError } from './classify-rocketmq-error.js';
 import type { DeliveryOutcome, MessageSink, OutboundMessage } from './message-sink.js';
@@ -94,10 +95,7 @@ export class RocketMqSink implements MessageSink {
 
   async send(cluster: string, messages: readonly OutboundMessage[]): Promise<DeliveryOutcome[]> {
     const config = this.options.clusters[cluster];
-    if (!config) {
-      const error = new DeliveryError('UNKNOWN_CLUSTER', `No RocketMQ cluster named '${cluster}' is configured`);
-      return messages.map(() => ({ ok: false, error }));
-    }
+    if (!config) return unknownClusterOutcomes('RocketMQ', cluster, messages.length);
     let producer: Producer;
     try {
       producer = await this.producers.get(cluster);

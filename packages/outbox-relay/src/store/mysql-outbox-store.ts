@@ -162,29 +162,31 @@ export class MysqlOutboxStore implements OutboxStore, NewestIdStore {
     return dead;
   }
 
-  async countDead(filter: RecordFilter): Promise<number> {
-    let count = 0;
-    for (const location of this.partitioning.allTables()) {
+  countDead(filter: RecordFilter): Promise<number> {
+    return this.sumOverTables(async (location) => {
       const { c, states, quotedName } = location.table;
       const p = mysqlParams();
       const rows = await this.query<RowDataPacket[]>(location,
         `SELECT COUNT(*) AS n FROM ${quotedName} WHERE ${c.state} = ${p.bind(states.dead)} AND ${filterSql(c, filter, p)}`, p.values);
-      count += Number(rows[0]?.['n'] ?? 0);
-    }
-    return count;
+      return Number(rows[0]?.['n'] ?? 0);
+    });
   }
 
-  async replayDead(filter: RecordFilter): Promise<number> {
-    let changed = 0;
-    for (const location of this.partitioning.allTables()) {
+  replayDead(filter: RecordFilter): Promise<number> {
+    return this.sumOverTables(async (location) => {
       const { c, states, quotedName } = location.table;
       const p = mysqlParams();
       const sql = `UPDATE ${quotedName} SET ${c.state} = ${p.bind(states.pending)}, ${c.retryCount} = 0, ${c.nextSelectTime} = NOW(3), ${c.lastError} = NULL, ${c.fenceEpoch} = NULL
          WHERE ${c.state} = ${p.bind(states.dead)} AND ${filterSql(c, filter, p)}`;
-      const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(location, sql, p.values));
-      changed += result.affectedRows;
-    }
-    return changed;
+      return (await retryOnLockConflict(() => this.query<ResultSetHeader>(location, sql, p.values))).affectedRows;
+    });
+  }
+
+  /** `count` on every table of the outbox, one after the other, summed. */
+  private async sumOverTables(count: (location: RecordLocation) => Promise<number>): Promise<number> {
+    let sum = 0;
+    for (const location of this.partitioning.allTables()) sum += await count(location);
+    return sum;
   }
 
   async counts(scopes?: readonly TableScope[]): Promise<ClusterCounts[]> {

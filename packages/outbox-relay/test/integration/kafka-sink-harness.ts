@@ -1,7 +1,6 @@
-import { Kafka, logLevel } from 'kafkajs';
 import type { MessageSink } from '../../src/index.js';
 import type { SinkHarness } from '../sink-conformance.js';
-import { consume, uniqueTopic } from './outbox-fixture.js';
+import { consume, createdTopic } from './outbox-fixture.js';
 
 /**
  * The conformance harness of a Kafka sink serving `cluster_a` (the test broker at `bootstrap`) and
@@ -15,17 +14,7 @@ export function kafkaSinkHarness(sink: MessageSink, bootstrap: string): SinkHarn
     downCluster: 'cluster_down',
     // Over the broker's default message.max.bytes (1 MiB).
     tooLargeBytes: 2 * 1024 * 1024,
-    topic: async () => {
-      const topic = uniqueTopic('conformance');
-      const admin = new Kafka({ clientId: 'conformance', brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
-      await admin.connect();
-      try {
-        await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
-      } finally {
-        await admin.disconnect();
-      }
-      return topic;
-    },
+    topic: () => createdTopic('conformance', { partitions: 4, bootstrap }),
     read: async (topic, count) => (await consume(bootstrap, topic, count)).map((message) => {
       const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
       return { id: Number(headers['outbox-id']), key: String(message.key), value: message.value ?? Buffer.alloc(0), headers, position: Number(message.offset) };

@@ -137,15 +137,15 @@ export function uniqueTopic(prefix: string): string {
 }
 
 /**
- * A new topic on cluster_a whose partitions have leaders already: for a test that sends once and
+ * A new topic (on cluster_a unless told) whose partitions have leaders already: for a test that sends once and
  * must not meet the "no leader yet" answer a first send to an auto-created topic can get.
  */
-export async function createdTopic(prefix: string): Promise<string> {
+export async function createdTopic(prefix: string, { partitions = 1, bootstrap = testServices().kafka['cluster_a'] as string } = {}): Promise<string> {
   const topic = uniqueTopic(prefix);
-  const admin = new Kafka({ clientId: 'outbox-test-admin', brokers: [testServices().kafka['cluster_a'] as string], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({ clientId: 'outbox-test-admin', brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
   } finally {
     await admin.disconnect();
   }
