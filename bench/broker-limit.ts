@@ -81,7 +81,7 @@ try {
   type Round = { limit: PhysicalLimit; kafkajs: number; platformatic: number; kafkajsCpu: number; platformaticCpu: number };
   const rounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const limit = await measurePhysicalLimit(() => kafkaBrokerLimit(bootstrap, PARTITIONS, ROWS), { database: outboxDatabase, topic, rows: ROWS, concurrency: ITEMS });
+    const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap, PARTITIONS, records), { database: outboxDatabase, topic, rows: ROWS, concurrency: ITEMS });
     // ABBA: whatever drifts along the run (the topic grows, the machine's load moves) weighs on both drivers alike.
     const order: KafkaDriver[] = round % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'];
     const runs: Partial<Record<KafkaDriver, { rate: number; cpuMsPerThousandRows: number }>> = {};

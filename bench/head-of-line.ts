@@ -9,7 +9,7 @@
  * Every rate is also given as a ratio to the physical limit, measured first in the same run: the
  * smaller of cluster_b's broker limit (Kafka's own Java producer with the relay's settings, into a
  * topic of 4 partitions as the auto-created one) and the database's (the relay's mark of --rows
- * rows on 4 connections, as the 4 items mark); see bench/support/physical-limit.ts.
+ * rows, at least 50 000, on 4 connections, as the 4 items mark); see bench/support/physical-limit.ts.
  * Usage: node --conditions=@shardflow/source --import tsx bench/head-of-line.ts [--database mysql|postgres] [--rows 100000]
  */
 import { createOutbox, type Outbox } from '@shardflow/outbox-relay';
@@ -61,7 +61,7 @@ try {
   const outbox = createOutbox({ databases: [database.pool], clusters, relay: { pageSize: 500, backoff: { initialDelayMs: 2_000 }, circuitBreaker: { failureThreshold: 2, coolDownMs: 5_000 } } });
   const topic = `hol-${Date.now()}`;
   // First: the database's limit empties the outbox table.
-  const limit = await measurePhysicalLimit(() => kafkaBrokerLimit(bench.services.addresses.kafka['cluster_b'] as string, PARTITIONS, ROWS), { database, topic, rows: ROWS, concurrency: ITEMS });
+  const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bench.services.addresses.kafka['cluster_b'] as string, PARTITIONS, records), { database, topic, rows: ROWS, concurrency: ITEMS });
   // Warm up first (JIT, both producers connected), or the first phase pays for it alone.
   await seedOutbox(database, 2_000, topic, (index) => (index % 2 === 0 ? 'cluster_a' : 'cluster_b'));
   await relayClusterB(outbox);

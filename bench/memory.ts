@@ -31,9 +31,8 @@ const bootstrap = bench.services.addresses.kafka['cluster_a'] as string;
 /** The example relay's items; its topic is auto-created with the broker's default of 4 partitions. */
 const ITEMS = 4;
 const PARTITIONS = 4;
-const LIMIT_ROWS = 50_000;
 const outboxDatabase = await openBenchDatabase('mysql', { pool: bench.pool, name: bench.database.name });
-const limit = await measurePhysicalLimit(() => kafkaBrokerLimit(bootstrap, PARTITIONS, LIMIT_ROWS), { database: outboxDatabase, topic: environment.topic, rows: LIMIT_ROWS, concurrency: ITEMS });
+const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap, PARTITIONS, records), { database: outboxDatabase, topic: environment.topic, concurrency: ITEMS });
 // The limit's rows are marked sent; the run counts sent rows from none.
 await outboxDatabase.resetOutbox();
 

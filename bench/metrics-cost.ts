@@ -12,7 +12,7 @@
  * --null runs the 'with' relay without metrics too: an A/A control, whose ratios show the noise.
  * The median drain rates are also given as ratios to the physical limit, measured first in the same
  * run: the smaller of the broker's (Kafka's own Java producer with the relay's settings, into a
- * topic of the same 4 partitions) and the database's (the relay's mark of --rows rows on 4
+ * topic of the same 4 partitions) and the database's (the relay's mark of --rows rows, at least 50 000, on 4
  * connections, as the example relay's 4 items mark); see bench/support/physical-limit.ts.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -107,7 +107,7 @@ let scrapes = 0;
 const loads: number[] = [];
 try {
   // First: the database's limit empties the outbox table, which each side then seeds.
-  const limit = await measurePhysicalLimit(() => kafkaBrokerLimit(bootstrap, PARTITIONS, ROWS), { database: databases[0], topic, rows: ROWS, concurrency: ITEMS });
+  const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap, PARTITIONS, records), { database: databases[0], topic, rows: ROWS, concurrency: ITEMS });
   // Half the pairs with metrics on the second database, half on the first (relays restarted in
   // between), so that whatever tells the two databases apart weighs on both sides alike.
   for (const [off, on] of [[databases[0], databases[1]], [databases[1], databases[0]]] as const) {

@@ -3,7 +3,7 @@
  * - naive: the seed's relay (fetch 100, send one at a time, UPDATE one row at a time);
  * - raw limit: kafkajs batched sends of every row alone, plus batched UPDATEs alone;
  * - physical limit: the smaller of the broker's (Kafka's own Java producer benchmark with the
- *   relay's settings) and the database's (the relay's mark of the same rows on 4 connections), see
+ *   relay's settings) and the database's (the relay's mark of as many rows, at least 50 000, on 4 connections), see
  *   bench/broker-limit.ts; every rate is also printed as a ratio to it;
  * - shardflow with 1 and 3 relay instances (separate OS processes, ZooKeeper-coordinated, 4 items).
  * The naive relay's rate does not depend on the row count, so it relays at most 5 000 rows. The
@@ -149,7 +149,7 @@ async function shardflow(database: BenchDatabase, instances: number): Promise<Ru
 try {
   const naiveRate = await naive(outboxDatabase);
   const rawRate = await rawLimit(outboxDatabase);
-  const limit = await measurePhysicalLimit(() => kafkaBrokerLimit(bootstrap, PARTITIONS, ROWS), { database: outboxDatabase, topic, rows: ROWS, concurrency: ITEMS });
+  const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap, PARTITIONS, records), { database: outboxDatabase, topic, rows: ROWS, concurrency: ITEMS });
   const one = await shardflow(outboxDatabase, 1);
   const three = await shardflow(outboxDatabase, 3);
   report('outbox-throughput', {

@@ -6,15 +6,15 @@
  * machine weighs on both.
  * Every rate is also given as a ratio to its database's physical limit, measured first in the same
  * run: the smaller of the broker's (Kafka's own Java producer with the relay's settings, into a
- * topic of 4 partitions as the relay's auto-created one; measured once) and that database's (the
- * relay's mark of --rows rows on 4 connections, as the 4 items mark); see
- * bench/support/physical-limit.ts.
+ * topic of 4 partitions as the relay's auto-created one; measured again for each database) and
+ * that database's (the relay's mark of --rows rows, at least 50 000, on 4 connections, as the 4
+ * items mark); see bench/support/physical-limit.ts.
  * Usage: node --conditions=@shardflow/source --import tsx bench/relay-mysql-vs-postgres.ts [--rows 40000] [--runs 3]
  */
 import { createOutbox, type OutboxPool } from '@shardflow/outbox-relay';
 import { median, openBenchServices, report } from './support/bench-services.js';
 import { openBenchDatabase } from './support/bench-database.js';
-import { databaseLimit, kafkaBrokerLimit, physicalLimit, physicalLimitFields, type PhysicalLimit } from './support/physical-limit.js';
+import { kafkaBrokerLimit, measurePhysicalLimit, physicalLimitFields, type PhysicalLimit } from './support/physical-limit.js';
 import { drainItems } from '@shardflow/core/testing';
 
 const argument = (name: string, fallback: number): number => {
@@ -55,10 +55,9 @@ const databases = [
   { name: 'postgresql', database: await openBenchDatabase('postgres', { pool: bench.pool, name: bench.database.name }) },
 ];
 try {
-  const brokerRate = await kafkaBrokerLimit(bootstrap, PARTITIONS, ROWS);
   const limits = new Map<string, PhysicalLimit>();
   for (const { name, database } of databases) {
-    limits.set(name, physicalLimit(brokerRate, await databaseLimit(database, topic, ROWS, ITEMS)));
+    limits.set(name, await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap, PARTITIONS, records), { database, topic, rows: ROWS, concurrency: ITEMS }));
     await database.resetOutbox();
     await relayRun(database.pool, 5_000);
   }

@@ -4,8 +4,8 @@
  *   message per request, as many in flight as the sink allows), plus batched UPDATEs alone;
  * - physical limit: the smaller of the broker's (RocketMQ's own Java client: 1 KB messages with keys,
  *   64 sent at once as the sink's maxInFlight, into a topic of the same 8 queues, see
- *   bench/java/RocketMqProducerLimit.java) and the database's (the relay's mark of the same rows on 4
- *   connections); every rate is also printed as a ratio to it;
+ *   bench/java/RocketMqProducerLimit.java) and the database's (the relay's mark of as many rows, at
+ *   least 50 000, on 4 connections); every rate is also printed as a ratio to it;
  * - shardflow: the relay job (4 items driven in this process, page 500) through the RocketMQ sink.
  * All run against one RocketMQ cluster started by the testkit (or SHARDFLOW_ROCKETMQ). The broker's
  * limit needs a JDK (its program runs from source), the testkit's services need Java anyway.
@@ -77,7 +77,7 @@ async function shardflow(): Promise<number> {
 
 try {
   const raw = await rawLimit();
-  const limit = await measurePhysicalLimit(() => rocketMqBrokerLimit(rocket.address, QUEUES, ROWS, IN_FLIGHT), { database: outboxDatabase, topic, rows: ROWS, concurrency: ITEMS });
+  const limit = await measurePhysicalLimit((messages) => rocketMqBrokerLimit(rocket.address, QUEUES, messages, IN_FLIGHT), { database: outboxDatabase, topic, rows: ROWS, concurrency: ITEMS });
   const relayed = await shardflow();
   report('rocketmq-throughput', {
     rows: ROWS, in_flight: String(IN_FLIGHT), raw_limit_rows_per_s: raw, shardflow_rows_per_s: relayed, shardflow_vs_raw: relayed / raw,
