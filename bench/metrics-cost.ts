@@ -12,8 +12,8 @@
  * --null runs the 'with' relay without metrics too: an A/A control, whose ratios show the noise.
  * The median drain rates are also given as ratios to the physical limit, measured first in the same
  * run: the smaller of the broker's (Kafka's own Java producer with the relay's settings, into a
- * topic of the same 4 partitions) and the database's (the relay's mark of --rows rows, at least 50 000, on 4
- * connections, as the example relay's 4 items mark); see bench/support/physical-limit.ts.
+ * topic of the same 4 partitions) and the database's (the relay's mark of --rows rows, at least
+ * 50 000, on 4 connections, as the example relay's 4 items mark); see bench/support/physical-limit.ts.
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
