@@ -17,12 +17,12 @@
  *   PATH="$(scripts/node-from-npm.sh 24):$PATH" node --conditions=@shardflow/source --import tsx bench/broker-limit.ts [--database mysql|postgres] [--rows 50000] [--rounds 2]
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel } from 'kafkajs';
 import { KAFKA_VERSION } from '@shardflow/testkit';
 import { platformaticRunsOn, type KafkaDriver } from '@shardflow/outbox-relay';
 import { median, openBenchServices, report } from './support/bench-services.js';
 import { benchDatabaseKind, openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
-import { brokerLimit, databaseLimit } from './support/physical-limit.js';
+import { createKafkaTopic } from './support/kafka-topic.js';
+import { kafkaBrokerLimit, measurePhysicalLimit, type PhysicalLimit } from './support/physical-limit.js';
 import { drainRate } from './support/relay-rates.js';
 import { cpuMs } from './support/process-cpu.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
@@ -47,16 +47,6 @@ if (!platformaticRunsOn(process.versions.node)) {
 const bench = await openBenchServices(['cluster_a']);
 const outboxDatabase = await openBenchDatabase(benchDatabaseKind(), { pool: bench.pool, name: bench.database.name });
 const bootstrap = bench.services.addresses.kafka['cluster_a'] as string;
-const kafka = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
-
-async function newTopic(purpose: string): Promise<string> {
-  const topic = `bench-limit-${purpose}-${Date.now()}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-  await admin.disconnect();
-  return topic;
-}
 
 /**
  * One relay process with a driver: the rows/s it drains (from the first measured row marked sent to
@@ -87,12 +77,11 @@ async function relay(database: BenchDatabase, topic: string, driver: KafkaDriver
 }
 
 try {
-  const topic = await newTopic('relay');
-  type Round = { broker: number; database: number; kafkajs: number; platformatic: number; kafkajsCpu: number; platformaticCpu: number };
+  const topic = await createKafkaTopic(bootstrap, `bench-limit-relay-${Date.now()}`, PARTITIONS);
+  type Round = { limit: PhysicalLimit; kafkajs: number; platformatic: number; kafkajsCpu: number; platformaticCpu: number };
   const rounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const broker = await brokerLimit(bootstrap, await newTopic('java'), PARTITIONS, ROWS);
-    const database = await databaseLimit(outboxDatabase, topic, ROWS, ITEMS);
+    const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap, PARTITIONS, records), { database: outboxDatabase, topic, rows: ROWS, concurrency: ITEMS });
     // ABBA: whatever drifts along the run (the topic grows, the machine's load moves) weighs on both drivers alike.
     const order: KafkaDriver[] = round % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'];
     const runs: Partial<Record<KafkaDriver, { rate: number; cpuMsPerThousandRows: number }>> = {};
@@ -100,12 +89,12 @@ try {
     const kafkajs = runs.kafkajs as { rate: number; cpuMsPerThousandRows: number };
     const platformatic = runs.platformatic as { rate: number; cpuMsPerThousandRows: number };
     const measured: Round = {
-      broker, database, kafkajs: kafkajs.rate, platformatic: platformatic.rate, kafkajsCpu: kafkajs.cpuMsPerThousandRows, platformaticCpu: platformatic.cpuMsPerThousandRows,
+      limit, kafkajs: kafkajs.rate, platformatic: platformatic.rate, kafkajsCpu: kafkajs.cpuMsPerThousandRows, platformaticCpu: platformatic.cpuMsPerThousandRows,
     };
     rounds.push(measured);
-    const physical = Math.min(broker, database);
+    const physical = limit.physical;
     report(`broker-limit round ${round + 1}`, {
-      broker_rows_per_s: broker, database_rows_per_s: database, physical_limit: physical,
+      broker_rows_per_s: limit.broker, database_rows_per_s: limit.database, physical_limit: physical,
       kafkajs_rows_per_s: measured.kafkajs, platformatic_rows_per_s: measured.platformatic,
       kafkajs_vs_limit: measured.kafkajs / physical, platformatic_vs_limit: measured.platformatic / physical, platformatic_vs_kafkajs: measured.platformatic / measured.kafkajs,
       kafkajs_cpu_ms_per_1000_rows: measured.kafkajsCpu, platformatic_cpu_ms_per_1000_rows: measured.platformaticCpu,
@@ -113,11 +102,11 @@ try {
   }
   // Medians over the rounds (of an even count, the upper middle), with every round's value beside.
   const summary = (of: (round: Round) => number): string => `${median(rounds.map(of)).toFixed(2)} (${rounds.map((round) => of(round).toFixed(2)).join('/')})`;
-  const limit = (round: Round): number => Math.min(round.broker, round.database);
+  const limit = (round: Round): number => round.limit.physical;
   report('broker-limit', {
     rows: String(ROWS), rounds: String(ROUNDS), kafka: KAFKA_VERSION, node: process.versions.node,
     physical_limit_rows_per_s: median(rounds.map(limit)),
-    limited_by: rounds.map((round) => (round.broker < round.database ? 'broker' : 'database')).join('/'),
+    limited_by: rounds.map((round) => round.limit.limitedBy).join('/'),
     kafkajs_vs_limit: summary((round) => round.kafkajs / limit(round)),
     platformatic_vs_limit: summary((round) => round.platformatic / limit(round)),
     platformatic_vs_kafkajs: summary((round) => round.platformatic / round.kafkajs),

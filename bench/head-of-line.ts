@@ -6,17 +6,24 @@
  * phase cluster_a's rows are already sent; in the second they are pending and cluster_a is stopped.
  * (Comparing against a table of cluster_b rows only would also measure that cluster_b's rows are
  * then packed twice as densely into the table's pages.)
+ * Every rate is also given as a ratio to the physical limit, measured first in the same run: the
+ * smaller of cluster_b's broker limit (Kafka's own Java producer with the relay's settings, into a
+ * topic of 4 partitions as the auto-created one) and the database's (the relay's mark of --rows
+ * rows, at least 50 000, on 4 connections, as the 4 items mark); see bench/support/physical-limit.ts.
  * Usage: node --conditions=@shardflow/source --import tsx bench/head-of-line.ts [--database mysql|postgres] [--rows 100000]
  */
 import { createOutbox, type Outbox } from '@shardflow/outbox-relay';
 import { openBenchServices, report } from './support/bench-services.js';
 import { benchDatabaseKind, openBenchDatabase } from './support/bench-database.js';
 import { seedOutbox } from './support/outbox-rows.js';
+import { kafkaBrokerLimit, measurePhysicalLimit, physicalLimitFields } from './support/physical-limit.js';
 import { drainItems } from '@shardflow/core/testing';
 
 const rowsArg = process.argv.indexOf('--rows');
 const ROWS = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 100_000;
 const ITEMS = 4;
+/** The broker's default for auto-created topics, as the relay's topic here is. */
+const PARTITIONS = 4;
 const bench = await openBenchServices(['cluster_a', 'cluster_b']);
 const database = await openBenchDatabase(benchDatabaseKind(), { pool: bench.pool, name: bench.database.name });
 const clusters = Object.fromEntries(Object.entries(bench.services.addresses.kafka).map(([name, brokers]) => [name, { brokers: [brokers] }]));
@@ -53,6 +60,8 @@ const control = bench.services.kafka.get('cluster_a');
 try {
   const outbox = createOutbox({ databases: [database.pool], clusters, relay: { pageSize: 500, backoff: { initialDelayMs: 2_000 }, circuitBreaker: { failureThreshold: 2, coolDownMs: 5_000 } } });
   const topic = `hol-${Date.now()}`;
+  // First: the database's limit empties the outbox table.
+  const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bench.services.addresses.kafka['cluster_b'] as string, PARTITIONS, records), { database, topic, rows: ROWS, concurrency: ITEMS });
   // Warm up first (JIT, both producers connected), or the first phase pays for it alone.
   await seedOutbox(database, 2_000, topic, (index) => (index % 2 === 0 ? 'cluster_a' : 'cluster_b'));
   await relayClusterB(outbox);
@@ -72,6 +81,7 @@ try {
     ratio: withADown.whole / alone,
     after_circuit_opened_rows_per_s: withADown.afterOpen ?? Number.NaN,
     ratio_after_circuit_opened: (withADown.afterOpen ?? Number.NaN) / alone,
+    ...physicalLimitFields(limit, { alone, with_cluster_a_down: withADown.whole, after_circuit_opened: withADown.afterOpen ?? Number.NaN }),
   });
 } finally {
   await control?.start();

@@ -6,6 +6,10 @@
  * Usage: node --conditions=@shardflow/source --import tsx bench/memory.ts [--minutes 10] [--built] [--default-heap]
  * With --built the relay runs from `npm run build` output with plain node (no TypeScript loader).
  * The relay gets the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs it without them.
+ * Its rows/s is also given as a ratio to the physical limit, measured before the relay starts: the
+ * smaller of the broker's (Kafka's own Java producer with the relay's settings, into a topic of 4
+ * partitions as the relay's auto-created one) and the database's (the relay's mark of 50 000 rows on
+ * 4 connections, as the example relay's 4 items mark); see bench/support/physical-limit.ts.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +17,8 @@ import { createOutbox } from '@shardflow/outbox-relay';
 import { migrate } from '../examples/user-register-relay/src/database.js';
 import { readEnvironment } from '../examples/user-register-relay/src/environment.js';
 import { openBenchServices, report } from './support/bench-services.js';
+import { openBenchDatabase } from './support/bench-database.js';
+import { kafkaBrokerLimit, measurePhysicalLimit, physicalLimitFields } from './support/physical-limit.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
 const minutesArg = process.argv.indexOf('--minutes');
@@ -21,6 +27,14 @@ const bench = await openBenchServices(['cluster_a']);
 const env = { ...bench.services.env, SHARDFLOW_EXAMPLE_DB: bench.database.name, SHARDFLOW_EXAMPLE_TOPIC: `memory-${Date.now()}`, SHARDFLOW_EXAMPLE_NAMESPACE: `memory-${Date.now()}` };
 const environment = readEnvironment({ ...process.env, ...env });
 await migrate(environment);
+const bootstrap = bench.services.addresses.kafka['cluster_a'] as string;
+/** The example relay's items; its topic is auto-created with the broker's default of 4 partitions. */
+const ITEMS = 4;
+const PARTITIONS = 4;
+const outboxDatabase = await openBenchDatabase('mysql', { pool: bench.pool, name: bench.database.name });
+const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap, PARTITIONS, records), { database: outboxDatabase, topic: environment.topic, concurrency: ITEMS });
+// The limit's rows are marked sent; the run counts sent rows from none.
+await outboxDatabase.resetOutbox();
 
 function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith(`${field}:`)) ?? '';
@@ -30,7 +44,7 @@ function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 const BUILT = process.argv.includes('--built');
 const DEFAULT_HEAP = process.argv.includes('--default-heap');
 const [relay] = await startRelayProcesses(1, env, { fromBuild: BUILT, nodeFlags: DEFAULT_HEAP ? [] : RELAY_NODE_FLAGS });
-const outbox = createOutbox({ databases: [bench.pool], clusters: { cluster_a: { brokers: [bench.services.addresses.kafka['cluster_a'] as string] } } });
+const outbox = createOutbox({ databases: [bench.pool], clusters: { cluster_a: { brokers: [bootstrap] } } });
 const samples: Array<{ minute: number; rssMb: number; sent: number }> = [];
 const started = Date.now();
 let written = 0;
@@ -56,15 +70,17 @@ try {
   const mean = (list: typeof samples): number => list.reduce((sum, sample) => sum + sample.rssMb, 0) / Math.max(1, list.length);
   const last = samples[samples.length - 1];
   const peak = statusMb(relay?.pid as number, 'VmHWM');
+  const rowsPerSecond = (last?.sent ?? 0) / (MINUTES * 60);
   report('memory', {
     relay: BUILT ? 'built, plain node' : 'sources through tsx',
     node_flags: (DEFAULT_HEAP ? [] : RELAY_NODE_FLAGS).join(' ') || 'none',
     minutes: MINUTES,
     rows_relayed: last?.sent ?? 0,
-    rows_per_s: (last?.sent ?? 0) / (MINUTES * 60),
+    rows_per_s: rowsPerSecond,
     peak_rss_mb: peak,
     mean_rss_first_half_mb: mean(firstHalf),
     mean_rss_second_half_mb: mean(secondHalf),
+    ...physicalLimitFields(limit, { rows: rowsPerSecond }),
   });
 } finally {
   await outbox.close();

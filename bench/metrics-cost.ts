@@ -10,11 +10,14 @@
  * the median drops the pairs a burst hit.
  * Usage: node --conditions=@shardflow/source --import tsx bench/metrics-cost.ts [--pairs 16] [--rows 20000] [--null] [--default-heap]
  * --null runs the 'with' relay without metrics too: an A/A control, whose ratios show the noise.
+ * The median drain rates are also given as ratios to the physical limit, measured first in the same
+ * run: the smaller of the broker's (Kafka's own Java producer with the relay's settings, into a
+ * topic of the same 4 partitions) and the database's (the relay's mark of --rows rows, at least
+ * 50 000, on 4 connections, as the example relay's 4 items mark); see bench/support/physical-limit.ts.
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { createTestDatabase } from '@shardflow/testkit';
 import { median, openBenchServices, percentile, report } from './support/bench-services.js';
@@ -22,6 +25,8 @@ import { openBenchDatabase, type BenchDatabase } from './support/bench-database.
 import { drainRate, freePort } from './support/relay-rates.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
 import { cpuMs } from './support/process-cpu.js';
+import { createKafkaTopic } from './support/kafka-topic.js';
+import { kafkaBrokerLimit, measurePhysicalLimit, physicalLimitFields } from './support/physical-limit.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
 const numberFlag = (flag: string, fallback: number): number => {
@@ -36,10 +41,10 @@ const NODE_FLAGS = process.argv.includes('--default-heap') ? [] : RELAY_NODE_FLA
 const bench = await openBenchServices(['cluster_a']);
 const bootstrap = bench.services.addresses.kafka['cluster_a'] as string;
 const topic = `bench-metrics-${Date.now()}`;
-const admin = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
-await admin.connect();
-await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
-await admin.disconnect();
+const PARTITIONS = 4;
+/** The example relay's items: as many pages are marked at once. */
+const ITEMS = 4;
+await createKafkaTopic(bootstrap, topic, PARTITIONS);
 
 /** One of the two relays: its database (which keeps the round's rows in `bench_round_rows`), its process. */
 interface MeteredSide {
@@ -101,6 +106,8 @@ const pairs: Array<{ without: { drain: number; cpuMsPerThousandRows: number }; w
 let scrapes = 0;
 const loads: number[] = [];
 try {
+  // First: the database's limit empties the outbox table, which each side then seeds.
+  const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap, PARTITIONS, records), { database: databases[0], topic, rows: ROWS, concurrency: ITEMS });
   // Half the pairs with metrics on the second database, half on the first (relays restarted in
   // between), so that whatever tells the two databases apart weighs on both sides alike.
   for (const [off, on] of [[databases[0], databases[1]], [databases[1], databases[0]]] as const) {
@@ -124,6 +131,8 @@ try {
     await stopProcesses(sides.splice(0).map((side) => side.relay));
   }
   const throughput = pairs.map((pair) => pair.with.drain / pair.without.drain);
+  const drainWithout = median(pairs.map((pair) => pair.without.drain));
+  const drainWith = median(pairs.map((pair) => pair.with.drain));
   const cpu = pairs.map((pair) => pair.with.cpuMsPerThousandRows / pair.without.cpuMsPerThousandRows);
   const spread = (values: readonly number[]): string => `${percentile(values, 25).toFixed(3)}..${percentile(values, 75).toFixed(3)}`;
   const range = (values: readonly number[]): string => `${Math.min(...values).toFixed(3)}..${Math.max(...values).toFixed(3)}`;
@@ -132,8 +141,8 @@ try {
     rows_per_round: ROWS,
     scrapes_answered: scrapes,
     load_average_1m: `${Math.min(...loads).toFixed(1)}..${Math.max(...loads).toFixed(1)}`,
-    drain_rows_per_s_without: median(pairs.map((pair) => pair.without.drain)),
-    drain_rows_per_s_with: median(pairs.map((pair) => pair.with.drain)),
+    drain_rows_per_s_without: drainWithout,
+    drain_rows_per_s_with: drainWith,
     throughput_ratio_median: median(throughput).toFixed(3),
     throughput_ratio_quartiles: spread(throughput),
     throughput_ratio_range: range(throughput),
@@ -145,6 +154,7 @@ try {
     cpu_ratio_range: range(cpu),
     cpu_cost_percent: (median(cpu) - 1) * 100,
   });
+  report('metrics cost, physical limit', physicalLimitFields(limit, { drain_without: drainWithout, drain_with: drainWith }));
   report('metrics cost, per pair', {
     throughput_ratios: throughput.map((ratio) => ratio.toFixed(3)).join('/'),
     cpu_ratios: cpu.map((ratio) => ratio.toFixed(3)).join('/'),

@@ -3,7 +3,7 @@
  * - naive: the seed's relay (fetch 100, send one at a time, UPDATE one row at a time);
  * - raw limit: kafkajs batched sends of every row alone, plus batched UPDATEs alone;
  * - physical limit: the smaller of the broker's (Kafka's own Java producer benchmark with the
- *   relay's settings) and the database's (the relay's mark of the same rows on 4 connections), see
+ *   relay's settings) and the database's (the relay's mark of as many rows, at least 50 000, on 4 connections), see
  *   bench/broker-limit.ts; every rate is also printed as a ratio to it;
  * - shardflow with 1 and 3 relay instances (separate OS processes, ZooKeeper-coordinated, 4 items).
  * The naive relay's rate does not depend on the row count, so it relays at most 5 000 rows. The
@@ -25,7 +25,8 @@ import { fourLetterWord } from '@shardflow/testkit';
 import { openBenchServices, report } from './support/bench-services.js';
 import { benchDatabaseKind, openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
-import { brokerLimit, databaseLimit } from './support/physical-limit.js';
+import { createKafkaTopic } from './support/kafka-topic.js';
+import { kafkaBrokerLimit, measurePhysicalLimit, physicalLimitFields } from './support/physical-limit.js';
 import { cpuMs } from './support/process-cpu.js';
 import { drainRate } from './support/relay-rates.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
@@ -46,14 +47,7 @@ const PARTITIONS = 4;
 /** The example relay's items: as many pages are marked at once. */
 const ITEMS = 4;
 
-async function createTopic(name: string): Promise<string> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: name, numPartitions: PARTITIONS }], waitForLeaders: true });
-  await admin.disconnect();
-  return name;
-}
-await createTopic(topic);
+await createKafkaTopic(bootstrap, topic, PARTITIONS);
 
 async function naive(database: BenchDatabase): Promise<number> {
   await seedOutbox(database, NAIVE_ROWS, topic);
@@ -155,15 +149,12 @@ async function shardflow(database: BenchDatabase, instances: number): Promise<Ru
 try {
   const naiveRate = await naive(outboxDatabase);
   const rawRate = await rawLimit(outboxDatabase);
-  const brokerRate = await brokerLimit(bootstrap, await createTopic(`${topic}-java`), PARTITIONS, ROWS);
-  const databaseRate = await databaseLimit(outboxDatabase, topic, ROWS, ITEMS);
-  const physical = Math.min(brokerRate, databaseRate);
+  const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap, PARTITIONS, records), { database: outboxDatabase, topic, rows: ROWS, concurrency: ITEMS });
   const one = await shardflow(outboxDatabase, 1);
   const three = await shardflow(outboxDatabase, 3);
   report('outbox-throughput', {
     database: outboxDatabase.kind, rows: ROWS, relay_node_flags: NODE_FLAGS.join(' ') || 'none', naive_rows_per_s: naiveRate, raw_limit_rows_per_s: rawRate,
-    broker_limit_rows_per_s: brokerRate, database_limit_rows_per_s: databaseRate, physical_limit_rows_per_s: physical,
-    naive_vs_physical: naiveRate / physical, raw_limit_vs_physical: rawRate / physical,
+    ...physicalLimitFields(limit, { naive: naiveRate, raw_limit: rawRate }),
   });
   for (const [instances, rates] of [[1, one], [3, three]] as const) {
     report(`outbox-throughput ${instances} instance(s)`, {
@@ -172,7 +163,7 @@ try {
       from_release_vs_naive: rates.fromRelease / naiveRate,
       from_release_vs_raw: rates.fromRelease / rawRate,
       drain_vs_raw: rates.drain / rawRate,
-      drain_vs_physical: rates.drain / physical,
+      drain_vs_physical: rates.drain / limit.physical,
     });
     report(`outbox-throughput ${instances} instance(s), per 1000 rows`, {
       relay_cpu_ms: rates.cpuMsPerThousandRows,

@@ -4,12 +4,17 @@
  * Kafka cluster, rows written by the outbox's own writer. Each database relays a warm-up batch
  * first; the measured runs alternate between the databases, so that a drift of the shared
  * machine weighs on both.
+ * Every rate is also given as a ratio to its database's physical limit, measured first in the same
+ * run: the smaller of the broker's (Kafka's own Java producer with the relay's settings, into a
+ * topic of 4 partitions as the relay's auto-created one; measured again for each database) and
+ * that database's (the relay's mark of --rows rows, at least 50 000, on 4 connections, as the 4
+ * items mark); see bench/support/physical-limit.ts.
  * Usage: node --conditions=@shardflow/source --import tsx bench/relay-mysql-vs-postgres.ts [--rows 40000] [--runs 3]
  */
-import pg from 'pg';
-import { createOutbox, migrateOutboxTable, migratePgOutboxTable, type OutboxPool } from '@shardflow/outbox-relay';
-import { createPgTestDatabase } from '@shardflow/testkit';
+import { createOutbox, type OutboxPool } from '@shardflow/outbox-relay';
 import { median, openBenchServices, report } from './support/bench-services.js';
+import { openBenchDatabase } from './support/bench-database.js';
+import { kafkaBrokerLimit, measurePhysicalLimit, physicalLimitFields, type PhysicalLimit } from './support/physical-limit.js';
 import { drainItems } from '@shardflow/core/testing';
 
 const argument = (name: string, fallback: number): number => {
@@ -19,11 +24,12 @@ const argument = (name: string, fallback: number): number => {
 const ROWS = argument('rows', 40_000);
 const RUNS = argument('runs', 3);
 const ITEMS = 4;
+/** The broker's default for auto-created topics, as the relay's topic here is. */
+const PARTITIONS = 4;
 
 const bench = await openBenchServices(['cluster_a']);
-const pgDatabase = await createPgTestDatabase('bench');
-const pgPool = new pg.Pool({ connectionString: pgDatabase.url, max: 16 });
-const clusters = { cluster_a: { brokers: [bench.services.addresses.kafka['cluster_a'] as string] } };
+const bootstrap = bench.services.addresses.kafka['cluster_a'] as string;
+const clusters = { cluster_a: { brokers: [bootstrap] } };
 const topic = `bench-compare-${Date.now()}`;
 const payload = Buffer.alloc(1024, 7);
 
@@ -45,27 +51,31 @@ async function relayRun(pool: OutboxPool, count: number): Promise<number> {
 }
 
 const databases = [
-  { name: 'mariadb', pool: bench.pool as OutboxPool, reset: async () => { await migrateOutboxTable(bench.pool); await bench.pool.query('TRUNCATE TABLE msg_send_record'); } },
-  { name: 'postgresql', pool: pgPool as OutboxPool, reset: async () => { await migratePgOutboxTable(pgPool); await pgPool.query('TRUNCATE TABLE msg_send_record'); } },
+  { name: 'mariadb', database: await openBenchDatabase('mysql', { pool: bench.pool, name: bench.database.name }) },
+  { name: 'postgresql', database: await openBenchDatabase('postgres', { pool: bench.pool, name: bench.database.name }) },
 ];
 try {
-  for (const database of databases) {
-    await database.reset();
+  const limits = new Map<string, PhysicalLimit>();
+  for (const { name, database } of databases) {
+    limits.set(name, await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap, PARTITIONS, records), { database, topic, rows: ROWS, concurrency: ITEMS }));
+    await database.resetOutbox();
     await relayRun(database.pool, 5_000);
   }
-  const rates = new Map(databases.map((database) => [database.name, [] as number[]]));
+  const rates = new Map(databases.map(({ name }) => [name, [] as number[]]));
   for (let run = 0; run < RUNS; run++) {
-    for (const database of databases) {
-      await database.reset();
+    for (const { name, database } of databases) {
+      await database.resetOutbox();
       const rate = await relayRun(database.pool, ROWS);
-      rates.get(database.name)?.push(rate);
-      report('relay-compare', { database: database.name, run: String(run + 1), rows: ROWS, rows_per_s: rate });
+      rates.get(name)?.push(rate);
+      report('relay-compare', { database: name, run: String(run + 1), rows: ROWS, rows_per_s: rate, vs_physical: rate / (limits.get(name) as PhysicalLimit).physical });
     }
   }
-  const [mysqlRate, pgRate] = databases.map((database) => median(rates.get(database.name) ?? []));
+  const [mysqlRate, pgRate] = databases.map(({ name }) => median(rates.get(name) ?? []));
   report('relay-compare', { summary: 'median', mariadb_rows_per_s: mysqlRate as number, postgresql_rows_per_s: pgRate as number, ratio: (pgRate as number) / (mysqlRate as number) });
+  for (const { name } of databases) {
+    report('relay-compare physical limit', { database: name, ...physicalLimitFields(limits.get(name) as PhysicalLimit, { median: median(rates.get(name) ?? []) }) });
+  }
 } finally {
-  await pgPool.end();
-  await pgDatabase.drop();
+  for (const { database } of databases) await database.close();
   await bench.close();
 }

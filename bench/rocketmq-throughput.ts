@@ -2,8 +2,13 @@
  * RocketMQ relay throughput with 1 KB payloads, measured side by side in one run:
  * - raw limit: the RocketMQ Node client's own sends of every row alone (it has no batch send: one
  *   message per request, as many in flight as the sink allows), plus batched UPDATEs alone;
+ * - physical limit: the smaller of the broker's (RocketMQ's own Java client: 1 KB messages with keys,
+ *   64 sent at once as the sink's maxInFlight, into a topic of the same 8 queues, see
+ *   bench/java/RocketMqProducerLimit.java) and the database's (the relay's mark of as many rows, at
+ *   least 50 000, on 4 connections); every rate is also printed as a ratio to it;
  * - shardflow: the relay job (4 items driven in this process, page 500) through the RocketMQ sink.
- * Both run in this process against one RocketMQ cluster started by the testkit (or SHARDFLOW_ROCKETMQ).
+ * All run against one RocketMQ cluster started by the testkit (or SHARDFLOW_ROCKETMQ). The broker's
+ * limit needs a JDK (its program runs from source), the testkit's services need Java anyway.
  * Usage: node --conditions=@shardflow/source --import tsx bench/rocketmq-throughput.ts [--rows 20000]
  */
 import mysql, { type RowDataPacket } from 'mysql2/promise';
@@ -14,10 +19,13 @@ import { report } from './support/bench-services.js';
 import { openBenchDatabase } from './support/bench-database.js';
 import { drainItems } from '@shardflow/core/testing';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
+import { measurePhysicalLimit, physicalLimitFields, rocketMqBrokerLimit } from './support/physical-limit.js';
 
 const rowsArg = process.argv.indexOf('--rows');
 const ROWS = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 20_000;
 const IN_FLIGHT = 64;
+const QUEUES = 8;
+const ITEMS = 4;
 const SILENT: ILogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 const rocket = await startTestRocketMq('rocket_a');
@@ -25,7 +33,7 @@ const database = await createTestDatabase('bench');
 const pool = mysql.createPool({ ...database.config, connectionLimit: 16 });
 const outboxDatabase = await openBenchDatabase('mysql', { pool, name: database.name });
 const topic = `bench-rocketmq-${Date.now()}`;
-await rocket.createTopic(topic, { queues: 8 });
+await rocket.createTopic(topic, { queues: QUEUES });
 
 async function rawLimit(): Promise<number> {
   await seedOutbox(outboxDatabase, ROWS, topic, () => 'rocket_a');
@@ -57,7 +65,7 @@ async function shardflow(): Promise<number> {
   try {
     await outbox.sink.send('rocket_a', [{ id: 0, key: 'warm-up', topic, value: Buffer.from('warm-up'), headers: {} }]);
     const started = Date.now();
-    await drainItems(outbox.relayJob, 4, { concurrently: true });
+    await drainItems(outbox.relayJob, ITEMS, { concurrently: true });
     const seconds = (Date.now() - started) / 1000;
     const unsent = await unsentCount(outboxDatabase);
     if (unsent > 0) throw new Error(`${unsent} rows left unsent`);
@@ -69,8 +77,12 @@ async function shardflow(): Promise<number> {
 
 try {
   const raw = await rawLimit();
+  const limit = await measurePhysicalLimit((messages) => rocketMqBrokerLimit(rocket.address, QUEUES, messages, IN_FLIGHT), { database: outboxDatabase, topic, rows: ROWS, concurrency: ITEMS });
   const relayed = await shardflow();
-  report('rocketmq-throughput', { rows: ROWS, in_flight: String(IN_FLIGHT), raw_limit_rows_per_s: raw, shardflow_rows_per_s: relayed, shardflow_vs_raw: relayed / raw });
+  report('rocketmq-throughput', {
+    rows: ROWS, in_flight: String(IN_FLIGHT), raw_limit_rows_per_s: raw, shardflow_rows_per_s: relayed, shardflow_vs_raw: relayed / raw,
+    ...physicalLimitFields(limit, { raw_limit: raw, shardflow: relayed }),
+  });
 } finally {
   await pool.end();
   await database.drop();
