@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutbox, migrateOutboxTable, migratePgOutboxTable } from '@shardflow/outbox-relay';
+import { createOutbox, migrateOutboxTable, migratePgOutboxTable, type Outbox, type PgTransaction } from '@shardflow/outbox-relay';
 import { createPgTestDatabase, createTestDatabase, testServices, uniqueNamespace, waitUntil, type PgTestDatabase, type TestDatabase } from '@shardflow/testkit';
 import { countDelivered } from '../fixtures/count-delivered.js';
 import { RELAY_SERVICE_ARGS, startRelayServiceProcesses, type ReadyProcess } from '../fixtures/relay-processes.js';
@@ -14,8 +14,17 @@ import { RELAY_SERVICE_ARGS, startRelayServiceProcesses, type ReadyProcess } fro
 const ROWS = 1_500;
 const ITEMS = 6;
 
+interface ConfigFileOptions {
+  readonly table?: string;
+  /** Top-level sections added as they are. */
+  readonly extra?: string;
+  readonly dialect?: 'mysql' | 'postgres';
+  /** Default the service's own (every second). */
+  readonly cron?: string;
+}
+
 /** What an operator would write: one file for every instance, connection details and secrets from the environment. */
-function configFile(database: string, namespace: string, table = 'msg_send_record', extra = '', dialect: 'mysql' | 'postgres' = 'mysql'): string {
+function configFile(database: string, namespace: string, { table = 'msg_send_record', extra = '', dialect = 'mysql', cron }: ConfigFileOptions = {}): string {
   return `${extra}
 table: ${table}
 instanceId: \${RELAY_INSTANCE}
@@ -40,7 +49,7 @@ job:
   jobName: relay-service-test
   shardingTotalCount: ${ITEMS}
   shutdownTimeoutMs: 15000
-http:
+${cron === undefined ? '' : `  cron: "${cron}"\n`}http:
   port: 0
 `;
 }
@@ -55,6 +64,62 @@ function exited(instance: ReadyProcess): Promise<number | null> {
     if (instance.child.exitCode !== null) resolve(instance.child.exitCode);
     else instance.child.once('exit', (code) => resolve(code));
   });
+}
+
+/** Hourly, half an hour from now: while a test runs, no run of the relay can come from its cron. */
+function cronHalfAnHourAway(): string {
+  return `0 ${(new Date().getMinutes() + 30) % 60} * * * ?`;
+}
+
+/** Rows of one outbox table for `topic`. */
+function outboxRows(topic: string, keyPrefix: string, count: number): Array<{ key: string; topic: string; cluster: string; payload: Buffer }> {
+  return Array.from({ length: count }, (_, i) => ({ key: `${keyPrefix}-${i}`, topic, cluster: 'cluster_a', payload: Buffer.from(`${keyPrefix}-${i}`) }));
+}
+
+interface WakeupCase {
+  /** What the `ready` line reports for the dialect's default mode. */
+  readonly mode: 'notify' | 'poll';
+  /** Starts one service instance whose file has `wakeup: true` and this cron. */
+  start(cron: string): Promise<ReadyProcess>;
+  /** Commits rows for `topic` in one transaction; returns their ids. */
+  write(topic: string, keyPrefix: string, count: number): Promise<number[]>;
+  /** Rows of the table not yet marked sent. */
+  unsent(): Promise<number>;
+}
+
+/** Far less than the half hour until the cron's fire, far more than a wakeup takes. */
+const WAKEUP_WAIT_MS = 20_000;
+
+/**
+ * Rows committed before the service starts (run when it receives its items) and rows committed
+ * once it has sent those (run when the poll or the writer's notification announces them) all reach
+ * Kafka while the cron cannot fire: without the wakeup none would be sent within the wait. Then
+ * SIGTERM: the wakeup stops with the rest, the process exits 0.
+ */
+async function expectRelayedByWakeupsAlone({ mode, start, write, unsent }: WakeupCase): Promise<void> {
+  const topic = `relay-service-wakeup-${mode}-${Date.now().toString(36)}`;
+  const allSent = async (what: string): Promise<number> => {
+    let left = -1;
+    await waitUntil(async () => (left = await unsent()) === 0, { timeoutMs: WAKEUP_WAIT_MS, intervalMs: 200, what }).catch(() => undefined);
+    return left;
+  };
+  const ids = await write(topic, 'before-start', 20);
+  const instance = await start(cronHalfAnHourAway());
+  expect(instance.ready['wakeup']).toBe(mode);
+  expect(await allSent('the rows committed before start marked sent')).toBe(0);
+  for (let round = 0; round < 3; round++) ids.push(...(await write(topic, `after-ready-${round}`, 10)));
+  expect(await allSent('the rows committed after ready marked sent')).toBe(0);
+
+  const delivered = await countDelivered(testServices().kafka['cluster_a'] as string, topic, ids.length);
+  expect(ids).toHaveLength(50);
+  expect(ids.filter((id) => !delivered.has(id))).toEqual([]);
+  const metrics = (await get(instance, '/metrics')).body;
+  expect(metrics).toMatch(/\nshardflow_relay_item_runs_total\{trigger="wakeup"\} [1-9]/);
+  expect(metrics).not.toContain('shardflow_relay_item_runs_total{trigger="cron"}');
+
+  instance.child.kill('SIGTERM');
+  expect(await exited(instance)).toBe(0);
+  expect(instance.events.map((event) => event['event'])).toContain('stopped');
 }
 
 describe('relay service processes started from one config file', () => {
@@ -84,7 +149,7 @@ describe('relay service processes started from one config file', () => {
 
   it('stops at start with exit 1 naming a table that does not exist', async () => {
     const file = join(dir, 'wrong-table.yaml');
-    writeFileSync(file, configFile(database.name, uniqueNamespace('relay-service'), 'msg_send_recrod'));
+    writeFileSync(file, configFile(database.name, uniqueNamespace('relay-service'), { table: 'msg_send_recrod' }));
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = execFile(process.execPath, [...RELAY_SERVICE_ARGS, '--config', file], { env: { ...process.env, ...sharedEnv(), RELAY_INSTANCE: 'svc-x' } }, (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }));
     });
@@ -105,7 +170,7 @@ describe('relay service processes started from one config file', () => {
     const writer = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [bootstrap] } } });
     try {
       for (let batch = 0; batch < ROWS / 100; batch++) {
-        await writer.writer.addMany(pool as never, Array.from({ length: 100 }, (_, i) => ({ key: `user-${batch}-${i}`, topic, cluster: 'cluster_a', payload: Buffer.from(`${batch}-${i}`) })));
+        await writer.writer.addMany(pool as never, outboxRows(topic, `user-${batch}`, 100));
         if (batch === 4) killed.child.kill('SIGKILL');
         if (batch === 8) stopped.child.kill('SIGTERM');
         await sleep(100);
@@ -145,13 +210,13 @@ describe('relay service processes started from one config file', () => {
     const table = 'cleanup_outbox';
     await migrateOutboxTable(pool, {}, table);
     const file = join(dir, 'cleanup.yaml');
-    writeFileSync(file, configFile(database.name, uniqueNamespace('relay-cleanup'), table, 'cleanup: { cron: "* * * * * ?", retentionMs: 0 }'));
+    writeFileSync(file, configFile(database.name, uniqueNamespace('relay-cleanup'), { table, extra: 'cleanup: { cron: "* * * * * ?", retentionMs: 0 }' }));
     const [instance] = await startRelayServiceProcesses(file, [{ ...sharedEnv(), RELAY_INSTANCE: 'svc-cleanup' }]);
     instances.push(instance as ReadyProcess);
     const writer = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [testServices().kafka['cluster_a'] as string] } }, table });
     let ids: number[];
     try {
-      ids = await writer.writer.addMany(pool as never, Array.from({ length: 50 }, (_, i) => ({ key: `cleanup-${i}`, topic, cluster: 'cluster_a', payload: Buffer.from(String(i)) })));
+      ids = await writer.writer.addMany(pool as never, outboxRows(topic, 'cleanup', 50));
     } finally {
       await writer.close();
     }
@@ -160,6 +225,29 @@ describe('relay service processes started from one config file', () => {
     // Only sent rows are deleted: an empty table means every row was sent, then cleaned up.
     await waitUntil(async () => (await remaining()) === 0, { timeoutMs: 60_000, intervalMs: 500, what: 'the cleanup job emptied the table' });
     expect(await remaining()).toBe(0);
+  });
+
+  it('with wakeup: true and a cron half an hour away, the new-row poll relays the rows at once', async () => {
+    const table = 'wakeup_outbox';
+    await migrateOutboxTable(pool, {}, table);
+    const file = join(dir, 'wakeup.yaml');
+    const writer = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [testServices().kafka['cluster_a'] as string] } }, table });
+    try {
+      await expectRelayedByWakeupsAlone({
+        mode: 'poll',
+        start: async (cron) => {
+          writeFileSync(file, configFile(database.name, uniqueNamespace('relay-wakeup'), { table, cron, extra: 'wakeup: true' }));
+          const [instance] = (await startRelayServiceProcesses(file, [{ ...sharedEnv(), RELAY_INSTANCE: 'svc-wakeup' }])) as [ReadyProcess];
+          instances.push(instance);
+          return instance;
+        },
+        // Autocommit: each batch is one INSERT, committed by itself.
+        write: (topic, keyPrefix, count) => writer.writer.addMany(pool as never, outboxRows(topic, keyPrefix, count)),
+        unsent: async () => Number((await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table} WHERE state <> 1`))[0][0]?.['n']),
+      });
+    } finally {
+      await writer.close();
+    }
   });
 });
 
@@ -182,15 +270,33 @@ describe('a relay service on PostgreSQL (dialect: postgres)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Commits `rows` in one transaction, as an application on PostgreSQL does. */
+  const commitRows = async (writer: Outbox<PgTransaction>, rows: ReturnType<typeof outboxRows>): Promise<number[]> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const ids = await writer.writer.addMany(client, rows);
+      await client.query('COMMIT');
+      return ids;
+    } finally {
+      client.release();
+    }
+  };
+
+  /** What the file's references read. */
+  const pgEnv = (): Record<string, string> => {
+    const url = new URL(database.url);
+    return {
+      DB_HOST: url.hostname, DB_PORT: url.port || '5432', DB_USER: decodeURIComponent(url.username), DB_PASSWORD: decodeURIComponent(url.password),
+      KAFKA_BROKERS: testServices().kafka['cluster_a'] as string, ZK: testServices().zookeeper,
+    };
+  };
+
   it('two instances from one file, one killed with SIGKILL: every row the pg writer committed is delivered and marked sent', async () => {
     const bootstrap = testServices().kafka['cluster_a'] as string;
-    const url = new URL(database.url);
-    const env = {
-      DB_HOST: url.hostname, DB_PORT: url.port || '5432', DB_USER: decodeURIComponent(url.username), DB_PASSWORD: decodeURIComponent(url.password),
-      KAFKA_BROKERS: bootstrap, ZK: testServices().zookeeper,
-    };
+    const env = pgEnv();
     const file = join(dir, 'relay.yaml');
-    writeFileSync(file, configFile(database.name, uniqueNamespace('relay-service-pg'), 'msg_send_record', '', 'postgres'));
+    writeFileSync(file, configFile(database.name, uniqueNamespace('relay-service-pg'), { dialect: 'postgres' }));
     instances.push(...(await startRelayServiceProcesses(file, [1, 2].map((n) => ({ ...env, RELAY_INSTANCE: `pg-svc-${n}` })))));
     const [killed] = instances as [ReadyProcess, ReadyProcess];
 
@@ -198,14 +304,7 @@ describe('a relay service on PostgreSQL (dialect: postgres)', () => {
     const writer = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [bootstrap] } } });
     try {
       for (let batch = 0; batch < rows / 100; batch++) {
-        const client = await pool.connect();
-        try {
-          await client.query('BEGIN');
-          await writer.writer.addMany(client, Array.from({ length: 100 }, (_, i) => ({ key: `pg-user-${batch}-${i}`, topic, cluster: 'cluster_a', payload: Buffer.from(`${batch}-${i}`) })));
-          await client.query('COMMIT');
-        } finally {
-          client.release();
-        }
+        await commitRows(writer, outboxRows(topic, `pg-user-${batch}`, 100));
         if (batch === 2) killed.child.kill('SIGKILL');
         await sleep(100);
       }
@@ -223,5 +322,28 @@ describe('a relay service on PostgreSQL (dialect: postgres)', () => {
     const delivered = await countDelivered(bootstrap, topic, rows);
     expect(idRows).toHaveLength(rows);
     expect(idRows.map((row) => Number(row.id)).filter((id) => !delivered.has(id))).toEqual([]);
+  });
+
+  it('with wakeup: true and a cron half an hour away, the writer\'s notification relays the rows at once', async () => {
+    const table = 'wakeup_outbox';
+    await migratePgOutboxTable(pool, {}, table);
+    const file = join(dir, 'wakeup.yaml');
+    // The writer notifies on commit only when its own outbox has the wakeup.
+    const writer = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [testServices().kafka['cluster_a'] as string] } }, table, wakeup: true });
+    try {
+      await expectRelayedByWakeupsAlone({
+        mode: 'notify',
+        start: async (cron) => {
+          writeFileSync(file, configFile(database.name, uniqueNamespace('relay-wakeup-pg'), { table, cron, extra: 'wakeup: true', dialect: 'postgres' }));
+          const [instance] = (await startRelayServiceProcesses(file, [{ ...pgEnv(), RELAY_INSTANCE: 'pg-svc-wakeup' }])) as [ReadyProcess];
+          instances.push(instance);
+          return instance;
+        },
+        write: (topic, keyPrefix, count) => commitRows(writer, outboxRows(topic, keyPrefix, count)),
+        unsent: async () => Number((await pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${table} WHERE state <> 1`)).rows[0]?.n),
+      });
+    } finally {
+      await writer.close();
+    }
   });
 });

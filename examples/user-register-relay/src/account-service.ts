@@ -11,6 +11,9 @@ const database = await openDatabase(environment);
 const outbox = database.createOutbox({
   clusters: { [CLUSTER]: { brokers: (environment.kafka[CLUSTER] as string).split(',') } },
   fastPath: { graceMs: 3_000 },
+  // On PostgreSQL each transaction also notifies on commit, for the relays that listen
+  // (RELAY_WAKEUP, on by default); on MySQL the relays poll and this changes nothing.
+  wakeup: true,
 });
 const server = createAccountServer(database, outbox, environment.topic);
 

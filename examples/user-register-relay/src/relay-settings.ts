@@ -16,6 +16,11 @@ export interface RelaySettings {
   readonly runLog: string | undefined;
   /** RELAY_KAFKA_DRIVER: the Kafka client, 'kafkajs' (default) or 'platformatic' (Node.js >= 22.22 or >= 24.6). */
   readonly kafkaDriver: KafkaDriver;
+  /**
+   * RELAY_WAKEUP: `on` (default) runs the relay as soon as rows arrive (PostgreSQL: LISTEN for the
+   * account service's notifications; MySQL: poll the newest id), `off` leaves them to the cron.
+   */
+  readonly wakeup: boolean;
 }
 
 /** Reads the settings, failing on the first bad value with the variable's name. */
@@ -28,7 +33,15 @@ export function readRelaySettings(env: NodeJS.ProcessEnv = process.env): RelaySe
     backoffCapMs: integer(env, 'RELAY_BACKOFF_CAP_MS', 10_000, 1),
     runLog: env['RELAY_RUN_LOG'] || undefined,
     kafkaDriver: kafkaDriver(env['RELAY_KAFKA_DRIVER']),
+    wakeup: onOff(env, 'RELAY_WAKEUP', true),
   };
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'on' && raw !== 'off') throw new Error(`${name} must be on or off (got '${raw}')`);
+  return raw === 'on';
 }
 
 function kafkaDriver(raw: string | undefined): KafkaDriver {

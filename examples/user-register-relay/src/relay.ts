@@ -2,6 +2,7 @@
  * One relay instance: the outbox relay job with 4 items, streaming, failover on, coordinated with
  * the other instances through ZooKeeper. Start it 2-3 times; kill one and watch its items move.
  * Prints one JSON line per event of interest on stdout. Settings: RELAY_* variables (relay-settings.ts).
+ * New rows wake the relay at once (RELAY_WAKEUP=off leaves them to the cron).
  * With RELAY_METRICS_PORT set (0: any free port) it serves Prometheus metrics on 127.0.0.1 at the
  * URL its `metrics` line gives. Warnings and errors (the Kafka client's among them) go to stderr, as
  * JSON lines with RELAY_LOG_FORMAT=json.
@@ -27,6 +28,7 @@ const outbox = database.createOutbox({
   sink: runLog?.sink(kafka) ?? kafka,
   logger,
   relay: { pageSize: 500, maxRetries: settings.maxRetries, backoff: { initialDelayMs: Math.min(500, settings.backoffCapMs), maxDelayMs: settings.backoffCapMs } },
+  wakeup: settings.wakeup,
 });
 await outbox.verifyTables();
 const registry = new ZookeeperRegistry({ connectString: environment.zookeeper, namespace: environment.namespace, sessionTimeoutMs: settings.sessionTimeoutMs });
@@ -54,12 +56,17 @@ scheduler.on('error', (error) => say({ event: 'error', message: error.message })
 outbox.relayJob.on('sent', ({ count }) => say({ event: 'sent', count }));
 outbox.relayJob.on('dead', ({ ids, code }) => say({ event: 'dead', ids, code }));
 outbox.relayJob.on('retrying', ({ count, code, message }) => say({ event: 'retrying', count, code, message }));
+outbox.wakeup?.on('error', (error) => say({ event: 'wakeupError', message: error.message }));
 const metricsServer = await serveMetrics(process.env['RELAY_METRICS_PORT']);
 await scheduler.start();
-say({ event: 'ready' });
+// A scheduler that has not started drops wakeups.
+outbox.wakeup?.start(scheduler);
+say({ event: 'ready', wakeup: outbox.wakeup?.options.mode ?? 'off' });
 
 process.once('SIGTERM', () => {
   void (async () => {
+    // No new run while the running ones finish.
+    outbox.wakeup?.stop();
     await scheduler.shutdown();
     await metricsServer?.close();
     await registry.close();

@@ -102,6 +102,8 @@ describe('the example relay serves Prometheus metrics that follow real rows and 
     expect(sample(after, 'shardflow_outbox_send_duration_seconds_count', { cluster: CLUSTER, result: 'ok' })).toBeGreaterThan(0);
     expect(sample(after, 'shardflow_job_item_runs_total', { job: JOB_NAME, result: 'completed' })).toBeGreaterThan(0);
     expect(sample(after, 'shardflow_job_triggers_total', { job: JOB_NAME, source: 'cron' })).toBeGreaterThan(0);
+    // The wakeup is on by default: the new rows' ids woke the relay before any was due.
+    expect(sample(after, 'shardflow_job_triggers_total', { job: JOB_NAME, source: 'wakeup' })).toBeGreaterThan(0);
     expect(sample(after, 'shardflow_job_item_run_duration_seconds_count', { job: JOB_NAME, result: 'completed' })).toBeGreaterThan(0);
   });
 

@@ -45,6 +45,7 @@ class TreeReader {
 
   private readObject(value: unknown, spec: ObjectSpec, path: string): unknown {
     if (spec.orBoolean && typeof value === 'boolean') return value;
+    if (spec.orBoolean && typeof value === 'string') return this.readSwitch(value, path);
     if (!isPlainObject(value)) return this.problem(path, value, spec.orBoolean ? 'must be true, false or a mapping' : 'must be a mapping of keys to values');
     const result: Record<string, unknown> = {};
     const fileKeys = new Set(Object.entries(spec.fields).filter(([, field]) => 'secret' in field && field.secret).map(([name]) => `${name}File`));
@@ -73,6 +74,17 @@ class TreeReader {
       if (!given && !(fileKeys.has(`${name}File`) && value[`${name}File`] !== undefined)) this.problem(join(path, name), undefined, 'is required');
     }
     return result;
+  }
+
+  /**
+   * A section that also takes true or false, written as a string: `${NAME}` lets the environment
+   * switch it on and off without a mapping, and the environment only holds strings.
+   */
+  private readSwitch(raw: string, path: string): boolean | undefined {
+    const { text, missing } = substituteEnv(raw, this.sources.env);
+    if (missing.length > 0) return this.problem(path, raw, unsetMessage(missing));
+    if (text === 'true' || text === 'false') return text === 'true';
+    return this.problem(path, text, 'must be true, false or a mapping');
   }
 
   private readMap(value: unknown, spec: MapSpec, path: string): unknown {

@@ -3,13 +3,15 @@ import type { OutboxRelayJob } from '../relay/outbox-relay-job.js';
 
 /**
  * Counters of one relay service process, kept from the relay's and the scheduler's events (no
- * query per scrape), written in Prometheus's text format. Labels: the Kafka cluster only.
+ * query per scrape), written in Prometheus's text format. Labels: the cluster, and for item runs
+ * what triggered them (cron, wakeup, failover...).
  */
 export class RelayMetrics {
   private readonly sent = new Map<string, number>();
   private readonly retried = new Map<string, number>();
   private readonly dead = new Map<string, number>();
   private readonly circuitOpen = new Map<string, number>();
+  private readonly itemRuns = new Map<string, number>();
   private itemRunsFailed = 0;
 
   constructor(
@@ -22,6 +24,7 @@ export class RelayMetrics {
     relay.on('dead', ({ cluster, ids }) => add(this.dead, cluster, ids.length));
     relay.on('circuitOpened', ({ cluster }) => this.circuitOpen.set(cluster, 1));
     relay.on('circuitClosed', ({ cluster }) => this.circuitOpen.set(cluster, 0));
+    scheduler.on('itemStarted', ({ trigger }) => add(this.itemRuns, trigger, 1));
     scheduler.on('itemFailed', () => {
       this.itemRunsFailed += 1;
     });
@@ -29,10 +32,11 @@ export class RelayMetrics {
 
   render(): string {
     return [
-      family('shardflow_outbox_sent_total', 'counter', 'Rows delivered to Kafka and marked sent by this process.', this.sent),
-      family('shardflow_outbox_retried_total', 'counter', 'Failed deliveries that will be retried after their backoff.', this.retried),
-      family('shardflow_outbox_dead_total', 'counter', 'Rows parked as dead by this process.', this.dead),
-      family('shardflow_outbox_circuit_open', 'gauge', '1 while the circuit of the cluster is open.', this.circuitOpen),
+      family('shardflow_outbox_sent_total', 'counter', 'Rows delivered to Kafka and marked sent by this process.', 'cluster', this.sent),
+      family('shardflow_outbox_retried_total', 'counter', 'Failed deliveries that will be retried after their backoff.', 'cluster', this.retried),
+      family('shardflow_outbox_dead_total', 'counter', 'Rows parked as dead by this process.', 'cluster', this.dead),
+      family('shardflow_outbox_circuit_open', 'gauge', '1 while the circuit of the cluster is open.', 'cluster', this.circuitOpen),
+      family('shardflow_relay_item_runs_total', 'counter', 'Item runs started, by what triggered them.', 'trigger', this.itemRuns),
       single('shardflow_relay_item_runs_failed_total', 'counter', 'Item runs that ended with an error.', this.itemRunsFailed),
       single('shardflow_relay_items_owned', 'gauge', 'Items of the relay job this instance owns.', this.scheduler.items.length),
       single('shardflow_relay_leader', 'gauge', '1 while this instance is the job leader.', this.scheduler.isLeader ? 1 : 0),
@@ -41,12 +45,12 @@ export class RelayMetrics {
   }
 }
 
-function add(counts: Map<string, number>, cluster: string, count: number): void {
-  counts.set(cluster, (counts.get(cluster) ?? 0) + count);
+function add(counts: Map<string, number>, labelValue: string, count: number): void {
+  counts.set(labelValue, (counts.get(labelValue) ?? 0) + count);
 }
 
-function family(name: string, type: string, help: string, byCluster: ReadonlyMap<string, number>): string {
-  const lines = [...byCluster].map(([cluster, value]) => `${name}{cluster="${escapeLabel(cluster)}"} ${value}\n`);
+function family(name: string, type: string, help: string, label: string, byLabel: ReadonlyMap<string, number>): string {
+  const lines = [...byLabel].map(([labelValue, value]) => `${name}{${label}="${escapeLabel(labelValue)}"} ${value}\n`);
   return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${lines.join('')}`;
 }
 

@@ -6,6 +6,7 @@ import { DEFAULT_COLUMNS, STATE_VALUE_RANGE, type OutboxColumns, type OutboxStat
 import { KAFKA_DRIVERS } from '../sink/kafka-driver.js';
 import type { KafkaClusterConfig } from '../sink/kafkajs-sink.js';
 import type { RocketMqClusterConfig } from '../sink/rocketmq-sink.js';
+import type { WakeupOptions } from '../wakeup/wakeup-options.js';
 import { DATABASE_DIALECTS, type DatabaseDialect } from './database-pools.js';
 import { flag, integer, listOf, mapOf, number, object, secret, strings, text, type FieldSpec } from './field-spec.js';
 
@@ -64,6 +65,8 @@ export interface RelayServiceFile extends OutboxTableOptions {
   clusters?: Record<string, KafkaClusterConfig>;
   rocketmqClusters?: Record<string, RocketMqClusterConfig>;
   relay?: OutboxConfig['relay'];
+  /** Absent or false: rows wait for the next cron fire. */
+  wakeup?: boolean | WakeupOptions;
   zookeeper: ZookeeperRegistryOptions;
   job: RelayJobEntry;
   /** Absent: sent rows stay in the table. */
@@ -108,6 +111,10 @@ const RELAY = object({
   perKeyOrdering: flag(),
 } satisfies FieldsOf<NonNullable<OutboxConfig['relay']>>);
 
+const WAKEUP = object({
+  mode: text({ oneOf: ['notify', 'poll'] }), coalesceMs: number(), pollMinMs: number(), pollMaxMs: number(), channel: text(),
+} satisfies FieldsOf<WakeupOptions>, { orBoolean: true });
+
 const ZOOKEEPER = object({
   connectString: text(),
   namespace: text(),
@@ -139,6 +146,7 @@ export const RELAY_SERVICE_SCHEMA = object({
   clusters: mapOf(CLUSTER, 1),
   rocketmqClusters: mapOf(ROCKETMQ_CLUSTER, 1),
   relay: RELAY,
+  wakeup: WAKEUP,
   zookeeper: ZOOKEEPER,
   job: JOB,
   cleanup: CLEANUP,

@@ -11,7 +11,7 @@ export type RelayServiceLog = (event: string, fields?: Record<string, unknown>) 
 /**
  * The outbox relay as a process of its own, wired from a config file: pools, createOutbox, the
  * ZooKeeper registry and the relay's JobScheduler (streaming, failover on), the cleanup's
- * JobScheduler when the file asks for it, plus the HTTP endpoints. Start it on several machines with the same file: they share the job's items.
+ * JobScheduler when the file asks for it, the wakeup when the file has one, plus the HTTP endpoints. Start it on several machines with the same file: they share the job's items.
  *
  * States: starting (endpoints up, /readyz 503) -> ready -> stopping (/readyz 503 again while the
  * running batches finish and the items are handed over) -> stopped.
@@ -69,11 +69,16 @@ export class RelayService {
         service.http = http;
         opened.unshift(() => http.close());
       }
+      // Items just taken may hold rows announced to nobody: pending before this instance started,
+      // or announced while another instance owned them. With a slow cron they would wait for it.
+      if (outbox.wakeup) scheduler.on('itemsAssigned', () => scheduler.wake());
       await scheduler.start();
       opened.unshift(() => scheduler.shutdown());
+      // Woken before it started, the scheduler would drop the wakeup: the rows announced would wait for the cron.
+      outbox.wakeup?.start(scheduler);
       await cleanup?.start();
       service.started = true;
-      log('ready', { instance: scheduler.instanceId, job: scheduler.jobName, httpPort: service.httpPort });
+      log('ready', { instance: scheduler.instanceId, job: scheduler.jobName, httpPort: service.httpPort, wakeup: outbox.wakeup?.options.mode ?? 'off' });
       return service;
     } catch (error) {
       for (const close of opened) await close().catch(() => undefined);
@@ -101,6 +106,8 @@ export class RelayService {
   private async handOver(): Promise<void> {
     const startedAt = Date.now();
     this.log('stopping', { instance: this.instanceId });
+    // No new run may start while the running ones finish; the LISTENing connection goes back before the pools end.
+    this.outbox.wakeup?.stop();
     await Promise.all([this.scheduler.shutdown(), this.cleanup?.shutdown()]);
     await this.registry.close();
     await this.outbox.close();
@@ -124,5 +131,6 @@ export class RelayService {
     outbox.relayJob.on('dead', ({ cluster, ids, code, message }) => log('dead', { cluster, ids, code, message }));
     outbox.relayJob.on('circuitOpened', ({ cluster }) => log('circuitOpened', { cluster }));
     outbox.relayJob.on('circuitClosed', ({ cluster }) => log('circuitClosed', { cluster }));
+    outbox.wakeup?.on('error', (error) => log('wakeupError', { message: error.message }));
   }
 }

@@ -3,7 +3,7 @@ import { createOutbox, type OutboxConfig } from '../create-outbox.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import { InvalidRelayServiceConfigError } from '../errors/invalid-relay-service-config-error.js';
 import type { MessageSink } from '../sink/message-sink.js';
-import { DEFAULT_PORTS, openDatabasePools, type DatabaseConnection } from './database-pools.js';
+import { DEFAULT_PORTS, openDatabasePools, type DatabaseConnection, type DatabaseDialect } from './database-pools.js';
 import { isLoopback } from './is-loopback.js';
 import { readConfigTree } from './read-config-tree.js';
 import type { ReferenceSources } from './resolve-references.js';
@@ -18,7 +18,10 @@ const CLEANUP_CRON = '0 0/10 * * * ?';
 
 const MIN_TOKEN_LENGTH = 16;
 
-/** A running item marks its sent and failed rows at once: two connections for each of the job's 4 concurrent items. */
+/**
+ * A running item marks its sent and failed rows at once: two connections for each of the job's 4
+ * concurrent items (one more when the wakeup LISTENs).
+ */
 const DEFAULT_CONNECTION_LIMIT = 8;
 
 /**
@@ -59,11 +62,12 @@ export async function validateRelayServiceConfig(document: unknown, sources: Ref
       add({ field: `zookeeper.${error.field}`, value: error.value, message: registryReason(error) });
     }
   }
-  const databases = (file.databases ?? []).map(connectionOf);
+  const databases = (file.databases ?? []).map((entry) => connectionOf(entry, file.wakeup));
   const dialects = new Set(databases.map((database) => database.dialect));
   if (dialects.size > 1) add({ field: 'databases', value: [...dialects].join(', '), message: 'must all have the same dialect: the relay runs on one kind of database' });
   const outbox: Omit<OutboxConfig, 'databases'> = {
     clusters: file.clusters, rocketmqClusters: file.rocketmqClusters, partitioning: file.partitioning, relay: file.relay, table: file.table, columns: file.columns, states: file.states,
+    wakeup: file.wakeup,
     cleanup: file.cleanup && { retentionMs: file.cleanup.retentionMs, batchSize: file.cleanup.batchSize, pauseMs: file.cleanup.pauseMs },
   };
   if (file.partitioning?.mode === 'physical-tables' && file.partitioning.tables === undefined) {
@@ -101,12 +105,19 @@ function cleanupJobOf(job: JobConfig, cron: string): JobConfig {
   };
 }
 
-function connectionOf(entry: RelayServiceFile['databases'][number]): DatabaseConnection {
+function connectionOf(entry: RelayServiceFile['databases'][number], wakeup: RelayServiceFile['wakeup']): DatabaseConnection {
   const dialect = entry.dialect ?? 'mysql';
   return {
     dialect, host: entry.host, port: entry.port ?? DEFAULT_PORTS[dialect], user: entry.user, password: entry.password, database: entry.database,
-    connectionLimit: entry.connectionLimit ?? DEFAULT_CONNECTION_LIMIT,
+    connectionLimit: entry.connectionLimit ?? DEFAULT_CONNECTION_LIMIT + (listens(wakeup, dialect) ? 1 : 0),
   };
+}
+
+/** Whether the wakeup LISTENs, which holds one connection of each database's pool for as long as the service runs. */
+function listens(wakeup: RelayServiceFile['wakeup'], dialect: DatabaseDialect): boolean {
+  if (!wakeup) return false;
+  const mode = (wakeup === true ? undefined : wakeup.mode) ?? (dialect === 'postgres' ? 'notify' : 'poll');
+  return mode === 'notify';
 }
 
 /** Stands in for the relay job while the scheduler only checks the instance id; never run. */
@@ -120,19 +131,26 @@ const CHECK_ONLY_SINK: MessageSink = {
 
 /**
  * What createOutbox rejects. It stops at the first bad option, so it is asked once for the table,
- * partitioning and clusters, once more for each relay option on its own (with the partitioning
- * only where the option depends on it), and once for the cleanup: a bad partition count, page
- * size, backoff and retention are all reported.
+ * partitioning and clusters, once more for each relay and wakeup option on its own (with the
+ * option it depends on, if any), and once for the cleanup: a bad partition count, page size,
+ * backoff, poll interval and retention are all reported.
  */
 async function outboxProblems(outbox: Omit<OutboxConfig, 'databases'>, databases: readonly DatabaseConnection[]): Promise<ConfigProblem[]> {
   // Pools open no connection until a query: these only let createOutbox count and type the databases.
   const { pools, end } = await openDatabasePools(databases);
-  const { relay, cleanup, ...base } = outbox;
+  const { relay, cleanup, wakeup, ...base } = outbox;
+  // On or off alone cannot be wrong; only the options can.
+  const wakeupOptions = typeof wakeup === 'object' ? wakeup : {};
   const attempts: Array<{ config: Omit<OutboxConfig, 'databases'>; prefix: string }> = [
     { config: base, prefix: '' },
     ...Object.entries(relay ?? {}).map(([key, value]) => ({
       config: { sink: CHECK_ONLY_SINK, relay: { [key]: value }, ...(key === 'perKeyOrdering' ? { partitioning: base.partitioning } : {}) },
       prefix: 'relay.',
+    })),
+    ...Object.entries(wakeupOptions).map(([key, value]) => ({
+      // The longest poll wait is judged against the shortest, which the file may set.
+      config: { sink: CHECK_ONLY_SINK, wakeup: { [key]: value, ...(key === 'pollMaxMs' && wakeupOptions.pollMinMs !== undefined ? { pollMinMs: wakeupOptions.pollMinMs } : {}) } },
+      prefix: '',
     })),
     ...(cleanup ? [{ config: { sink: CHECK_ONLY_SINK, cleanup }, prefix: 'cleanup.' }] : []),
   ];

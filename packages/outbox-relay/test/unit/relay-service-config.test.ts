@@ -177,6 +177,68 @@ http: { port: -1 }
     expect(unknown.problems.map(({ field, value }) => [field, value])).toEqual([['databases[0].dialect', 'oracle']]);
   });
 
+  describe('wakeup', () => {
+    const rest = 'clusters: { main: { brokers: "k:1" } }\nzookeeper: { connectString: "zk:2181", namespace: n }\njob: { shardingTotalCount: 1 }\n';
+    const mysqlFile = (wakeup: string): string => `databases: [{ host: h, user: u, database: d }]\n${rest}wakeup: ${wakeup}\n`;
+    const pgFile = (wakeup: string): string => `databases: [{ dialect: postgres, host: h, user: u, database: d }]\n${rest}wakeup: ${wakeup}\n`;
+
+    it('takes createOutbox\'s options; the LISTENing connection adds one to the default pool size', async () => {
+      const poll = await parseRelayServiceConfig(mysqlFile('{ coalesceMs: 10, pollMinMs: 20, pollMaxMs: 500 }'), 'relay.yaml', sources());
+      expect(poll.outbox.wakeup).toEqual({ coalesceMs: 10, pollMinMs: 20, pollMaxMs: 500 });
+      expect(poll.databases[0]?.connectionLimit).toBe(8);
+      const notify = await parseRelayServiceConfig(pgFile('{ channel: orders_outbox }'), 'relay.yaml', sources());
+      expect(notify.outbox.wakeup).toEqual({ channel: 'orders_outbox' });
+      expect(notify.databases[0]?.connectionLimit).toBe(9);
+      const pgPoll = await parseRelayServiceConfig(pgFile('{ mode: poll, pollMaxMs: 3600000 }'), 'relay.yaml', sources());
+      expect(pgPoll.outbox.wakeup).toEqual({ mode: 'poll', pollMaxMs: 3_600_000 });
+      expect(pgPoll.databases[0]?.connectionLimit).toBe(8);
+      const withoutWakeup = await parseRelayServiceConfig(`databases: [{ dialect: postgres, host: h, user: u, database: d }]\n${rest}`, 'relay.yaml', sources());
+      expect(withoutWakeup.outbox.wakeup).toBeUndefined();
+      expect(withoutWakeup.databases[0]?.connectionLimit).toBe(8);
+    });
+
+    it.each([
+      ['true', {}, true, 9],
+      ['false', {}, false, 8],
+      ['"${RELAY_WAKEUP}"', { RELAY_WAKEUP: 'true' }, true, 9],
+      ['"${RELAY_WAKEUP}"', { RELAY_WAKEUP: 'false' }, false, 8],
+    ])('switches on or off with wakeup: %s (env %j) on PostgreSQL', async (value, env, expected, connectionLimit) => {
+      const config = await parseRelayServiceConfig(pgFile(value), 'relay.yaml', sources(env));
+      expect(config.outbox.wakeup).toBe(expected);
+      expect(config.databases[0]?.connectionLimit).toBe(connectionLimit);
+    });
+
+    it('names every bad option with its value, all at once, judged as createOutbox judges them', async () => {
+      const error = await problemsOf(mysqlFile(`{ mode: notify, coalesceMs: 0, pollMinMs: 20, pollMaxMs: 10, channel: "${'c'.repeat(64)}" }`));
+      expect(error).toBeInstanceOf(InvalidRelayServiceConfigError);
+      expect(error.code).toBe('INVALID_RELAY_SERVICE_CONFIG');
+      expect(error.problems).toEqual([
+        { field: 'wakeup.mode', value: 'notify', message: "'notify' needs PostgreSQL; use 'poll' on MySQL" },
+        { field: 'wakeup.coalesceMs', value: 0, message: 'must be an integer from 1 to 60000' },
+        { field: 'wakeup.pollMaxMs', value: 10, message: 'must be an integer from wakeup.pollMinMs to 3600000' },
+        { field: 'wakeup.channel', value: 'c'.repeat(64), message: 'must be a non-empty string of at most 63 bytes' },
+      ]);
+      for (const { field } of error.problems) expect(error.message).toContain(`${field}: `);
+      for (const { value } of error.problems) expect(error.message).toContain(`(got ${JSON.stringify(value)})`);
+    });
+
+    it.each([
+      ['{ mode: listen }', {}, 'wakeup.mode', 'listen', 'must be one of notify, poll'],
+      ['{ pollMaxMs: 40 }', {}, 'wakeup.pollMaxMs', 40, 'must be an integer from wakeup.pollMinMs to 3600000'],
+      // The longest wait cannot be judged against a shortest that is wrong: one problem, not two.
+      ['{ pollMinMs: 2.5, pollMaxMs: 10 }', {}, 'wakeup.pollMinMs', 2.5, 'must be an integer from 1 to 60000'],
+      ['{ coalesceMs: soon }', {}, 'wakeup.coalesceMs', 'soon', 'must be a number'],
+      ['{ pollMin: 20 }', {}, 'wakeup.pollMin', 20, 'is not a relay service option; did you mean wakeup.pollMinMs?'],
+      ['yes', {}, 'wakeup', 'yes', 'must be true, false or a mapping'],
+      ['"${RELAY_WAKEUP}"', { RELAY_WAKEUP: 'on' }, 'wakeup', 'on', 'must be true, false or a mapping'],
+      ['"${RELAY_WAKEUP}"', {}, 'wakeup', '${RELAY_WAKEUP}', 'references ${RELAY_WAKEUP}, not set in the environment'],
+      ['[poll]', {}, 'wakeup', ['poll'], 'must be true, false or a mapping'],
+    ])('rejects wakeup: %s (env %j), naming %s = %j', async (value, env, field, got, message) => {
+      const error = await problemsOf(mysqlFile(value), env);
+      expect(error.problems).toEqual([{ field, value: got, message }]);
+    });
+  });
+
   it('reports missing required fields by path', async () => {
     const error = await problemsOf('databases: [{ host: h }]\nzookeeper: { namespace: n }\njob: {}\n');
     expect(error.problems.map((problem) => problem.field)).toEqual(['databases[0].user', 'databases[0].database', 'zookeeper.connectString', 'job.shardingTotalCount', 'clusters']);
@@ -229,6 +291,17 @@ describe('docs/deployment.md', () => {
     expect(config.cleanupJob).toMatchObject({ jobName: 'outbox-relay-cleanup', cron: '0 0/10 * * * ?', shardingTotalCount: 8 });
     expect(config.outbox.cleanup).toEqual({ retentionMs: 604_800_000, batchSize: 1_000, pauseMs: 50 });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 9464, token: 'RELAY_HTTP_TOKEN-value-of-16-chars' });
+    expect(config.outbox.wakeup).toEqual({ mode: 'poll', coalesceMs: 50, pollMinMs: 50, pollMaxMs: 1_000, channel: 'shardflow_outbox' });
+  });
+
+  it.each([['true', true, 9], ['false', false, 8]])('shows a wakeup example that passes the check with RELAY_WAKEUP=%s', async (switchValue, wakeup, connectionLimit) => {
+    const doc = readFileSync(new URL('../../../../docs/deployment.md', import.meta.url), 'utf8');
+    const example = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] ?? '').find((block) => block.includes('wakeup: ${RELAY_WAKEUP}')) ?? '';
+    const env = { POD_NAME: 'relay-0', KAFKA_A_BROKERS: 'k1:9092', RELAY_WAKEUP: switchValue };
+    const config = await parseRelayServiceConfig(example, 'deployment.md', { env, readFile: (path) => `content of ${path}\n` });
+    expect(config.outbox.wakeup).toBe(wakeup);
+    expect(config.databases.map(({ dialect, connectionLimit: limit }) => [dialect, limit])).toEqual([['postgres', connectionLimit]]);
+    expect(config.job).toMatchObject({ cron: '0 * * * * ?', shardingTotalCount: 8 });
   });
 });
 
