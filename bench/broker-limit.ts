@@ -12,7 +12,8 @@
  * - the relay: one example relay process (4 items, ZooKeeper-coordinated), with kafkajs and with
  *   @platformatic/kafka, alternated (ABBA) over the rounds; each first relays 5 000 warm-up rows.
  * Each round measures all four; the ratios are of the same round, then their medians. Each relay's
- * CPU time per 1 000 rows is printed too: a busy machine moves rates far more than it.
+ * CPU time per 1 000 rows is printed too (a busy machine moves rates far more than it), and how
+ * busy the machine's cores were in all while it drained: near 1, the relay's pace was the machine's.
  * @platformatic/kafka needs Node.js >= 22.22 or >= 24.6, and the relays run on this script's Node:
  *   PATH="$(scripts/node-from-npm.sh 24):$PATH" node --conditions=@shardflow/source --import tsx bench/broker-limit.ts [--database mysql|postgres] [--rows 50000] [--rounds 2]
  */
@@ -24,7 +25,7 @@ import { benchDatabaseKind, openBenchDatabase, type BenchDatabase } from './supp
 import { createKafkaTopic } from './support/kafka-topic.js';
 import { kafkaBrokerLimit, measurePhysicalLimit, type PhysicalLimit } from './support/physical-limit.js';
 import { drainRate } from './support/relay-rates.js';
-import { cpuMs } from './support/process-cpu.js';
+import { busyShare, cpuMs, machineCpu } from './support/process-cpu.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
@@ -52,7 +53,14 @@ const bootstrap = bench.services.addresses.kafka['cluster_a'] as string;
  * One relay process with a driver: the rows/s it drains (from the first measured row marked sent to
  * the last) and the CPU it spends per 1 000 rows, which a busy machine disturbs far less.
  */
-async function relay(database: BenchDatabase, topic: string, driver: KafkaDriver): Promise<{ rate: number; cpuMsPerThousandRows: number }> {
+interface RelayRun {
+  readonly rate: number;
+  readonly cpuMsPerThousandRows: number;
+  /** How busy the machine's cores were, in all, while the relay drained: near 1, the relay's pace was the machine's. */
+  readonly machineBusy: number;
+}
+
+async function relay(database: BenchDatabase, topic: string, driver: KafkaDriver): Promise<RelayRun> {
   await seedOutbox(database, WARM_UP_ROWS + ROWS, topic);
   await database.query("UPDATE msg_send_record SET next_select_time = CURRENT_TIMESTAMP(3) + INTERVAL '1' DAY");
   const relays = await startRelayProcesses(1, {
@@ -63,41 +71,42 @@ async function relay(database: BenchDatabase, topic: string, driver: KafkaDriver
   }, { nodeFlags: RELAY_NODE_FLAGS });
   let cpuBefore = 0;
   let cpuSpent = 0;
+  let machineBefore = machineCpu();
+  let machineBusy = 0;
   try {
     await database.query('UPDATE msg_send_record SET next_select_time = CURRENT_TIMESTAMP(3) WHERE id <= ?', [WARM_UP_ROWS]);
     while ((await unsentCount(database)) > ROWS) await sleep(100);
     cpuBefore = cpuMs(relays[0]?.pid);
+    machineBefore = machineCpu();
     await database.query('UPDATE msg_send_record SET next_select_time = CURRENT_TIMESTAMP(3) WHERE id > ?', [WARM_UP_ROWS]);
     while ((await unsentCount(database)) > 0) await sleep(100);
     cpuSpent = cpuMs(relays[0]?.pid) - cpuBefore;
+    machineBusy = busyShare(machineBefore, machineCpu());
   } finally {
     await stopProcesses(relays);
   }
-  return { rate: await drainRate(database, WARM_UP_ROWS), cpuMsPerThousandRows: (cpuSpent / ROWS) * 1000 };
+  return { rate: await drainRate(database, WARM_UP_ROWS), cpuMsPerThousandRows: (cpuSpent / ROWS) * 1000, machineBusy };
 }
 
 try {
   const topic = await createKafkaTopic(bootstrap, `bench-limit-relay-${Date.now()}`, PARTITIONS);
-  type Round = { limit: PhysicalLimit; kafkajs: number; platformatic: number; kafkajsCpu: number; platformaticCpu: number };
+  type Round = { limit: PhysicalLimit; kafkajs: RelayRun; platformatic: RelayRun };
   const rounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap, PARTITIONS, records), { database: outboxDatabase, topic, rows: ROWS, concurrency: ITEMS });
     // ABBA: whatever drifts along the run (the topic grows, the machine's load moves) weighs on both drivers alike.
     const order: KafkaDriver[] = round % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'];
-    const runs: Partial<Record<KafkaDriver, { rate: number; cpuMsPerThousandRows: number }>> = {};
+    const runs: Partial<Record<KafkaDriver, RelayRun>> = {};
     for (const driver of order) runs[driver] = await relay(outboxDatabase, topic, driver);
-    const kafkajs = runs.kafkajs as { rate: number; cpuMsPerThousandRows: number };
-    const platformatic = runs.platformatic as { rate: number; cpuMsPerThousandRows: number };
-    const measured: Round = {
-      limit, kafkajs: kafkajs.rate, platformatic: platformatic.rate, kafkajsCpu: kafkajs.cpuMsPerThousandRows, platformaticCpu: platformatic.cpuMsPerThousandRows,
-    };
-    rounds.push(measured);
+    const { kafkajs, platformatic } = runs as Record<KafkaDriver, RelayRun>;
+    rounds.push({ limit, kafkajs, platformatic });
     const physical = limit.physical;
     report(`broker-limit round ${round + 1}`, {
       broker_rows_per_s: limit.broker, database_rows_per_s: limit.database, physical_limit: physical,
-      kafkajs_rows_per_s: measured.kafkajs, platformatic_rows_per_s: measured.platformatic,
-      kafkajs_vs_limit: measured.kafkajs / physical, platformatic_vs_limit: measured.platformatic / physical, platformatic_vs_kafkajs: measured.platformatic / measured.kafkajs,
-      kafkajs_cpu_ms_per_1000_rows: measured.kafkajsCpu, platformatic_cpu_ms_per_1000_rows: measured.platformaticCpu,
+      kafkajs_rows_per_s: kafkajs.rate, platformatic_rows_per_s: platformatic.rate,
+      kafkajs_vs_limit: kafkajs.rate / physical, platformatic_vs_limit: platformatic.rate / physical, platformatic_vs_kafkajs: platformatic.rate / kafkajs.rate,
+      kafkajs_cpu_ms_per_1000_rows: kafkajs.cpuMsPerThousandRows, platformatic_cpu_ms_per_1000_rows: platformatic.cpuMsPerThousandRows,
+      machine_busy_kafkajs: kafkajs.machineBusy, machine_busy_platformatic: platformatic.machineBusy,
     });
   }
   // Medians over the rounds (of an even count, the upper middle), with every round's value beside.
@@ -107,10 +116,11 @@ try {
     rows: String(ROWS), rounds: String(ROUNDS), kafka: KAFKA_VERSION, node: process.versions.node,
     physical_limit_rows_per_s: median(rounds.map(limit)),
     limited_by: rounds.map((round) => round.limit.limitedBy).join('/'),
-    kafkajs_vs_limit: summary((round) => round.kafkajs / limit(round)),
-    platformatic_vs_limit: summary((round) => round.platformatic / limit(round)),
-    platformatic_vs_kafkajs: summary((round) => round.platformatic / round.kafkajs),
-    platformatic_cpu_vs_kafkajs_cpu: summary((round) => round.platformaticCpu / round.kafkajsCpu),
+    kafkajs_vs_limit: summary((round) => round.kafkajs.rate / limit(round)),
+    platformatic_vs_limit: summary((round) => round.platformatic.rate / limit(round)),
+    platformatic_vs_kafkajs: summary((round) => round.platformatic.rate / round.kafkajs.rate),
+    platformatic_cpu_vs_kafkajs_cpu: summary((round) => round.platformatic.cpuMsPerThousandRows / round.kafkajs.cpuMsPerThousandRows),
+    machine_busy_platformatic: summary((round) => round.platformatic.machineBusy),
   });
 } finally {
   await outboxDatabase.close();

@@ -5,3 +5,22 @@ export function cpuMs(pid: number | undefined): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
+
+/** The machine's CPU time so far, busy and in all, summed over its cores (the first line of /proc/stat, in clock ticks). */
+export interface MachineCpu {
+  readonly busy: number;
+  readonly total: number;
+}
+
+export function machineCpu(): MachineCpu {
+  const ticks = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are the time no core had work.
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  const total = ticks.slice(0, 8).reduce((sum, value) => sum + value, 0);
+  return { busy: total - idle, total };
+}
+
+/** The share of all cores' time that was busy between two readings: 1 means every core worked throughout. */
+export function busyShare(before: MachineCpu, after: MachineCpu): number {
+  return (after.busy - before.busy) / Math.max(1, after.total - before.total);
+}
