@@ -9,6 +9,8 @@
  *   fence_epoch; WHERE id IN (...) AND state AND fence), 500 ids a statement, on 4 connections at
  *   once, as the relay's 4 items mark;
  * - the physical limit is the smaller of the two;
+ * - the relay without a broker: the relay's own fetches and marks of the same rows through a sink
+ *   that takes every message at once (4 items in this process), its database work alone;
  * - the relay: one example relay process (4 items, ZooKeeper-coordinated), with kafkajs and with
  *   @platformatic/kafka, alternated (ABBA) over the rounds; each first relays 5 000 warm-up rows.
  * Each round measures all four; the ratios are of the same round, then their medians. Each relay's
@@ -19,7 +21,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KAFKA_VERSION } from '@shardflow/testkit';
-import { platformaticRunsOn, type KafkaDriver } from '@shardflow/outbox-relay';
+import { createOutbox, InMemorySink, platformaticRunsOn, type KafkaDriver } from '@shardflow/outbox-relay';
+import { drainItems } from '@shardflow/core/testing';
 import { median, openBenchServices, report } from './support/bench-services.js';
 import { benchDatabaseKind, openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { createKafkaTopic } from './support/kafka-topic.js';
@@ -88,22 +91,41 @@ async function relay(database: BenchDatabase, topic: string, driver: KafkaDriver
   return { rate: await drainRate(database, WARM_UP_ROWS), cpuMsPerThousandRows: (cpuSpent / ROWS) * 1000, machineBusy };
 }
 
+/**
+ * The relay's database work alone: its fetches and marks of ROWS rows through a sink that takes
+ * every message at once (4 items drained concurrently in this process, page 500), so no broker
+ * is involved. What the relay could reach if sending cost nothing.
+ */
+async function relayWithoutBroker(database: BenchDatabase, topic: string): Promise<number> {
+  await seedOutbox(database, ROWS, topic);
+  const outbox = createOutbox({ databases: [database.pool], sink: new InMemorySink({ clusters: ['cluster_a'] }), relay: { pageSize: 500 } });
+  try {
+    const started = process.hrtime.bigint();
+    const relayed = (await drainItems(outbox.relayJob, ITEMS, { concurrently: true })).rows;
+    if (relayed !== ROWS) throw new Error(`the relay without a broker relayed ${relayed} of ${ROWS} rows`);
+    return ROWS / (Number(process.hrtime.bigint() - started) / 1e9);
+  } finally {
+    await outbox.close();
+  }
+}
+
 try {
   const topic = await createKafkaTopic(bootstrap, `bench-limit-relay-${Date.now()}`, PARTITIONS);
-  type Round = { limit: PhysicalLimit; kafkajs: RelayRun; platformatic: RelayRun };
+  type Round = { limit: PhysicalLimit; withoutBroker: number; kafkajs: RelayRun; platformatic: RelayRun };
   const rounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap, PARTITIONS, records), { database: outboxDatabase, topic, rows: ROWS, concurrency: ITEMS });
+    const withoutBroker = await relayWithoutBroker(outboxDatabase, topic);
     // ABBA: whatever drifts along the run (the topic grows, the machine's load moves) weighs on both drivers alike.
     const order: KafkaDriver[] = round % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'];
     const runs: Partial<Record<KafkaDriver, RelayRun>> = {};
     for (const driver of order) runs[driver] = await relay(outboxDatabase, topic, driver);
     const { kafkajs, platformatic } = runs as Record<KafkaDriver, RelayRun>;
-    rounds.push({ limit, kafkajs, platformatic });
+    rounds.push({ limit, withoutBroker, kafkajs, platformatic });
     const physical = limit.physical;
     report(`broker-limit round ${round + 1}`, {
       broker_rows_per_s: limit.broker, database_rows_per_s: limit.database, physical_limit: physical,
-      kafkajs_rows_per_s: kafkajs.rate, platformatic_rows_per_s: platformatic.rate,
+      relay_without_broker_rows_per_s: withoutBroker, kafkajs_rows_per_s: kafkajs.rate, platformatic_rows_per_s: platformatic.rate,
       kafkajs_vs_limit: kafkajs.rate / physical, platformatic_vs_limit: platformatic.rate / physical, platformatic_vs_kafkajs: platformatic.rate / kafkajs.rate,
       kafkajs_cpu_ms_per_1000_rows: kafkajs.cpuMsPerThousandRows, platformatic_cpu_ms_per_1000_rows: platformatic.cpuMsPerThousandRows,
       machine_busy_kafkajs: kafkajs.machineBusy, machine_busy_platformatic: platformatic.machineBusy,
@@ -119,6 +141,8 @@ try {
     kafkajs_vs_limit: summary((round) => round.kafkajs.rate / limit(round)),
     platformatic_vs_limit: summary((round) => round.platformatic.rate / limit(round)),
     platformatic_vs_kafkajs: summary((round) => round.platformatic.rate / round.kafkajs.rate),
+    without_broker_vs_limit: summary((round) => round.withoutBroker / limit(round)),
+    platformatic_vs_without_broker: summary((round) => round.platformatic.rate / round.withoutBroker),
     platformatic_cpu_vs_kafkajs_cpu: summary((round) => round.platformatic.cpuMsPerThousandRows / round.kafkajs.cpuMsPerThousandRows),
     machine_busy_platformatic: summary((round) => round.platformatic.machineBusy),
   });
