@@ -56,6 +56,7 @@ scheduler.on('error', (error) => say({ event: 'error', message: error.message })
 outbox.relayJob.on('sent', ({ count }) => say({ event: 'sent', count }));
 outbox.relayJob.on('dead', ({ ids, code }) => say({ event: 'dead', ids, code }));
 outbox.relayJob.on('retrying', ({ count, code, message }) => say({ event: 'retrying', count, code, message }));
+outbox.relayJob.on('circuitWriteFailed', ({ clusters, error }) => say({ event: 'circuitWriteFailed', clusters, message: error.message }));
 outbox.wakeup?.on('error', (error) => say({ event: 'wakeupError', message: error.message }));
 const metricsServer = await serveMetrics(process.env['RELAY_METRICS_PORT']);
 await scheduler.start();

@@ -89,7 +89,10 @@ export interface Outbox<Tx = MysqlTransaction> {
    * retried a few times on a fresh one; a refused address fails at once.
    */
   verifyTables(): Promise<void>;
-  /** Stops the wakeup and closes the Kafka and RocketMQ producers (the pools are yours). */
+  /**
+   * Stops the wakeup, waits for the circuit transitions still being written into the rows, and
+   * closes the Kafka and RocketMQ producers (the pools are yours: end them after this).
+   */
   close(): Promise<void>;
 }
 
@@ -122,18 +125,20 @@ export function createOutbox<P extends OutboxPool = Pool>(config: OutboxConfig<P
   // The pool's kind decides the transaction type the caller passes (TransactionOf<P>).
   const writer = (postgres ? new OutboxWriter(table, partitioning, fastPath, new PgRowInserter(table, notifyChannel)) : new OutboxWriter(table, partitioning, fastPath)) as OutboxWriter<TransactionOf<P>>;
   const wakeup = wakeupOptions && new RelayWakeup(wakeupOptions, (signal, onError) => wakeupSources(config.databases, store, partitioning, wakeupOptions, signal, onError));
+  const relayJob = new OutboxRelayJob({ ...config.relay, store, sink, partitioning });
   return {
     writer,
-    relayJob: new OutboxRelayJob({ ...config.relay, store, sink, partitioning }),
+    relayJob,
     cleanupJob: new OutboxCleanupJob({ ...config.cleanup, store, partitioning }),
     store,
     sink,
     partitioning,
     wakeup,
     verifyTables: () => retryOnConnectionLoss(() => store.verifyTables()),
-    close: () => {
+    close: async () => {
       wakeup?.stop();
-      return sink.close();
+      await relayJob.circuitWritesDone();
+      await sink.close();
     },
   };
 }

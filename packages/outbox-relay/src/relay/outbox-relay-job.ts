@@ -50,7 +50,8 @@ export interface OutboxRelayOptions {
  * without retry_count + 1: an outage is not an attempt); dead (non-retriable error, corrupt row,
  * or retries exhausted). A circuit that opened, or a probe that succeeded, is then written into
  * the rows of every item this instance owns (deferred or released), so that the other instances
- * and the next owner of an item see it.
+ * and the next owner of an item see it; in the background, one transition after the other, so
+ * that the item goes on with its other clusters' rows meanwhile.
  * Ownership is checked right before the marks: a zombie that lost its item does not mark anything,
  * and the epoch in the UPDATEs stops a late write that races the check from overwriting an outcome
  * the new owner wrote. Within one item the next fetch follows the marks, so a page is never fetched
@@ -64,6 +65,8 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   private readonly probeSize: number;
   private readonly maxCoolDownMs: number;
   private readonly statistics = new OutboxStats();
+  /** The circuit transitions being written into the rows, one after the other. */
+  private circuitWrites: Promise<void> = Promise.resolve();
   /** The latest run context of each item this instance ran, for per-item stats. */
   private readonly runningItems = new Map<number, ShardingContext>();
 
@@ -112,7 +115,31 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
     await Promise.all([...byCluster].map(([cluster, fetched]) => this.sendCluster(cluster, fetched, outcomes)));
     ctx.assertOwner();
     await this.mark(ctx.epoch, outcomes);
-    await this.shareCircuits(outcomes);
+    this.queueCircuitWrites(outcomes);
+  }
+
+  /**
+   * Resolves once the circuit transitions decided so far are written into the rows, or reported
+   * as `circuitWriteFailed`. `close()` of createOutbox waits for it; a test that reads the rows
+   * right after a page opened a circuit waits for it too.
+   */
+  circuitWritesDone(): Promise<void> {
+    return this.circuitWrites;
+  }
+
+  /**
+   * Queues the page's circuit transitions, to be written into the rows after the ones already
+   * queued, without holding the item: parking a large backlog takes seconds (100 000 rows of a
+   * broken cluster, 8 s on MariaDB beside a busy relay), and the item's rows for the other
+   * clusters must not wait for it. A write that fails leaves the rows as they were, which costs
+   * their next reader a few failed probes, never an attempt.
+   */
+  private queueCircuitWrites(outcomes: Outcomes): void {
+    if (outcomes.opened.size === 0 && outcomes.recovered.size === 0) return;
+    this.circuitWrites = this.circuitWrites.then(() => this.shareCircuits(outcomes)).catch((thrown: unknown) => {
+      const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+      this.emit('circuitWriteFailed', { clusters: [...outcomes.opened.keys(), ...outcomes.recovered], error });
+    });
   }
 
   /**

@@ -13,6 +13,11 @@ export interface OutboxEvents {
   circuitOpened: (event: { cluster: string }) => void;
   circuitClosed: (event: { cluster: string }) => void;
   /**
+   * Writing circuit transitions into the rows failed (the database refused or went away): the
+   * rows keep their due times, so their next reader probes the cluster again. Nothing is lost.
+   */
+  circuitWriteFailed: (event: { clusters: readonly string[]; error: Error }) => void;
+  /**
    * One `publishNow` call answered (the writer's fast path): `latencyMs` from the call, made right
    * after the commit, to the broker's ack and the rows marked sent; `marked` of its `rows` went out this way.
    */

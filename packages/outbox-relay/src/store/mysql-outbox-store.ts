@@ -116,17 +116,24 @@ export class MysqlOutboxStore implements OutboxStore, NewestIdStore {
   async deferCluster(scopes: readonly TableScope[], epoch: number, cluster: string, deferral: ClusterDeferral): Promise<number> {
     let changed = 0;
     for (const scope of scopes) {
-      const { c, states } = scope.table;
-      const defer = async (until: Date, limit: number): Promise<number> => {
-        const p = mysqlParams();
-        const sql = `UPDATE ${scope.table.quotedName} SET ${c.nextSelectTime} = ${p.bind(until)}, ${c.lastError} = ${p.bind(deferral.reason.slice(0, OUTBOX_COLUMN_LIMITS.lastError.max))}
-           WHERE ${c.state} = ${p.bind(states.pending)} AND ${c.cluster} = ${p.bind(cluster)} AND (${c.nextSelectTime} IS NULL OR ${c.nextSelectTime} <= NOW(3))
-             AND (${scopeSql(scope, c, p)}) AND ${fenceSql(c.fenceEpoch, epoch, p)}
-           ORDER BY ${c.nextSelectTime}, ${c.id} LIMIT ${p.bind(limit)}`;
-        const result = await retryOnLockConflict(() => this.query<ResultSetHeader>(scope, sql, p.values));
-        return result.affectedRows;
-      };
-      changed += await deferDueRows(defer, deferral);
+      const { c, states, quotedName } = scope.table;
+      const dueRows = (p: SqlParams): string => `${c.state} = ${p.bind(states.pending)} AND ${c.cluster} = ${p.bind(cluster)} AND (${c.nextSelectTime} IS NULL OR ${c.nextSelectTime} <= NOW(3))
+        AND (${scopeSql(scope, c, p)}) AND ${fenceSql(c.fenceEpoch, epoch, p)}`;
+      changed += await deferDueRows({
+        dueIds: async (limit, inOrder) => {
+          if (inOrder) return (await this.fetchDue(scope, { epoch, perKeyOrdering: false, shares: [{ cluster, rows: limit, skip: [] }] })).map((record) => record.id);
+          const p = mysqlParams();
+          const rows = await this.query<RowDataPacket[]>(scope, `SELECT ${c.id} AS id FROM ${quotedName} WHERE ${dueRows(p)} LIMIT ${p.bind(limit)}`, p.values);
+          return rows.map((row) => Number(row['id']));
+        },
+        defer: async (ids, until) => {
+          if (ids.length === 0) return 0;
+          const p = mysqlParams();
+          const reason = deferral.reason.slice(0, OUTBOX_COLUMN_LIMITS.lastError.max);
+          const sql = `UPDATE ${quotedName} SET ${c.nextSelectTime} = ${p.bind(until)}, ${c.lastError} = ${p.bind(reason)} WHERE ${p.inList(c.id, ids)} AND ${dueRows(p)}`;
+          return (await retryOnLockConflict(() => this.query<ResultSetHeader>(scope, sql, p.values))).affectedRows;
+        },
+      }, deferral);
     }
     return changed;
   }

@@ -109,13 +109,21 @@ export class PgOutboxStore implements OutboxStore, NewestIdStore {
   async deferCluster(scopes: readonly TableScope[], epoch: number, cluster: string, deferral: ClusterDeferral): Promise<number> {
     let changed = 0;
     for (const scope of scopes) {
-      const defer = (until: Date, limit: number): Promise<number> => {
-        const p = pgParams();
-        const { c } = pgNames(scope.table);
-        const set = `${c.nextSelectTime} = ${p.bind(until)}::timestamptz, ${c.lastError} = ${p.bind(deferral.reason.slice(0, OUTBOX_COLUMN_LIMITS.lastError.max))}`;
-        return this.updateSome(scope, set, p, `${dueRowsSql(scope, cluster, epoch, p)} ORDER BY ${orderDueSql(scope.table)} LIMIT ${p.bind(limit)}`);
-      };
-      changed += await deferDueRows(defer, deferral);
+      const { table, c } = pgNames(scope.table);
+      changed += await deferDueRows({
+        dueIds: async (limit, inOrder) => {
+          if (inOrder) return (await this.fetchDue(scope, { epoch, perKeyOrdering: false, shares: [{ cluster, rows: limit, skip: [] }] })).map((record) => record.id);
+          const p = pgParams();
+          const rows = await this.query<{ id: string | number }>(scope, `SELECT ${c.id} AS id FROM ${table} WHERE ${dueRowsSql(scope, cluster, epoch, p)} LIMIT ${p.bind(limit)}`, p.values);
+          return rows.map((row) => Number(row.id));
+        },
+        defer: (ids, until) => {
+          if (ids.length === 0) return Promise.resolve(0);
+          const p = pgParams();
+          const set = `${c.nextSelectTime} = ${p.bind(until)}::timestamptz, ${c.lastError} = ${p.bind(deferral.reason.slice(0, OUTBOX_COLUMN_LIMITS.lastError.max))}`;
+          return this.updateSome(scope, set, p, `${p.inList(c.id, ids)} AND ${dueRowsSql(scope, cluster, epoch, p)}`);
+        },
+      }, deferral);
     }
     return changed;
   }
@@ -280,12 +288,6 @@ function dueRowsSql(scope: TableScope, cluster: string, epoch: number, p: SqlPar
   const { c } = pgNames(scope.table);
   return `${c.state} = ${scope.table.states.pending} AND ${c.cluster} = ${p.bind(cluster)} AND (${c.nextSelectTime} IS NULL OR ${c.nextSelectTime} <= now())
     AND (${scopeSql(scope, c, p)}) AND ${fenceSql(c.fenceEpoch, epoch, p)}`;
-}
-
-/** The order due rows go out in, as on MySQL: NULL due times first, then by due time and id. */
-function orderDueSql(table: OutboxTable): string {
-  const { c } = pgNames(table);
-  return `${c.nextSelectTime} NULLS FIRST, ${c.id}`;
 }
 
 /**

@@ -187,6 +187,7 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     first.relayJob.on('circuitOpened', ({ cluster }) => opened.push(cluster));
     await first.relayJob.processData(itemContext(0, 1, 1), await first.relayJob.fetchData(itemContext(0, 1, 1)));
     expect(opened).toEqual(['cluster_a']);
+    await first.relayJob.circuitWritesDone();
     const rows = async (): Promise<string[]> => (await db.pool.query<RowDataPacket[]>(
       `SELECT state, retry_count, SUBSTRING_INDEX(last_error, ':', 1) AS code,
               CASE WHEN next_select_time <= NOW(3) THEN 'due' WHEN next_select_time < NOW(3) + INTERVAL 90 SECOND THEN 'probe' ELSE 'parked' END AS due
@@ -204,6 +205,7 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     await coolDownEnds();
     sentPerCall.length = 0;
     await second.relayJob.processData(itemContext(0, 1, 1), await second.relayJob.fetchData(itemContext(0, 1, 1)));
+    await second.relayJob.circuitWritesDone();
     expect(sentPerCall).toEqual([5]);
     expect((await rows()).filter((row) => !row.startsWith('0:0:BROKER_UNAVAILABLE:'))).toEqual([]);
     expect((await rows()).filter((row) => row.endsWith(':due'))).toEqual([]);
@@ -215,6 +217,7 @@ describe('outbox relay against real MariaDB and Kafka', () => {
     outboxes.push(third);
     sentPerCall.length = 0;
     await third.relayJob.processData(itemContext(0, 1, 1), await third.relayJob.fetchData(itemContext(0, 1, 1)));
+    await third.relayJob.circuitWritesDone();
     expect(sentPerCall).toEqual([5]);
     expect(Object.fromEntries(countBy(await rows(), (row) => row))).toEqual({ '1:0:null:due': 5, '0:0:null:due': 45 });
     await drain(third.relayJob, 1);
