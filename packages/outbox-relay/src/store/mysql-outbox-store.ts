@@ -7,7 +7,7 @@ import { lastErrorOf, type ClusterBacklog, type ClusterCounts, type DeadRecord, 
 import { retryOnLockConflict } from './mysql-retry.js';
 import { schemaErrorOf, verifyOutboxTable } from './mysql-schema-check.js';
 import { mysqlParams, type SqlParams } from './sql-params.js';
-import { CIRCUIT_CHUNK, deferDueRows, fenceSql, filterSql, inChunks, scopeSql } from './sql-fragments.js';
+import { changeByKey, deferDueRows, fenceSql, filterSql, scopeSql } from './sql-fragments.js';
 import { groupByLocation, sumBacklogs, sumCounts, toDeadRecord, toRecord, type BacklogRow, type FetchedRow } from './sql-records.js';
 import { DESTINATION_FAULT_CODES } from '../errors/delivery-error.js';
 
@@ -141,13 +141,16 @@ export class MysqlOutboxStore implements OutboxStore, NewestIdStore {
   async releaseCluster(scopes: readonly TableScope[], epoch: number, cluster: string): Promise<number> {
     let changed = 0;
     for (const scope of scopes) {
-      const { c, states } = scope.table;
-      changed += await inChunks(async () => {
+      const { c, states, quotedName } = scope.table;
+      const deferred = (p: SqlParams): string => `${c.state} = ${p.bind(states.pending)} AND ${c.cluster} = ${p.bind(cluster)}
+        AND ${p.inList(`SUBSTRING_INDEX(${c.lastError}, ':', 1)`, DESTINATION_FAULT_CODES)} AND (${scopeSql(scope, c, p)}) AND ${fenceSql(c.fenceEpoch, epoch, p)}`;
+      changed += await changeByKey(async (limit) => {
         const p = mysqlParams();
-        const sql = `UPDATE ${scope.table.quotedName} SET ${c.nextSelectTime} = LEAST(${c.nextSelectTime}, NOW(3)), ${c.lastError} = NULL
-           WHERE ${c.state} = ${p.bind(states.pending)} AND ${c.cluster} = ${p.bind(cluster)} AND ${p.inList(`SUBSTRING_INDEX(${c.lastError}, ':', 1)`, DESTINATION_FAULT_CODES)}
-             AND (${scopeSql(scope, c, p)}) AND ${fenceSql(c.fenceEpoch, epoch, p)}
-           LIMIT ${p.bind(CIRCUIT_CHUNK)}`;
+        const rows = await this.query<RowDataPacket[]>(scope, `SELECT ${c.id} AS id FROM ${quotedName} WHERE ${deferred(p)} LIMIT ${p.bind(limit)}`, p.values);
+        return rows.map((row) => Number(row['id']));
+      }, async (ids) => {
+        const p = mysqlParams();
+        const sql = `UPDATE ${quotedName} SET ${c.nextSelectTime} = LEAST(${c.nextSelectTime}, NOW(3)), ${c.lastError} = NULL WHERE ${p.inList(c.id, ids)} AND ${deferred(p)}`;
         return (await retryOnLockConflict(() => this.query<ResultSetHeader>(scope, sql, p.values))).affectedRows;
       });
     }

@@ -7,7 +7,7 @@ import type { ClusterDeferral, DueRequest, NewestIdStore, OutboxStore } from './
 import { lastErrorOf, type ClusterBacklog, type ClusterCounts, type DeadRecord, type OutboxRecord, type RecordFailure, type RecordFilter, type RecordLocation } from './outbox-record.js';
 import { pgSchemaErrorOf, verifyPgOutboxTable } from './pg-schema-check.js';
 import { pgParams, type SqlParams } from './sql-params.js';
-import { CIRCUIT_CHUNK, deferDueRows, fenceSql, filterSql, inChunks, scopeSql } from './sql-fragments.js';
+import { changeByKey, deferDueRows, fenceSql, filterSql, scopeSql } from './sql-fragments.js';
 import { groupByLocation, sumBacklogs, sumCounts, toDeadRecord, toRecord, type BacklogRow, type FetchedRow } from './sql-records.js';
 
 /**
@@ -131,12 +131,16 @@ export class PgOutboxStore implements OutboxStore, NewestIdStore {
   async releaseCluster(scopes: readonly TableScope[], epoch: number, cluster: string): Promise<number> {
     let changed = 0;
     for (const scope of scopes) {
-      const { c } = pgNames(scope.table);
-      changed += await inChunks(() => {
+      const { table, c } = pgNames(scope.table);
+      const deferred = (p: SqlParams): string => `${c.state} = ${scope.table.states.pending} AND ${c.cluster} = ${p.bind(cluster)}
+        AND ${p.inList(`split_part(${c.lastError}, ':', 1)`, DESTINATION_FAULT_CODES)} AND (${scopeSql(scope, c, p)}) AND ${fenceSql(c.fenceEpoch, epoch, p)}`;
+      changed += await changeByKey(async (limit) => {
         const p = pgParams();
-        return this.updateSome(scope, `${c.nextSelectTime} = LEAST(t.${c.nextSelectTime}, now()), ${c.lastError} = NULL`, p,
-          `${c.state} = ${scope.table.states.pending} AND ${c.cluster} = ${p.bind(cluster)} AND ${p.inList(`split_part(${c.lastError}, ':', 1)`, DESTINATION_FAULT_CODES)}
-            AND (${scopeSql(scope, c, p)}) AND ${fenceSql(c.fenceEpoch, epoch, p)} LIMIT ${p.bind(CIRCUIT_CHUNK)}`);
+        const rows = await this.query<{ id: string | number }>(scope, `SELECT ${c.id} AS id FROM ${table} WHERE ${deferred(p)} LIMIT ${p.bind(limit)}`, p.values);
+        return rows.map((row) => Number(row.id));
+      }, (ids) => {
+        const p = pgParams();
+        return this.updateSome(scope, `${c.nextSelectTime} = LEAST(t.${c.nextSelectTime}, now()), ${c.lastError} = NULL`, p, `${p.inList(c.id, ids)} AND ${deferred(p)}`);
       });
     }
     return changed;

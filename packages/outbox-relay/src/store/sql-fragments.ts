@@ -21,36 +21,36 @@ export interface DeferralSteps {
   defer(ids: readonly number[], until: Date): Promise<number>;
 }
 
-/** Due rows a park reads at once before deferring them CIRCUIT_CHUNK at a time. */
-const PARK_READ = 10 * CIRCUIT_CHUNK;
+/** Rows a circuit's deferral or release reads at once, before changing them CIRCUIT_CHUNK at a time. */
+const CIRCUIT_READ = 10 * CIRCUIT_CHUNK;
 
 /**
  * An open circuit written into a scope's due rows: the `probeRows` first due get the probe time,
- * the rest are parked, CIRCUIT_CHUNK rows a statement. The rows are read first, by the due index
- * and without locks, then changed by primary key: a statement that picked and changed its chunk
- * itself rescanned the cluster's due rows of other items from the start each time, and sorted them
- * all when it picked in order (with 100 000 rows of a broken cluster, half a minute of statements
- * on MariaDB, while the item that opened the circuit sent nothing).
+ * the rest are parked. See changeByKey for why the rows are read before they are changed (with
+ * 100 000 rows of a broken cluster, statements that picked their own chunk spent half a minute on
+ * MariaDB, and sorted the whole backlog when they picked in order).
  */
 export async function deferDueRows(steps: DeferralSteps, deferral: ClusterDeferral): Promise<number> {
-  let changed = await steps.defer(await steps.dueIds(deferral.probeRows, true), deferral.probeAt);
-  for (;;) {
-    const ids = await steps.dueIds(PARK_READ, false);
-    let parked = 0;
-    for (let start = 0; start < ids.length; start += CIRCUIT_CHUNK) parked += await steps.defer(ids.slice(start, start + CIRCUIT_CHUNK), deferral.parkUntil);
-    changed += parked;
-    // Fewer than asked: the scope has no more due rows. None parked: what is left changed under us (sent, fenced).
-    if (ids.length < PARK_READ || parked === 0) return changed;
-  }
+  const probed = await steps.defer(await steps.dueIds(deferral.probeRows, true), deferral.probeAt);
+  return probed + await changeByKey((limit) => steps.dueIds(limit, false), (ids) => steps.defer(ids, deferral.parkUntil));
 }
 
-/** Runs a statement that changes at most CIRCUIT_CHUNK rows again until one changes fewer; returns the total changed. */
-export async function inChunks(changeSome: () => Promise<number>): Promise<number> {
+/**
+ * Changes every row `read` finds: reads up to CIRCUIT_READ ids (by an index, without locks), then
+ * changes them by primary key, CIRCUIT_CHUNK a statement, and again until a read comes back short.
+ * A statement that picked its chunk itself would rescan, each time from the start, the rows it
+ * skips (other items' rows, rows already changed); reading first rescans them once per read. Ends
+ * too when a whole read changed nothing: those rows changed under it (sent, fenced), and reading
+ * them again would change nothing more. Returns the rows changed.
+ */
+export async function changeByKey(read: (limit: number) => Promise<number[]>, change: (ids: readonly number[]) => Promise<number>): Promise<number> {
   let total = 0;
   for (;;) {
-    const changed = await changeSome();
+    const ids = await read(CIRCUIT_READ);
+    let changed = 0;
+    for (let start = 0; start < ids.length; start += CIRCUIT_CHUNK) changed += await change(ids.slice(start, start + CIRCUIT_CHUNK));
     total += changed;
-    if (changed < CIRCUIT_CHUNK) return total;
+    if (ids.length < CIRCUIT_READ || changed === 0) return total;
   }
 }
 
