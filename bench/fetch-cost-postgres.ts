@@ -6,9 +6,10 @@
  * Usage: node --conditions=@shardflow/source --import tsx bench/fetch-cost-postgres.ts [--rows 1000000] [--pending 1000]
  */
 import pg from 'pg';
-import { createOutbox, fetchPage, firstDueRequest, migratePgOutboxTable, PgOutboxStore, type FetchOptions, type PgPlanNode, type TableScope } from '@shardflow/outbox-relay';
+import { migratePgOutboxTable, PgOutboxStore, type PgPlanNode } from '@shardflow/outbox-relay';
 import { createPgTestDatabase } from '@shardflow/testkit';
 import { median, report } from './support/bench-services.js';
+import { timeFetches } from './support/fetch-timing.js';
 
 const argument = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(`--${name}`);
@@ -27,20 +28,9 @@ try {
     FROM generate_series(0, $2 - 1) AS n`, [ROWS - PENDING, ROWS]);
   await pool.query('ANALYZE msg_send_record');
   console.log(`inserted ${ROWS} rows in ${((Date.now() - insertStarted) / 1000).toFixed(0)} s`);
-  const coordinates = { item: 0, total: 4, jobParameter: '', shardingParameter: undefined };
-  const fetch: FetchOptions = { limit: 500, epoch: 1, admits: (_cluster, share) => share, perKeyOrdering: false };
-  for (const mode of ['virtual-partition', 'id-mod'] as const) {
-    const { store, partitioning } = createOutbox({ databases: [pool], partitioning: { mode }, sink: { send: async () => [], close: async () => undefined } });
-    const scopes = partitioning.scopes(coordinates);
-    const request = await firstDueRequest(store, scopes[0] as TableScope, fetch);
-    const plan = request ? nodes((await new PgOutboxStore([pool], partitioning).explainFetch(scopes[0] as TableScope, request)) as PgPlanNode) : [];
+  for (const { mode, partitioning, scope, request, times } of await timeFetches(pool)) {
+    const plan = request ? nodes((await new PgOutboxStore([pool], partitioning).explainFetch(scope, request)) as PgPlanNode) : [];
     const scans = plan.filter((node) => node['Relation Name'] === 'msg_send_record');
-    const times: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      const started = process.hrtime.bigint();
-      await fetchPage(store, scopes, fetch);
-      times.push(Number(process.hrtime.bigint() - started) / 1e6);
-    }
     report('fetch-cost-postgres', {
       mode, rows: ROWS, pending: PENDING, median_ms: median(times), max_ms: Math.max(...times),
       scans: `"${scans.map((node) => `${node['Node Type']} ${node['Index Name'] ?? ''}`.trim()).join(', ')}"`,

@@ -6,9 +6,10 @@
  * Usage: node --conditions=@shardflow/source --import tsx bench/fetch-cost.ts [--rows 1000000] [--pending 1000]
  */
 import mysql from 'mysql2/promise';
-import { createOutbox, fetchPage, firstDueRequest, migrateOutboxTable, MysqlOutboxStore, type FetchOptions, type TableScope } from '@shardflow/outbox-relay';
+import { migrateOutboxTable, MysqlOutboxStore } from '@shardflow/outbox-relay';
 import { createTestDatabase } from '@shardflow/testkit';
 import { median, report } from './support/bench-services.js';
+import { timeFetches } from './support/fetch-timing.js';
 
 const argument = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(`--${name}`);
@@ -35,21 +36,9 @@ try {
   }
   await pool.query('ANALYZE TABLE msg_send_record');
   console.log(`inserted ${ROWS} rows in ${((Date.now() - insertStarted) / 1000).toFixed(0)} s`);
-  const coordinates = { item: 0, total: 4, jobParameter: '', shardingParameter: undefined };
-  const fetch: FetchOptions = { limit: 500, epoch: 1, admits: (_cluster, share) => share, perKeyOrdering: false };
-  for (const mode of ['virtual-partition', 'id-mod'] as const) {
-    // The relay's own store and partitioning: what is timed and explained is the query it runs.
-    const { store, partitioning } = createOutbox({ databases: [pool], partitioning: { mode }, sink: { send: async () => [], close: async () => undefined } });
-    const scopes = partitioning.scopes(coordinates);
-    const request = await firstDueRequest(store, scopes[0] as TableScope, fetch);
-    const plan = request ? await new MysqlOutboxStore([pool], partitioning).explainFetch(scopes[0] as TableScope, request) : [];
+  for (const { mode, partitioning, scope, request, times } of await timeFetches(pool)) {
+    const plan = request ? await new MysqlOutboxStore([pool], partitioning).explainFetch(scope, request) : [];
     const [step = {}] = plan;
-    const times: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      const started = process.hrtime.bigint();
-      await fetchPage(store, scopes, fetch);
-      times.push(Number(process.hrtime.bigint() - started) / 1e6);
-    }
     report('fetch-cost', { mode, rows: ROWS, pending: PENDING, cluster_ranges: plan.filter((entry) => entry['table'] === 't').length, median_ms: median(times), max_ms: Math.max(...times), type: String(step['type']), key: String(step['key']), examined_estimate: String(step['rows']), extra: `"${String(step['Extra'])}"` });
   }
 } finally {
