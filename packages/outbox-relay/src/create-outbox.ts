@@ -90,8 +90,9 @@ export interface Outbox<Tx = MysqlTransaction> {
    */
   verifyTables(): Promise<void>;
   /**
-   * Stops the wakeup, waits for the circuit transitions still being written into the rows, and
-   * closes the Kafka and RocketMQ producers (the pools are yours: end them after this).
+   * Stops the wakeup and the circuit transitions still being written into the rows (waiting for
+   * the statement in flight), and closes the Kafka and RocketMQ producers (the pools are yours: end
+   * them after this).
    */
   close(): Promise<void>;
 }
@@ -137,7 +138,7 @@ export function createOutbox<P extends OutboxPool = Pool>(config: OutboxConfig<P
     verifyTables: () => retryOnConnectionLoss(() => store.verifyTables()),
     close: async () => {
       wakeup?.stop();
-      await relayJob.circuitWritesDone();
+      await relayJob.close();
       await sink.close();
     },
   };

@@ -67,6 +67,7 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   private readonly statistics = new OutboxStats();
   /** The circuit transitions being written into the rows, one after the other. */
   private circuitWrites: Promise<void> = Promise.resolve();
+  private readonly circuitWriteStop = new AbortController();
   /** The latest run context of each item this instance ran, for per-item stats. */
   private readonly runningItems = new Map<number, ShardingContext>();
 
@@ -125,6 +126,16 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
    */
   circuitWritesDone(): Promise<void> {
     return this.circuitWrites;
+  }
+
+  /**
+   * Stops writing circuit transitions (a deferral under way ends after its statement in flight;
+   * the rows it did not park yet stay due, and their next reader probes the cluster) and waits
+   * for what is in flight. `close()` of createOutbox calls it.
+   */
+  async close(): Promise<void> {
+    this.circuitWriteStop.abort();
+    await this.circuitWrites;
   }
 
   /**
@@ -267,6 +278,7 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
       probeRows: this.probeSize,
       parkUntil: new Date(probeAt + this.maxCoolDownMs),
       reason: `${outage.code}: ${outage.message}`,
+      signal: this.circuitWriteStop.signal,
     });
     this.emit('circuitOpened', { cluster });
   }

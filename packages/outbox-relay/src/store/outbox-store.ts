@@ -28,6 +28,8 @@ export interface ClusterDeferral {
   readonly parkUntil: Date;
   /** The `last_error` written: the failure that opened the circuit, `CODE: message`. */
   readonly reason: string;
+  /** Stops the parking between two statements: the rows not parked yet stay due (their next reader probes the cluster). */
+  readonly signal?: AbortSignal;
 }
 
 /**

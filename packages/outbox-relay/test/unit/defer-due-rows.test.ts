@@ -42,4 +42,19 @@ describe('deferDueRows', () => {
     // The probe, then the statements of one read (20 000 rows, 2 000 a statement): it did not read the same rows again and again.
     expect(allStuck.statements).toHaveLength(11);
   });
+
+  it('stops between statements once its signal is aborted, leaving the rest due', async () => {
+    const stop = new AbortController();
+    const steps = scope(45_003);
+    const stopAfterFirstPark: DeferralSteps = {
+      dueIds: steps.dueIds,
+      defer: async (ids, until) => {
+        const changed = await steps.defer(ids, until);
+        if (until.getTime() === deferral.parkUntil.getTime()) stop.abort();
+        return changed;
+      },
+    };
+    expect(await deferDueRows(stopAfterFirstPark, { ...deferral, signal: stop.signal })).toBe(3 + CIRCUIT_CHUNK);
+    expect(steps.remaining()).toBe(45_000 - CIRCUIT_CHUNK);
+  });
 });

@@ -23,6 +23,7 @@ const sink: MessageSink = {
 /** The in-memory store, whose deferral of an opened circuit waits until the test lets it go (or fails). */
 class GatedStore extends MemoryOutboxStore {
   deferrals = 0;
+  signals: Array<AbortSignal | undefined> = [];
   private release: (outcome: Error | undefined) => void = () => undefined;
   private readonly gate = new Promise<Error | undefined>((resolve) => (this.release = resolve));
 
@@ -32,6 +33,7 @@ class GatedStore extends MemoryOutboxStore {
 
   override async deferCluster(scopes: readonly TableScope[], epoch: number, cluster: string, deferral: ClusterDeferral): Promise<number> {
     this.deferrals += 1;
+    this.signals.push(deferral.signal);
     const failure = await this.gate;
     if (failure) throw failure;
     return super.deferCluster(scopes, epoch, cluster, deferral);
@@ -82,5 +84,18 @@ describe("writing an opened circuit into the rows does not hold the item's other
     await relay.circuitWritesDone();
     expect(failures).toEqual([{ clusters: ['down'], message: 'connection lost' }]);
     expect(down.slice(2).filter((id) => isDeferred(store, id))).toEqual([]);
+  });
+
+  it('close() stops the deferral between statements and waits for the one in flight', async () => {
+    const { store, relay } = setUp();
+    await relay.processData(context, await relay.fetchData(context));
+    let closed = false;
+    const closing = relay.close().then(() => (closed = true));
+    expect(store.signals.map((signal) => signal?.aborted)).toEqual([true]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(false);
+    store.open();
+    await closing;
+    expect(closed).toBe(true);
   });
 });
