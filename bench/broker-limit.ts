@@ -25,7 +25,7 @@ import { createOutbox, InMemorySink, platformaticRunsOn, type KafkaDriver } from
 import { drainItems } from '@shardflow/core/testing';
 import { median, openBenchServices, report } from './support/bench-services.js';
 import { benchDatabaseKind, openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
-import { createKafkaTopic } from './support/kafka-topic.js';
+import { createKafkaTopic } from '@shardflow/testkit';
 import { kafkaBrokerLimit, measurePhysicalLimit, type PhysicalLimit } from './support/physical-limit.js';
 import { drainRate } from './support/relay-rates.js';
 import { busyShare, cpuMs, machineCpu } from './support/process-cpu.js';

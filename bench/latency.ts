@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { createOutbox, migrateOutboxTable, migratePgOutboxTable, type OutboxPool } from '@shardflow/outbox-relay';
-import { createPgTestDatabase } from '@shardflow/testkit';
+import { createKafkaTopic, createPgTestDatabase } from '@shardflow/testkit';
 import { openBenchServices, percentile, report } from './support/bench-services.js';
 import { RELAY_NODE_FLAGS, SOURCE_FLAGS, spawnUntilReady, stopProcesses } from '../test/fixtures/relay-processes.js';
 
@@ -112,10 +112,7 @@ async function writeSteadily(
 
 async function createTopic(topic: string): Promise<void> {
   // Topics exist before traffic in production; creating one on first use would be measured here.
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
-  await admin.disconnect();
+  await createKafkaTopic(bootstrap, topic, 4);
 }
 
 /** Relay only: a relay process, a consumer, RATE rows/s; commit -> consumer latencies and the relay's runs by trigger. */

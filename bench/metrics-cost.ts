@@ -25,7 +25,7 @@ import { openBenchDatabase, type BenchDatabase } from './support/bench-database.
 import { drainRate, freePort } from './support/relay-rates.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
 import { cpuMs } from './support/process-cpu.js';
-import { createKafkaTopic } from './support/kafka-topic.js';
+import { createKafkaTopic } from '@shardflow/testkit';
 import { kafkaBrokerLimit, measurePhysicalLimit, physicalLimitFields } from './support/physical-limit.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 

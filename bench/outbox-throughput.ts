@@ -25,7 +25,7 @@ import { fourLetterWord } from '@shardflow/testkit';
 import { openBenchServices, report } from './support/bench-services.js';
 import { benchDatabaseKind, openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
-import { createKafkaTopic } from './support/kafka-topic.js';
+import { createKafkaTopic } from '@shardflow/testkit';
 import { kafkaBrokerLimit, measurePhysicalLimit, physicalLimitFields } from './support/physical-limit.js';
 import { cpuMs } from './support/process-cpu.js';
 import { drainRate } from './support/relay-rates.js';

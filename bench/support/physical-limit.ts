@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createRocketMqTopic, resolveKafkaToolsJars, resolveRocketMqJars, type RocketMqAddress } from '@shardflow/testkit';
 import type { BenchDatabase } from './bench-database.js';
-import { createKafkaTopic } from './kafka-topic.js';
+import { createKafkaTopic } from '@shardflow/testkit';
 import { seedOutbox } from './outbox-rows.js';
 
 /** Rows a relay page holds, and so what one request carries across the topic's partitions. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobScheduler, ZookeeperRegistry } from '@shardflow/core';
 import type { Outbox } from '@shardflow/outbox-relay';
 import { instrumentShardflow, messageContext, type ShardflowTracing } from '@shardflow/opentelemetry';
-import { createTestDatabase, testServices, uniqueNamespace, waitUntil, formatKafkaClusterMap, type TestDatabase } from '@shardflow/testkit';
+import { createKafkaTopic, createTestDatabase, testServices, uniqueNamespace, waitUntil, formatKafkaClusterMap, type TestDatabase } from '@shardflow/testkit';
 import { createAccountServer } from '../src/account-app.js';
 import { migrate, openDatabase, type ExampleDatabase } from '../src/database.js';
 import { CLUSTER, readEnvironment } from '../src/environment.js';
@@ -106,11 +106,8 @@ describe('one trace from the account service HTTP request through the outbox and
 });
 
 async function consumeOne(bootstrap: string, topic: string): Promise<KafkaMessage> {
+  await createKafkaTopic(bootstrap, topic, 1);
   const kafka = new Kafka({ clientId: 'trace-test', brokers: [bootstrap], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-  await admin.disconnect();
   const consumer = kafka.consumer({ groupId: `trace-test-${topic}` });
   await consumer.connect();
   try {

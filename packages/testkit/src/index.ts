@@ -2,6 +2,7 @@ export { TestkitError } from './errors/testkit-error.js';
 export { ZooKeeperEnsemble } from './zookeeper/zookeeper-server.js';
 export { fourLetterWord } from './zookeeper/four-letter-word.js';
 export { KafkaCluster, roundTrip } from './kafka/kafka-cluster.js';
+export { createKafkaTopic } from './kafka/kafka-topic.js';
 export { createTestDatabase, mysqlUrl, redactPassword, type TestDatabase } from './mysql/test-database.js';
 export { createPgTestDatabase, pgUrl, type PgTestDatabase } from './postgres/test-database.js';
 export { FaultProxy, type FaultMode } from './proxy/fault-proxy.js';

@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { DataflowJob, ShardingContext } from '@shardflow/core';
 import { drainItems, testContext } from '@shardflow/core/testing';
 import { afterAll, beforeAll } from 'vitest';
-import { createPgTestDatabase, createTestDatabase, testServices, type TestDatabase } from '@shardflow/testkit';
+import { createKafkaTopic, createPgTestDatabase, createTestDatabase, testServices, type TestDatabase } from '@shardflow/testkit';
 import { createOutbox, migrateOutboxTable, migratePgOutboxTable, type Outbox, type OutboxConfig, type OutboxTableOptions } from '../../src/index.js';
 
 export interface TestDb {
@@ -141,15 +141,7 @@ export function uniqueTopic(prefix: string): string {
  * must not meet the "no leader yet" answer a first send to an auto-created topic can get.
  */
 export async function createdTopic(prefix: string, { partitions = 1, bootstrap = testServices().kafka['cluster_a'] as string } = {}): Promise<string> {
-  const topic = uniqueTopic(prefix);
-  const admin = new Kafka({ clientId: 'outbox-test-admin', brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
-  return topic;
+  return createKafkaTopic(bootstrap, uniqueTopic(prefix), partitions);
 }
 
 /** Reads `topic` from the beginning until `count` messages arrived or `timeoutMs` passed. */

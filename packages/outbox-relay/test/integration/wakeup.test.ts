@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobScheduler, ZookeeperRegistry, type TriggerSource } from '@shardflow/core';
 import { createPgTestDatabase, testServices, uniqueNamespace, waitUntil, type PgTestDatabase } from '@shardflow/testkit';
 import { createOutbox, migrateOutboxTable, migratePgOutboxTable, type Outbox, type OutboxConfig } from '../../src/index.js';
-import { clusterMap, consume, openTestDb, uniqueTopic, type TestDb } from './outbox-fixture.js';
+import { clusterMap, consume, createdTopic, openTestDb, uniqueTopic, type TestDb } from './outbox-fixture.js';
 
 /** Once a year: within a test, no run can come from the cron. */
 const YEARLY = '0 0 0 1 1 ?';
@@ -35,12 +34,8 @@ async function deliveredByWakeup(
   runs: ReadonlyArray<{ trigger: TriggerSource; batches: number }>,
   commitRow: (topic: string) => Promise<number>,
 ): Promise<void> {
-  const topic = uniqueTopic('wakeup');
   // The consumer subscribes after the commit: the topic must exist before the relay's first send.
-  const admin = new Kafka({ clientId: 'wakeup-test', brokers: [testServices().kafka['cluster_a'] as string], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-  await admin.disconnect();
+  const topic = await createdTopic('wakeup');
   const runsBefore = runs.length;
   const id = await commitRow(topic);
   const [message] = await consume(testServices().kafka['cluster_a'] as string, topic, 1);
