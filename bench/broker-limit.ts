@@ -21,12 +21,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KAFKA_VERSION } from '@shardflow/testkit';
-import { createOutbox, InMemorySink, platformaticRunsOn, type KafkaDriver } from '@shardflow/outbox-relay';
-import { drainItems } from '@shardflow/core/testing';
+import { platformaticRunsOn, type KafkaDriver } from '@shardflow/outbox-relay';
 import { median, openBenchServices, report } from './support/bench-services.js';
 import { benchDatabaseKind, openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { createKafkaTopic } from '@shardflow/testkit';
-import { kafkaBrokerLimit, measurePhysicalLimit, type PhysicalLimit } from './support/physical-limit.js';
+import { kafkaBrokerLimit, measurePhysicalLimit, relayWithoutBroker, type PhysicalLimit } from './support/physical-limit.js';
 import { drainRate } from './support/relay-rates.js';
 import { busyShare, cpuMs, machineCpu } from './support/process-cpu.js';
 import { seedOutbox, unsentCount } from './support/outbox-rows.js';
@@ -91,31 +90,13 @@ async function relay(database: BenchDatabase, topic: string, driver: KafkaDriver
   return { rate: await drainRate(database, WARM_UP_ROWS), cpuMsPerThousandRows: (cpuSpent / ROWS) * 1000, machineBusy };
 }
 
-/**
- * The relay's database work alone: its fetches and marks of ROWS rows through a sink that takes
- * every message at once (4 items drained concurrently in this process, page 500), so no broker
- * is involved. What the relay could reach if sending cost nothing.
- */
-async function relayWithoutBroker(database: BenchDatabase, topic: string): Promise<number> {
-  await seedOutbox(database, ROWS, topic);
-  const outbox = createOutbox({ databases: [database.pool], sink: new InMemorySink({ clusters: ['cluster_a'] }), relay: { pageSize: 500 } });
-  try {
-    const started = process.hrtime.bigint();
-    const relayed = (await drainItems(outbox.relayJob, ITEMS, { concurrently: true })).rows;
-    if (relayed !== ROWS) throw new Error(`the relay without a broker relayed ${relayed} of ${ROWS} rows`);
-    return ROWS / (Number(process.hrtime.bigint() - started) / 1e9);
-  } finally {
-    await outbox.close();
-  }
-}
-
 try {
   const topic = await createKafkaTopic(bootstrap, `bench-limit-relay-${Date.now()}`, PARTITIONS);
   type Round = { limit: PhysicalLimit; withoutBroker: number; kafkajs: RelayRun; platformatic: RelayRun };
   const rounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap, PARTITIONS, records), { database: outboxDatabase, topic, rows: ROWS, concurrency: ITEMS });
-    const withoutBroker = await relayWithoutBroker(outboxDatabase, topic);
+    const withoutBroker = await relayWithoutBroker(outboxDatabase, topic, ROWS, ITEMS);
     // ABBA: whatever drifts along the run (the topic grows, the machine's load moves) weighs on both drivers alike.
     const order: KafkaDriver[] = round % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'];
     const runs: Partial<Record<KafkaDriver, RelayRun>> = {};

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createOutbox, InMemorySink } from '@shardflow/outbox-relay';
+import { drainItems } from '@shardflow/core/testing';
 import { createRocketMqTopic, resolveKafkaToolsJars, resolveRocketMqJars, type RocketMqAddress } from '@shardflow/testkit';
 import type { BenchDatabase } from './bench-database.js';
 import { createKafkaTopic } from '@shardflow/testkit';
@@ -68,17 +70,23 @@ export async function rocketMqBrokerLimit(address: RocketMqAddress, queues: numb
   }
 }
 
+/** Called when the measured work starts, after the seeding: to read a process's CPU time around that work alone. */
+export interface MeasuredStart {
+  readonly onStart?: () => void;
+}
+
 /**
  * Rows/s the database marks sent as the relay's store does (the same UPDATE: state, sent_time,
  * last_error, fence_epoch, by primary key, pending and fenced rows only), a page per statement,
  * over `rows` freshly seeded 1 KB rows. `concurrency` connections mark at once, each its own share
  * of the rows, as the relay's items do. It empties the outbox table first and leaves those rows sent.
  */
-export async function databaseLimit(database: BenchDatabase, topic: string, rows: number, concurrency: number): Promise<number> {
+export async function databaseLimit(database: BenchDatabase, topic: string, rows: number, concurrency: number, timing: MeasuredStart = {}): Promise<number> {
   await seedOutbox(database, rows, topic);
   const found = await database.query('SELECT id FROM msg_send_record ORDER BY id');
   const ids = found.map((row) => Number(row['id']));
   const shares = Array.from({ length: concurrency }, (_, share) => ids.filter((_id, index) => index % concurrency === share));
+  timing.onStart?.();
   const started = process.hrtime.bigint();
   await Promise.all(shares.map(async (share) => {
     for (let i = 0; i < share.length; i += PAGE) {
@@ -145,4 +153,23 @@ export function physicalLimitFields(limit: PhysicalLimit, rates: Readonly<Record
     limited_by: limit.limitedBy,
     ...Object.fromEntries(Object.entries(rates).map(([name, rate]) => [`${name}_vs_physical`, rate / limit.physical])),
   };
+}
+
+/**
+ * The relay's database work alone: its fetches and marks of `rows` freshly seeded rows through a
+ * sink that takes every message at once (`items` items drained concurrently in this process, page
+ * 500), so no broker is involved. What the relay could reach if sending cost nothing.
+ */
+export async function relayWithoutBroker(database: BenchDatabase, topic: string, rows: number, items: number, timing: MeasuredStart = {}): Promise<number> {
+  await seedOutbox(database, rows, topic);
+  const outbox = createOutbox({ databases: [database.pool], sink: new InMemorySink({ clusters: ['cluster_a'] }), relay: { pageSize: PAGE } });
+  try {
+    timing.onStart?.();
+    const started = process.hrtime.bigint();
+    const relayed = (await drainItems(outbox.relayJob, items, { concurrently: true })).rows;
+    if (relayed !== rows) throw new Error(`the relay without a broker relayed ${relayed} of ${rows} rows`);
+    return rows / (Number(process.hrtime.bigint() - started) / 1e9);
+  } finally {
+    await outbox.close();
+  }
 }
