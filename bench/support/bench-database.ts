@@ -1,7 +1,11 @@
 import pg from 'pg';
 import { createPgTestDatabase, mysqlUrl, pgUrl } from '@shardflow/testkit';
 import { migrateOutboxTable, migratePgOutboxTable, type OutboxPool } from '@shardflow/outbox-relay';
-import type { Pool } from 'mysql2/promise';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+
+/** Undo records left to purge below which InnoDB counts as settled (a few remain from the server's own work). */
+const PURGED_ENOUGH = 100;
 
 export type BenchDatabaseKind = 'mysql' | 'postgres';
 
@@ -18,6 +22,12 @@ export interface BenchDatabase {
   query(sql: string, params?: readonly unknown[]): Promise<Array<Record<string, unknown>>>;
   /** Creates the outbox table if needed and empties it; the next row's id is 1. */
   resetOutbox(): Promise<void>;
+  /**
+   * Returns once the database has cleaned up after the updates so far (InnoDB's purge of the old
+   * row versions and index entries; PostgreSQL's VACUUM of the outbox table), so that this work
+   * does not run during a measurement that follows.
+   */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,6 +55,14 @@ export async function openBenchDatabase(kind: BenchDatabaseKind, mysql: { readon
         await migrateOutboxTable(pool);
         await pool.query('TRUNCATE TABLE msg_send_record');
       },
+      settle: async () => {
+        // InnoDB's history list: the undo records whose purge has not run yet.
+        for (const givingUpAt = Date.now() + 60_000; Date.now() < givingUpAt; await sleep(200)) {
+          const [[row]] = await pool.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Innodb_history_list_length'");
+          if (Number(row?.['Value']) < PURGED_ENOUGH) return;
+        }
+        throw new Error('InnoDB did not purge the outbox updates within 60 s');
+      },
       close: async () => undefined,
     };
   }
@@ -63,6 +81,9 @@ export async function openBenchDatabase(kind: BenchDatabaseKind, mysql: { readon
       await migratePgOutboxTable(pool);
       // Ids from 1 again, as MySQL's TRUNCATE does: the benchmarks release rows by id.
       await pool.query('TRUNCATE TABLE msg_send_record RESTART IDENTITY');
+    },
+    settle: async () => {
+      await pool.query('VACUUM msg_send_record');
     },
     close: async () => {
       await pool.end();

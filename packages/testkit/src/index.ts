@@ -12,7 +12,7 @@ export { createRocketMqTopic, ROCKETMQ_BROKER_CLUSTER, type RocketMqTopicOptions
 export { startTestRocketMq, type TestRocketMq } from './rocketmq/test-rocketmq.js';
 export { startServices, type ServiceAddresses, type StartedServices, type StartServicesOptions } from './services.js';
 export { testServices, uniqueNamespace, kafkaControl, zookeeperControl } from './test-services.js';
-export { resolveServiceJars, resolveRocketMqJars, resolveKafkaToolsJars, KAFKA_VERSION, servicesCacheDir } from './java/service-jars.js';
+export { resolveServiceJars, resolveRocketMqJars, resolveKafkaToolsJars, KAFKA_VERSION, KAFKA_TOOLS_VERSION, servicesCacheDir } from './java/service-jars.js';
 export { chromiumPath, ensureChromium } from './browser/chromium.js';
 export { untilSettled, waitUntil, type WaitUntilOptions } from './wait-until.js';
 export { sweepOrphanJvms } from './java/jvm-process.js';

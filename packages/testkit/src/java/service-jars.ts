@@ -8,6 +8,12 @@ import { MavenProgress } from './maven-progress.js';
 import { requireJavaAndMaven } from './tools.js';
 
 export const KAFKA_VERSION = '3.9.1';
+/**
+ * Kafka's command-line tools used by the benchmarks: newer than the broker, because ProducerPerformance
+ * has `--warmup-records` (a steady-state summary that leaves out its JVM's warm-up) from 4.x on.
+ * A 4.x Java client talks to brokers from 2.1 on.
+ */
+export const KAFKA_TOOLS_VERSION = '4.4.0';
 export const ZOOKEEPER_VERSION = '3.8.4';
 export const ROCKETMQ_VERSION = '5.2.0';
 
@@ -47,7 +53,7 @@ const KAFKA_DEPENDENCIES = `    <dependency>
     </dependency>`;
 
 const KAFKA_TOOLS_DEPENDENCIES = `    <dependency>
-      <groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>${KAFKA_VERSION}</version>
+      <groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>${KAFKA_TOOLS_VERSION}</version>
     </dependency>
     <dependency>
       <groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version>
@@ -142,16 +148,16 @@ export function resolveServiceJars(log: (line: string) => void = () => undefined
 }
 
 /**
- * Kafka's own command-line tools (ProducerPerformance among them), of the broker's version, for
+ * Kafka's own command-line tools (ProducerPerformance among them), of KAFKA_TOOLS_VERSION, for
  * benchmarks that measure what the broker takes from Kafka's Java client.
  */
 export function resolveKafkaToolsJars(log: (line: string) => void = () => undefined): Promise<string> {
   return resolveJars({
-    dir: `kafka-tools-${KAFKA_VERSION}`,
-    what: `the Kafka ${KAFKA_VERSION} tools`,
+    dir: `kafka-tools-${KAFKA_TOOLS_VERSION}`,
+    what: `the Kafka ${KAFKA_TOOLS_VERSION} tools`,
     size: 'about 15 MB',
     dependencies: KAFKA_TOOLS_DEPENDENCIES,
-    mainJar: `kafka-tools-${KAFKA_VERSION}`,
+    mainJar: `kafka-tools-${KAFKA_TOOLS_VERSION}`,
   }, log);
 }
 
