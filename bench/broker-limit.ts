@@ -23,13 +23,14 @@
  *   PATH="$(scripts/node-from-npm.sh 24):$PATH" node --conditions=@shardflow/source --import tsx bench/broker-limit.ts [--database mysql|postgres] [--rows 50000] [--rounds 2]
  */
 import { KAFKA_TOOLS_VERSION, KAFKA_VERSION } from '@shardflow/testkit';
+import { availableParallelism } from 'node:os';
 import { platformaticRunsOn, type KafkaDriver } from '@shardflow/outbox-relay';
 import { median, openBenchServices, report } from './support/bench-services.js';
 import { benchDatabaseKind, openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { createKafkaTopic } from '@shardflow/testkit';
 import { kafkaBrokerLimit, measurePhysicalLimit, relayWithoutBroker, type PhysicalLimit } from './support/physical-limit.js';
 import { drainRate } from './support/relay-rates.js';
-import { busyShare, cpuMs, machineCpu } from './support/process-cpu.js';
+import { busyShare, commandCpuMs, cpuMs, machineCpu } from './support/process-cpu.js';
 import { seedWarmUpAndMeasured, waitForMeasuredRows, waitUntilSent } from './support/outbox-rows.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
@@ -68,7 +69,14 @@ interface RelayRun {
   readonly cpuMsPerThousandRows: number;
   /** How busy the machine's cores were, in all, while the relay drained: near 1, the relay's pace was the machine's. */
   readonly machineBusy: number;
+  /** The database server's CPU per 1 000 rows over the drain (mariadbd or postgres). */
+  readonly databaseCpuMsPerThousandRows: number;
+  /** The JVMs' CPU per 1 000 rows over the drain: the Kafka broker, and ZooKeeper's little. */
+  readonly brokerCpuMsPerThousandRows: number;
 }
+
+/** The server command whose CPU is the database's. */
+const DATABASE_COMMAND = benchDatabaseKind() === 'postgres' ? 'postgres' : 'mariadbd';
 
 async function relay(database: BenchDatabase, topic: string, driver: KafkaDriver): Promise<RelayRun> {
   await seedWarmUpAndMeasured(database, topic, WARM_UP_ROWS, ROWS, MEASURED_DUE_IN_S);
@@ -82,17 +90,26 @@ async function relay(database: BenchDatabase, topic: string, driver: KafkaDriver
   let cpuSpent = 0;
   let machineBefore = machineCpu();
   let machineBusy = 0;
+  let servers = { database: 0, broker: 0 };
+  const serversCpu = (): typeof servers => ({ database: commandCpuMs(DATABASE_COMMAND), broker: commandCpuMs('java') });
   try {
     await waitForMeasuredRows(database, WARM_UP_ROWS);
     cpuBefore = cpuMs(relays[0]?.pid);
     machineBefore = machineCpu();
+    const serversBefore = serversCpu();
     await waitUntilSent(database);
     cpuSpent = cpuMs(relays[0]?.pid) - cpuBefore;
     machineBusy = busyShare(machineBefore, machineCpu());
+    const serversAfter = serversCpu();
+    servers = { database: serversAfter.database - serversBefore.database, broker: serversAfter.broker - serversBefore.broker };
   } finally {
     await stopProcesses(relays);
   }
-  return { rate: await drainRate(database, WARM_UP_ROWS), cpuMsPerThousandRows: (cpuSpent / ROWS) * 1000, machineBusy };
+  const perThousandRows = (ms: number): number => (ms / ROWS) * 1000;
+  return {
+    rate: await drainRate(database, WARM_UP_ROWS), cpuMsPerThousandRows: perThousandRows(cpuSpent), machineBusy,
+    databaseCpuMsPerThousandRows: perThousandRows(servers.database), brokerCpuMsPerThousandRows: perThousandRows(servers.broker),
+  };
 }
 
 try {
@@ -115,11 +132,14 @@ try {
       kafkajs_vs_limit: kafkajs.rate / physical, platformatic_vs_limit: platformatic.rate / physical, platformatic_vs_kafkajs: platformatic.rate / kafkajs.rate,
       kafkajs_cpu_ms_per_1000_rows: kafkajs.cpuMsPerThousandRows, platformatic_cpu_ms_per_1000_rows: platformatic.cpuMsPerThousandRows,
       machine_busy_kafkajs: kafkajs.machineBusy, machine_busy_platformatic: platformatic.machineBusy,
+      platformatic_database_cpu_ms_per_1000_rows: platformatic.databaseCpuMsPerThousandRows,
+      platformatic_broker_cpu_ms_per_1000_rows: platformatic.brokerCpuMsPerThousandRows,
     });
   }
   // Medians over the rounds (of an even count, the upper middle), with every round's value beside.
   const summary = (of: (round: Round) => number): string => `${median(rounds.map(of)).toFixed(2)} (${rounds.map((round) => of(round).toFixed(2)).join('/')})`;
   const limit = (round: Round): number => round.limit.physical;
+  const allCpu = ({ platformatic }: Round): number => platformatic.cpuMsPerThousandRows + platformatic.databaseCpuMsPerThousandRows + platformatic.brokerCpuMsPerThousandRows;
   report('broker-limit', {
     rows: String(ROWS), rounds: String(ROUNDS), kafka: KAFKA_VERSION, kafka_tools: KAFKA_TOOLS_VERSION, node: process.versions.node,
     physical_limit_rows_per_s: median(rounds.map(limit)),
@@ -131,6 +151,9 @@ try {
     platformatic_vs_without_broker: summary((round) => round.platformatic.rate / round.withoutBroker),
     platformatic_cpu_vs_kafkajs_cpu: summary((round) => round.platformatic.cpuMsPerThousandRows / round.kafkajs.cpuMsPerThousandRows),
     machine_busy_platformatic: summary((round) => round.platformatic.machineBusy),
+    platformatic_relay_db_broker_cpu_ms_per_1000_rows: summary(allCpu),
+    // What the three processes' CPU per row allows when they fill every core: the machine's bound for this relay.
+    platformatic_cores_bound_rows_per_s: median(rounds.map((round) => (availableParallelism() * 1_000_000) / allCpu(round))),
   });
 } finally {
   await outboxDatabase.close();
