@@ -22,10 +22,10 @@ export async function unsentCount(database: BenchDatabase): Promise<number> {
 /**
  * Seeds `warmUp` rows due at once and after them `measured` rows all due `measuredDueInS` seconds
  * from now, then lets the database settle: a relay started next warms up on the first (V8 optimises
- * the per-page code over tens of pages) and then drains the second as business code leaves rows,
- * written once and marked once. Releasing parked rows with an UPDATE instead would rewrite every
- * measured row's due-index entry just before the drain and leave the database purging the old
- * entries during it.
+ * the per-page code over tens of pages) and then drains the second, which it finds as business code
+ * leaves rows, their due-index entries written and purged before any relay runs. Releasing parked
+ * rows with an UPDATE once the relay is warm would rewrite every measured row's entry just before
+ * the drain and leave the database purging the old ones during it.
  */
 export async function seedWarmUpAndMeasured(database: BenchDatabase, topic: string, warmUp: number, measured: number, measuredDueInS: number): Promise<void> {
   await seedOutbox(database, warmUp + measured, topic);
