@@ -158,6 +158,27 @@ describe('relay service processes started from one config file', () => {
     expect(stderr).toContain('msg_send_recrod');
   });
 
+  it('on a table of the DYNAMIC row format, prints a tableAdvice line with the ALTER TABLE before ready', async () => {
+    await migrateOutboxTable(pool, {}, 'dynamic_outbox');
+    await pool.query('ALTER TABLE dynamic_outbox ROW_FORMAT=DYNAMIC');
+    const file = join(dir, 'dynamic.yaml');
+    writeFileSync(file, configFile(database.name, uniqueNamespace('relay-service'), { table: 'dynamic_outbox' }));
+    const [instance] = await startRelayServiceProcesses(file, [{ ...sharedEnv(), RELAY_INSTANCE: 'svc-dynamic' }]);
+    if (!instance) throw new Error('no relay service started');
+    try {
+      const names = instance.events.map((event) => event['event']);
+      expect(names.indexOf('tableAdvice')).toBeGreaterThanOrEqual(0);
+      expect(names.indexOf('tableAdvice')).toBeLessThan(names.indexOf('ready'));
+      expect(instance.events.find((event) => event['event'] === 'tableAdvice')).toMatchObject({
+        table: 'dynamic_outbox', database: 0, rowFormat: 'Dynamic', message: expect.stringContaining('ALTER TABLE `dynamic_outbox` ROW_FORMAT=REDUNDANT'),
+      });
+      instance.child.kill('SIGTERM');
+      expect(await exited(instance)).toBe(0);
+    } finally {
+      if (instance.child.exitCode === null && instance.child.signalCode === null) instance.child.kill('SIGKILL');
+    }
+  });
+
   it('three of them: one killed with SIGKILL, one stopped with SIGTERM; every row delivered, items handed over, readiness reported', async () => {
     const bootstrap = testServices().kafka['cluster_a'] as string;
     const file = join(dir, 'relay.yaml');

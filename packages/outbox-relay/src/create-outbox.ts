@@ -17,6 +17,7 @@ import type { RocketMqClusterConfig } from './sink/rocketmq-sink.js';
 import type { MessageSink } from './sink/message-sink.js';
 import { retryOnConnectionLoss } from './store/connection-loss.js';
 import { MysqlOutboxStore } from './store/mysql-outbox-store.js';
+import type { OutboxTableAdvice } from './store/mysql-schema-check.js';
 import type { NewestIdStore, OutboxStore } from './store/outbox-store.js';
 import { PgOutboxStore } from './store/pg-outbox-store.js';
 import { OutboxWriter } from './writer/outbox-writer.js';
@@ -86,9 +87,11 @@ export interface Outbox<Tx = MysqlTransaction> {
    * Checks that every outbox table exists with the columns the relay uses; await it before starting
    * the relay's scheduler, so a wrong table or column name fails at start with an OutboxSchemaError
    * naming it. A connection that dies under the check (a killed or dropped pooled connection) is
-   * retried a few times on a fresh one; a refused address fails at once.
+   * retried a few times on a fresh one; a refused address fails at once. Resolves with one advice
+   * per MySQL table the relay works on at a needless cost (a row format other than REDUNDANT), each
+   * also logged as a warning when the config has a logger; none on PostgreSQL.
    */
-  verifyTables(): Promise<void>;
+  verifyTables(): Promise<readonly OutboxTableAdvice[]>;
   /**
    * Stops the wakeup and the circuit transitions still being written into the rows (waiting for
    * the statement in flight), and closes the Kafka and RocketMQ producers (the pools are yours: end
@@ -135,7 +138,12 @@ export function createOutbox<P extends OutboxPool = Pool>(config: OutboxConfig<P
     sink,
     partitioning,
     wakeup,
-    verifyTables: () => retryOnConnectionLoss(() => store.verifyTables()),
+    verifyTables: async () => {
+      await retryOnConnectionLoss(() => store.verifyTables());
+      const advice = store instanceof MysqlOutboxStore ? await retryOnConnectionLoss(() => store.tableAdvice()) : [];
+      for (const { advice: message, ...fields } of advice) config.logger?.warn(fields, message);
+      return advice;
+    },
     close: async () => {
       wakeup?.stop();
       await relayJob.close();

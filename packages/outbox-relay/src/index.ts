@@ -1,4 +1,5 @@
 export { createOutbox, createPartitioning, isPgPool, type Outbox, type OutboxPool, type TransactionOf, type OutboxConfig, type PartitioningConfig } from './create-outbox.js';
+export type { OutboxTableAdvice } from './store/mysql-schema-check.js';
 export { migrateOutboxTable, outboxTableDdl } from './schema/migrate-outbox-table.js';
 export { migratePgOutboxTable, pgOutboxTableDdl } from './schema/migrate-pg-outbox-table.js';
 export { pgNames, type PgNames } from './schema/pg-names.js';

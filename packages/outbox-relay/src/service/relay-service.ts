@@ -54,7 +54,7 @@ export class RelayService {
     try {
       const outbox: Outbox<unknown> = createOutbox({ ...config.outbox, databases: databases.pools });
       opened.unshift(() => outbox.close());
-      await outbox.verifyTables();
+      for (const { advice, ...table } of await outbox.verifyTables()) log('tableAdvice', { ...table, message: advice });
       const registry = new ZookeeperRegistry(config.zookeeper);
       // Connected before the scheduler is built: the scheduler's connection fence takes the
       // registry's state when it is constructed.

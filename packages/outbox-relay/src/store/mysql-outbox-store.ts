@@ -5,7 +5,7 @@ import { OUTBOX_COLUMN_LIMITS, type OutboxTable } from '../schema/outbox-table.j
 import type { ClusterDeferral, DueRequest, NewestIdStore, OutboxStore } from './outbox-store.js';
 import { lastErrorOf, type ClusterBacklog, type ClusterCounts, type DeadRecord, type OutboxRecord, type RecordFailure, type RecordFilter, type RecordLocation } from './outbox-record.js';
 import { retryOnLockConflict } from './mysql-retry.js';
-import { schemaErrorOf, verifyOutboxTable } from './mysql-schema-check.js';
+import { rowFormatAdvice, schemaErrorOf, verifyOutboxTable, type OutboxTableAdvice } from './mysql-schema-check.js';
 import { mysqlParams, type SqlParams } from './sql-params.js';
 import { changeByKey, deferDueRows, fenceSql, filterSql, scopeSql } from './sql-fragments.js';
 import { groupByLocation, sumBacklogs, sumCounts, toDeadRecord, toRecord, type BacklogRow, type FetchedRow } from './sql-records.js';
@@ -256,6 +256,16 @@ export class MysqlOutboxStore implements OutboxStore, NewestIdStore {
 
   async verifyTables(): Promise<void> {
     for (const location of this.partitioning.allTables()) await verifyOutboxTable(this.pool(location.database), location);
+  }
+
+  /** One advice per table whose row format makes the relay's mark move rows (see rowFormatAdvice). */
+  async tableAdvice(): Promise<OutboxTableAdvice[]> {
+    const advice: OutboxTableAdvice[] = [];
+    for (const location of this.partitioning.allTables()) {
+      const found = await rowFormatAdvice(this.pool(location.database), location);
+      if (found) advice.push(found);
+    }
+    return advice;
   }
 
   /** One statement on the location's table; MySQL's "no such table/column" becomes an OutboxSchemaError naming it. */

@@ -16,6 +16,20 @@ describe('the migrated MySQL table is ROW_FORMAT=REDUNDANT, so that marking a ro
     await db.close();
   });
 
+  it('verifyTables gives no advice on the migrated table, and on a DYNAMIC one an advice naming it with the ALTER TABLE, logged as a warning', async () => {
+    const warnings: Array<{ fields: Record<string, unknown>; message: string | undefined }> = [];
+    const logger = { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (fields: Record<string, unknown>, message?: string) => warnings.push({ fields, message }) };
+    await expect(createOutbox({ databases: [db.pool], sink: deliverAll, logger }).verifyTables()).resolves.toEqual([]);
+    expect(warnings).toEqual([]);
+
+    await migrateOutboxTable(db.pool, {}, 'dynamic_outbox');
+    await db.pool.query('ALTER TABLE dynamic_outbox ROW_FORMAT=DYNAMIC');
+    const advice = await createOutbox({ databases: [db.pool], sink: deliverAll, logger, table: 'dynamic_outbox' }).verifyTables();
+    expect(advice).toEqual([expect.objectContaining({ database: 0, table: 'dynamic_outbox', rowFormat: 'Dynamic' })]);
+    expect(advice[0]?.advice).toContain('ALTER TABLE `dynamic_outbox` ROW_FORMAT=REDUNDANT');
+    expect(warnings).toEqual([{ fields: { database: 0, table: 'dynamic_outbox', rowFormat: 'Dynamic' }, message: advice[0]?.advice }]);
+  });
+
   it('is created REDUNDANT', async () => {
     const [rows] = await db.pool.query<RowDataPacket[]>(
       "SELECT ROW_FORMAT AS format FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'msg_send_record'");
