@@ -25,7 +25,7 @@
 import { KAFKA_TOOLS_VERSION, KAFKA_VERSION } from '@shardflow/testkit';
 import { availableParallelism } from 'node:os';
 import { platformaticRunsOn, type KafkaDriver } from '@shardflow/outbox-relay';
-import { median, openBenchServices, report } from './support/bench-services.js';
+import { median, numberArgument, openBenchServices, report, roundsSummary } from './support/bench-services.js';
 import { benchDatabaseKind, openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { createKafkaTopic } from '@shardflow/testkit';
 import { kafkaBrokerLimit, measurePhysicalLimit, relayWithoutBroker, type PhysicalLimit } from './support/physical-limit.js';
@@ -34,12 +34,8 @@ import { busyShare, commandCpuMs, cpuMs, machineCpu } from './support/process-cp
 import { seedWarmUpAndMeasured, waitForMeasuredRows, waitUntilSent } from './support/outbox-rows.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
-const argument = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(name);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-};
-const ROWS = argument('--rows', 50_000);
-const ROUNDS = argument('--rounds', 2);
+const ROWS = numberArgument('--rows', 50_000);
+const ROUNDS = numberArgument('--rounds', 2);
 /**
  * Rows each relay process relays before the measured ones: V8 optimises the code a page runs once
  * after tens of pages, and 5 000 rows (10 pages) left the relay at 1.4-1.6x its steady CPU per row.
@@ -136,8 +132,7 @@ try {
       platformatic_broker_cpu_ms_per_1000_rows: platformatic.brokerCpuMsPerThousandRows,
     });
   }
-  // Medians over the rounds (of an even count, the upper middle), with every round's value beside.
-  const summary = (of: (round: Round) => number): string => `${median(rounds.map(of)).toFixed(2)} (${rounds.map((round) => of(round).toFixed(2)).join('/')})`;
+  const summary = (of: (round: Round) => number): string => roundsSummary(rounds, of);
   const limit = (round: Round): number => round.limit.physical;
   const allCpu = ({ platformatic }: Round): number => platformatic.cpuMsPerThousandRows + platformatic.databaseCpuMsPerThousandRows + platformatic.brokerCpuMsPerThousandRows;
   report('broker-limit', {

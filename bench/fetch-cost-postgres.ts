@@ -8,15 +8,11 @@
 import pg from 'pg';
 import { migratePgOutboxTable, PgOutboxStore, type PgPlanNode } from '@shardflow/outbox-relay';
 import { createPgTestDatabase } from '@shardflow/testkit';
-import { median, report } from './support/bench-services.js';
+import { median, numberArgument, report } from './support/bench-services.js';
 import { timeFetches } from './support/fetch-timing.js';
 
-const argument = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-};
-const ROWS = argument('rows', 1_000_000);
-const PENDING = argument('pending', 1_000);
+const ROWS = numberArgument('--rows', 1_000_000);
+const PENDING = numberArgument('--pending', 1_000);
 const database = await createPgTestDatabase('fetchcost');
 const pool = new pg.Pool({ connectionString: database.url, max: 4 });
 const nodes = (node: PgPlanNode): PgPlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];

@@ -8,15 +8,11 @@
 import mysql from 'mysql2/promise';
 import { migrateOutboxTable, MysqlOutboxStore } from '@shardflow/outbox-relay';
 import { createTestDatabase } from '@shardflow/testkit';
-import { median, report } from './support/bench-services.js';
+import { median, numberArgument, report } from './support/bench-services.js';
 import { timeFetches } from './support/fetch-timing.js';
 
-const argument = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-};
-const ROWS = argument('rows', 1_000_000);
-const PENDING = argument('pending', 1_000);
+const ROWS = numberArgument('--rows', 1_000_000);
+const PENDING = numberArgument('--pending', 1_000);
 const database = await createTestDatabase('fetchcost');
 const pool = mysql.createPool({ ...database.config, connectionLimit: 4 });
 try {

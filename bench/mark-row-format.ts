@@ -12,17 +12,13 @@
  * the row grows and InnoDB moves it inside its page; REDUNDANT keeps the room and changes it in place.
  *   node --conditions=@shardflow/source --import tsx bench/mark-row-format.ts [--rows 50000] [--rounds 2]
  */
-import { openBenchServices, median, report } from './support/bench-services.js';
+import { numberArgument, openBenchServices, report, roundsSummary } from './support/bench-services.js';
 import { openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { databaseLimit, relayWithoutBroker, type MeasuredStart } from './support/physical-limit.js';
 import { commandCpuMs } from './support/process-cpu.js';
 
-const argument = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(name);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-};
-const ROWS = argument('--rows', 50_000);
-const ROUNDS = argument('--rounds', 2);
+const ROWS = numberArgument('--rows', 50_000);
+const ROUNDS = numberArgument('--rounds', 2);
 const CONNECTIONS = 4;
 const TOPIC = 'bench-row-format';
 
@@ -72,7 +68,7 @@ try {
       relay_db_cpu_ms_per_1000_dynamic: dynamic.relayDbCpuMsPer1000, relay_db_cpu_ms_per_1000_redundant: redundant.relayDbCpuMsPer1000,
     });
   }
-  const summary = (of: (round: Record<RowFormat, FormatRun>) => number): string => `${median(rounds.map(of)).toFixed(2)} (${rounds.map((round) => of(round).toFixed(2)).join('/')})`;
+  const summary = (of: (round: Record<RowFormat, FormatRun>) => number): string => roundsSummary(rounds, of);
   report('mark-row-format', {
     rows: String(ROWS), rounds: String(ROUNDS),
     mark_redundant_vs_dynamic: summary((round) => round.REDUNDANT.markRowsPerS / round.DYNAMIC.markRowsPerS),

@@ -12,17 +12,13 @@
  * Usage: node --conditions=@shardflow/source --import tsx bench/relay-mysql-vs-postgres.ts [--rows 40000] [--runs 3]
  */
 import { createOutbox, type OutboxPool } from '@shardflow/outbox-relay';
-import { median, openBenchServices, report } from './support/bench-services.js';
+import { median, numberArgument, openBenchServices, report } from './support/bench-services.js';
 import { openBenchDatabase } from './support/bench-database.js';
 import { kafkaBrokerLimit, measurePhysicalLimit, physicalLimitFields, type PhysicalLimit } from './support/physical-limit.js';
 import { drainItems } from '@shardflow/core/testing';
 
-const argument = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-};
-const ROWS = argument('rows', 40_000);
-const RUNS = argument('runs', 3);
+const ROWS = numberArgument('--rows', 40_000);
+const RUNS = numberArgument('--runs', 3);
 const ITEMS = 4;
 /** The broker's default for auto-created topics, as the relay's topic here is. */
 const PARTITIONS = 4;

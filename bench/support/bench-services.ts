@@ -35,6 +35,17 @@ export function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
 
+/** The number after `flag` (`--rows 50000`) on the command line, or `fallback` when the flag is absent. */
+export function numberArgument(flag: string, fallback: number): number {
+  const index = process.argv.indexOf(flag);
+  return index > 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+/** A ratio over a run's rounds as the reports print it: the median (of an even count, the upper middle), then every round's value. */
+export function roundsSummary<Round>(rounds: readonly Round[], of: (round: Round) => number): string {
+  return `${median(rounds.map(of)).toFixed(2)} (${rounds.map((round) => of(round).toFixed(2)).join('/')})`;
+}
+
 /** Prints one result line in a fixed format that docs/benchmarks.md quotes. */
 export function report(name: string, fields: Record<string, string | number>): void {
   const rendered = Object.entries(fields).map(([key, value]) => `${key}=${typeof value === 'number' ? round(value) : value}`).join('  ');
