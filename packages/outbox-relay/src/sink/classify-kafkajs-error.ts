@@ -1,5 +1,5 @@
 import { DeliveryError } from '../errors/delivery-error.js';
-import { KAFKA_CLUSTER_STATE, KAFKA_TOO_LARGE } from './kafka-protocol-errors.js';
+import { KAFKA_CLUSTER_STATE, KAFKA_PRODUCER_STATE, KAFKA_TOO_LARGE } from './kafka-protocol-errors.js';
 
 interface KafkajsErrorShape {
   name?: string;
@@ -33,7 +33,7 @@ export function classifyKafkajsError(thrown: unknown, options: { topicAutoCreate
   if (error?.type === 'REQUEST_TIMED_OUT' || error?.name === 'KafkaJSRequestTimeoutError' || error?.name === 'KafkaJSTimeout') {
     return new DeliveryError('DELIVERY_TIMEOUT', message, thrown);
   }
-  if ((error?.type && KAFKA_CLUSTER_STATE.has(error.type)) || (error?.name && UNAVAILABLE.has(error.name)) || UNAVAILABLE_MESSAGE.test(message)) {
+  if ((error?.type && (KAFKA_CLUSTER_STATE.has(error.type) || KAFKA_PRODUCER_STATE.has(error.type))) || (error?.name && UNAVAILABLE.has(error.name)) || UNAVAILABLE_MESSAGE.test(message)) {
     return new DeliveryError('BROKER_UNAVAILABLE', message, thrown);
   }
   return new DeliveryError('DELIVERY_FAILED', message, thrown);

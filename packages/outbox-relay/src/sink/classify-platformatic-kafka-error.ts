@@ -1,5 +1,5 @@
 import { DeliveryError } from '../errors/delivery-error.js';
-import { KAFKA_CLUSTER_STATE, KAFKA_TOO_LARGE } from './kafka-protocol-errors.js';
+import { KAFKA_CLUSTER_STATE, KAFKA_PRODUCER_STATE, KAFKA_TOO_LARGE } from './kafka-protocol-errors.js';
 
 interface PlatformaticErrorShape {
   /** `PLT_KFK_*`: the library's error kind (a timeout carries PLT_KFK_NETWORK too). */
@@ -48,7 +48,7 @@ export function classifyPlatformaticKafkaError(thrown: unknown, options: { topic
   if (apiIds.has('REQUEST_TIMED_OUT') || all.some((error) => REQUEST_TIMEOUT_MESSAGE.test(String(error.message)))) {
     return new DeliveryError('DELIVERY_TIMEOUT', message, thrown);
   }
-  if (has(KAFKA_CLUSTER_STATE) || all.some((error) => error.code === 'PLT_KFK_NETWORK' || error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET')) {
+  if (has(KAFKA_CLUSTER_STATE) || has(KAFKA_PRODUCER_STATE) || all.some((error) => error.code === 'PLT_KFK_NETWORK' || error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET')) {
     return new DeliveryError('BROKER_UNAVAILABLE', message, thrown);
   }
   return new DeliveryError('DELIVERY_FAILED', message, thrown);

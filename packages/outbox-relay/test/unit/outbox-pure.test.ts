@@ -107,6 +107,8 @@ describe('kafkajs error classification', () => {
     [retriesExceeded(protocol('LEADER_NOT_AVAILABLE')), { topicAutoCreate: true }, 'BROKER_UNAVAILABLE', true, 'destination'],
     [protocol('NOT_ENOUGH_REPLICAS'), { topicAutoCreate: true }, 'BROKER_UNAVAILABLE', true, 'destination'],
     [protocol('NOT_LEADER_FOR_PARTITION'), { topicAutoCreate: true }, 'BROKER_UNAVAILABLE', true, 'destination'],
+    [retriesExceeded(protocol('OUT_OF_ORDER_SEQUENCE_NUMBER')), { topicAutoCreate: true }, 'BROKER_UNAVAILABLE', true, 'destination'],
+    [protocol('UNKNOWN_PRODUCER_ID'), { topicAutoCreate: true }, 'BROKER_UNAVAILABLE', true, 'destination'],
     [Object.assign(new Error('timeout'), { name: 'KafkaJSRequestTimeoutError' }), { topicAutoCreate: true }, 'DELIVERY_TIMEOUT', true, 'destination'],
     [protocol('REQUEST_TIMED_OUT'), { topicAutoCreate: true }, 'DELIVERY_TIMEOUT', true, 'destination'],
     [new Error('something else'), { topicAutoCreate: true }, 'DELIVERY_FAILED', true, 'record'],

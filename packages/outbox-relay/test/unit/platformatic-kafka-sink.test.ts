@@ -48,6 +48,7 @@ describe('classifyPlatformaticKafkaError', () => {
     expect(classifyPlatformaticKafkaError(noBroker, AUTO).message).toBe('connect ECONNREFUSED 127.0.0.1:1');
     expect(codeOf(new TimeoutError('Connection to 127.0.0.1:9 timed out.'))).toMatchObject({ code: 'BROKER_UNAVAILABLE' });
     expect(codeOf(producedWith('NOT_LEADER_OR_FOLLOWER'))).toMatchObject({ code: 'BROKER_UNAVAILABLE' });
+    expect(codeOf(producedWith('OUT_OF_ORDER_SEQUENCE_NUMBER'))).toMatchObject({ code: 'BROKER_UNAVAILABLE' });
     expect(codeOf(producedWith('NOT_ENOUGH_REPLICAS'))).toMatchObject({ code: 'BROKER_UNAVAILABLE' });
   });
 
