@@ -7,7 +7,7 @@ import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutbox, migrateOutboxTable, migratePgOutboxTable, type Outbox, type PgTransaction } from '@shardflow/outbox-relay';
-import { createPgTestDatabase, createTestDatabase, testServices, uniqueNamespace, waitUntil, type PgTestDatabase, type TestDatabase } from '@shardflow/testkit';
+import { createKafkaTopic, createPgTestDatabase, createTestDatabase, testServices, uniqueNamespace, waitUntil, type PgTestDatabase, type TestDatabase } from '@shardflow/testkit';
 import { countDelivered } from '../fixtures/count-delivered.js';
 import { RELAY_SERVICE_ARGS, startRelayServiceProcesses, type ReadyProcess } from '../fixtures/relay-processes.js';
 
@@ -97,7 +97,9 @@ const WAKEUP_WAIT_MS = 20_000;
  * SIGTERM: the wakeup stops with the rest, the process exits 0.
  */
 async function expectRelayedByWakeupsAlone({ mode, start, write, unsent }: WakeupCase): Promise<void> {
-  const topic = `relay-service-wakeup-${mode}-${Date.now().toString(36)}`;
+  // Created with its leader elected: what this checks is the wakeup, not a first send racing the
+  // topic's creation, which fails and then waits for the next trigger (here the cron, half an hour away).
+  const topic = await createKafkaTopic(testServices().kafka['cluster_a'] as string, `relay-service-wakeup-${mode}-${Date.now().toString(36)}`, 1);
   const allSent = async (what: string): Promise<number> => {
     let left = -1;
     await waitUntil(async () => (left = await unsent()) === 0, { timeoutMs: WAKEUP_WAIT_MS, intervalMs: 200, what }).catch(() => undefined);
