@@ -130,6 +130,15 @@ export function createOutbox<P extends OutboxPool = Pool>(config: OutboxConfig<P
   const writer = (postgres ? new OutboxWriter(table, partitioning, fastPath, new PgRowInserter(table, notifyChannel)) : new OutboxWriter(table, partitioning, fastPath)) as OutboxWriter<TransactionOf<P>>;
   const wakeup = wakeupOptions && new RelayWakeup(wakeupOptions, (signal, onError) => wakeupSources(config.databases, store, partitioning, wakeupOptions, signal, onError));
   const relayJob = new OutboxRelayJob({ ...config.relay, store, sink, partitioning });
+  if (wakeup) {
+    // The rows a run failed, or a recovered circuit released, are due again at a time this
+    // instance knows: woken then, a relay with a distant cron retries them on time.
+    relayJob.on('retrying', ({ firstRetryAt, lastRetryAt }) => {
+      wakeup.dueAt(firstRetryAt);
+      wakeup.dueAt(lastRetryAt);
+    });
+    relayJob.on('released', () => wakeup.dueAt(Date.now()));
+  }
   return {
     writer,
     relayJob,

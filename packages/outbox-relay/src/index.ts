@@ -18,6 +18,7 @@ export { CircuitBreaker, type CircuitBreakerOptions } from './relay/circuit-brea
 export { RelayWakeup, type RelayWakeupEvents, type WakeupSource, type WakeupTarget } from './wakeup/relay-wakeup.js';
 export { resolveWakeupOptions, type ResolvedWakeupOptions, type WakeupOptions } from './wakeup/wakeup-options.js';
 export { WakeupThrottle } from './wakeup/wakeup-throttle.js';
+export { DueTimeAlarm } from './wakeup/due-time-alarm.js';
 export { NewRowPoller } from './wakeup/new-row-poller.js';
 export { PgNotifyListener } from './wakeup/pg-notify-listener.js';
 export { OutboxCleanupJob, type OutboxCleanupOptions } from './cleanup/outbox-cleanup-job.js';

@@ -239,7 +239,11 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
     }
     for (const group of groupBy(failures.filter((failure) => !failure.dead), failureKind).values()) {
       const { record: { cluster }, code, message } = group[0] as RecordFailure;
-      this.emit('retrying', { cluster, count: group.length, code: code as DeliveryErrorCode, message });
+      const dueTimes = group.map((failure) => failure.nextAttemptAt.getTime());
+      this.emit('retrying', {
+        cluster, count: group.length, code: code as DeliveryErrorCode, message,
+        firstRetryAt: new Date(Math.min(...dueTimes)), lastRetryAt: new Date(Math.max(...dueTimes)),
+      });
     }
   }
 
@@ -292,11 +296,13 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
   private async shareCircuits({ opened, recovered }: Outcomes): Promise<void> {
     if (opened.size === 0 && recovered.size === 0) return;
     const owned = [...this.runningItems.values()].filter((ctx) => ctx.isOwner());
+    const released = new Map<string, number>();
     for (const ctx of owned) {
       const scopes = this.scopesOf(ctx);
       for (const [cluster, deferral] of opened) await this.options.store.deferCluster(scopes, ctx.epoch, cluster, deferral);
-      for (const cluster of recovered) await this.options.store.releaseCluster(scopes, ctx.epoch, cluster);
+      for (const cluster of recovered) released.set(cluster, (released.get(cluster) ?? 0) + await this.options.store.releaseCluster(scopes, ctx.epoch, cluster));
     }
+    for (const [cluster, count] of released) if (count > 0) this.emit('released', { cluster, count });
   }
 }
 

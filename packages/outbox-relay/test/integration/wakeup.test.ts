@@ -3,7 +3,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobScheduler, ZookeeperRegistry, type TriggerSource } from '@shardflow/core';
 import { createPgTestDatabase, testServices, uniqueNamespace, waitUntil, type PgTestDatabase } from '@shardflow/testkit';
-import { createOutbox, migrateOutboxTable, migratePgOutboxTable, type Outbox, type OutboxConfig } from '../../src/index.js';
+import type { RowDataPacket } from 'mysql2/promise';
+import {
+  createClusterSink, createOutbox, DeliveryError, migrateOutboxTable, migratePgOutboxTable,
+  type MessageSink, type MysqlTransaction, type Outbox, type OutboxConfig,
+} from '../../src/index.js';
 import { clusterMap, consume, createdTopic, openTestDb, uniqueTopic, type TestDb } from './outbox-fixture.js';
 
 /** Once a year: within a test, no run can come from the cron. */
@@ -75,6 +79,115 @@ describe('the relay wakes up when rows arrive, on real ZooKeeper and Kafka', () 
           });
         }
       } finally {
+        await relay.stop();
+        await outbox.close();
+      }
+    });
+  });
+
+  describe('MariaDB: rows due again wake the relay, not the cron', () => {
+    let db: TestDb;
+    beforeAll(async () => {
+      db = await openTestDb('wakeup_retry');
+      await migrateOutboxTable(db.pool);
+    });
+    afterAll(async () => {
+      await db.close();
+    });
+
+    /** The real Kafka sink behind a gate that answers the first `refusals` sends with `error` for every message. */
+    function refusingSink(refusals: number, error: DeliveryError): MessageSink {
+      const kafka = createClusterSink({ clusters: clusterMap() });
+      let refused = 0;
+      return {
+        send: async (cluster, messages) => {
+          if (refused >= refusals) return kafka.send(cluster, messages);
+          refused += 1;
+          return messages.map(() => ({ ok: false, error }));
+        },
+        close: () => kafka.close(),
+      };
+    }
+
+    async function commitRows(outbox: Outbox<MysqlTransaction>, topic: string, count: number): Promise<number[]> {
+      const connection = await db.pool.getConnection();
+      try {
+        await connection.beginTransaction();
+        const ids: number[] = [];
+        for (let i = 0; i < count; i++) ids.push(await outbox.writer.add(connection, { key: `user-${i}`, topic, cluster: 'cluster_a', payload: `row ${i}` }));
+        await connection.commit();
+        return ids;
+      } finally {
+        connection.release();
+      }
+    }
+
+    it("a row whose send failed is retried when its backoff ends, by a wakeup, with a cron a year away", async () => {
+      const outbox = createOutbox({
+        databases: [db.pool],
+        sink: refusingSink(1, new DeliveryError('DELIVERY_FAILED', 'refused once by the test')),
+        relay: { backoff: { initialDelayMs: 500, jitter: 0 } },
+        wakeup: { pollMinMs: 20, pollMaxMs: 200 },
+      });
+      const relay = await startRelay(outbox, 'wakeup-retry');
+      try {
+        const topic = await createdTopic('wakeup-retry');
+        const [id] = await commitRows(outbox, topic, 1);
+        const [message] = await consume(testServices().kafka['cluster_a'] as string, topic, 1);
+        expect(Number(message?.headers?.['outbox-id']?.toString())).toBe(id);
+        const [[row]] = await db.pool.query<RowDataPacket[]>('SELECT state, retry_count FROM msg_send_record WHERE id = ?', [id]);
+        expect(row).toEqual({ state: 1, retry_count: 1 });
+        await waitUntil(() => relay.runs.filter((run) => run.batches > 0).length >= 2, { what: 'the failed run and the retry completed' });
+        expect(relay.runs.map((run) => run.trigger).every((trigger) => trigger === 'wakeup')).toBe(true);
+      } finally {
+        await relay.stop();
+        await outbox.close();
+      }
+    });
+
+    it("the rows an outage parked are sent once the probe finds the cluster back, though the release is written after the relay's run ended", async () => {
+      // The same MariaDB pool, whose release statement (the one UPDATE that sets LEAST(next_select_time, NOW(3)))
+      // waits until the test lets it go: a release written late, as one of a large backlog is.
+      let letReleaseGo!: () => void;
+      const releaseGate = new Promise<void>((resolve) => (letReleaseGo = resolve));
+      const slowReleasePool = new Proxy(db.pool, {
+        get(pool, property) {
+          if (property !== 'query') return Reflect.get(pool, property, pool) as unknown;
+          return async (sql: string, values: unknown[]) => {
+            if (sql.startsWith('UPDATE') && sql.includes('LEAST(')) await releaseGate;
+            return pool.query(sql, values);
+          };
+        },
+      });
+      const outbox = createOutbox({
+        databases: [slowReleasePool],
+        sink: refusingSink(1, new DeliveryError('BROKER_UNAVAILABLE', 'refused once by the test')),
+        // Two rows a page: the first page fails and opens the circuit; of the other rows, one is the probe and two are parked for ten minutes.
+        relay: { pageSize: 2, circuitBreaker: { failureThreshold: 1, coolDownMs: 300, maxCoolDownMs: 600_000, probeSize: 1 } },
+        wakeup: { pollMinMs: 20, pollMaxMs: 200 },
+      });
+      const released: number[] = [];
+      let runsWhenClosed: number | undefined;
+      outbox.relayJob.on('released', ({ count }) => released.push(count));
+      outbox.relayJob.on('circuitClosed', () => (runsWhenClosed = relay.runs.length));
+      const relay = await startRelay(outbox, 'wakeup-released');
+      try {
+        const topic = await createdTopic('wakeup-released');
+        const ids = await commitRows(outbox, topic, 5);
+        await waitUntil(() => runsWhenClosed !== undefined && relay.runs.length > runsWhenClosed, { what: 'the probe succeeded and its run ended' });
+        const [parked] = await db.pool.query<RowDataPacket[]>('SELECT id FROM msg_send_record WHERE id IN (?) AND next_select_time > NOW(3) + INTERVAL 5 MINUTE', [ids]);
+        expect(parked).toHaveLength(2);
+        expect(released).toEqual([]);
+        letReleaseGo();
+
+        const messages = await consume(testServices().kafka['cluster_a'] as string, topic, ids.length);
+        expect(messages.map((message) => Number(message.headers?.['outbox-id']?.toString())).sort((a, b) => a - b)).toEqual(ids);
+        expect(released.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(2);
+        expect(relay.runs.map((run) => run.trigger).every((trigger) => trigger === 'wakeup')).toBe(true);
+        const [rows] = await db.pool.query<RowDataPacket[]>('SELECT MAX(retry_count) AS charged FROM msg_send_record WHERE id IN (?)', [ids]);
+        expect(rows[0]?.['charged']).toBe(0);
+      } finally {
+        letReleaseGo();
         await relay.stop();
         await outbox.close();
       }

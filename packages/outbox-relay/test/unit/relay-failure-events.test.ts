@@ -117,4 +117,17 @@ describe('dead and retrying events name each row with its own failure', () => {
     expect(dead).toEqual([{ cluster: 'cluster_a', ids: [1, 3], code: 'TOPIC_NOT_FOUND' }]);
     expect(retrying).toEqual([{ cluster: 'cluster_a', count: 2, code: 'BROKER_UNAVAILABLE' }]);
   });
+
+  it("a retrying event spans its rows' due times, as written to the rows", async () => {
+    const store = recordingStore();
+    const relay = new OutboxRelayJob({ store, sink: topicSink, partitioning: new VirtualPartitioning(table), backoff: { initialDelayMs: 10_000, jitter: 0.5 } });
+    const spans: Array<[number, number]> = [];
+    relay.on('retrying', ({ firstRetryAt, lastRetryAt }) => spans.push([firstRetryAt.getTime(), lastRetryAt.getTime()]));
+
+    await relay.processData(context, Array.from({ length: 20 }, (_, i) => record(i + 1, 'cluster_a', 'down')));
+
+    const written = store.failures.map((failure) => failure.nextAttemptAt.getTime());
+    expect(written).toHaveLength(20);
+    expect(spans).toEqual([[Math.min(...written), Math.max(...written)]]);
+  });
 });

@@ -1,7 +1,7 @@
 import type { Pool } from 'mysql2/promise';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  createOutbox, InvalidOutboxConfigError, NewRowPoller, RelayWakeup, resolveWakeupOptions, WakeupThrottle,
+  createOutbox, DueTimeAlarm, InvalidOutboxConfigError, NewRowPoller, RelayWakeup, resolveWakeupOptions, WakeupThrottle,
   type MessageSink, type OutboxConfig, type WakeupSource,
 } from '../../src/index.js';
 
@@ -153,6 +153,89 @@ describe('RelayWakeup', () => {
     vi.advanceTimersByTime(100);
     expect(woken).toBe(2);
     expect(started).toEqual(['start', 'stop']);
+  });
+
+  it('wakes the scheduler when rows come due again (dueAt), only while started', () => {
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+    const wakeup = new RelayWakeup(resolveWakeupOptions({ coalesceMs: 20 }, true), () => []);
+    const start = Date.now();
+    wakeup.dueAt(start + 100);
+    const woken: number[] = [];
+    wakeup.start({ wake: () => woken.push(Date.now() - start) });
+    vi.advanceTimersByTime(1_000);
+    expect(woken).toEqual([]);
+    wakeup.dueAt(new Date(start + 1_500));
+    wakeup.dueAt(start + 1_510);
+    vi.advanceTimersByTime(1_000);
+    expect(woken).toEqual([1_500, 1_520]);
+    wakeup.dueAt(start + 3_000);
+    wakeup.stop();
+    vi.advanceTimersByTime(2_000);
+    expect(woken).toHaveLength(2);
+  });
+});
+
+describe('DueTimeAlarm', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    // Due times round to whole multiples of the resolution: start on a round time.
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('rings at each due time, rounded up to its resolution, with one timer for the earliest', () => {
+    const start = Date.now();
+    const rings: number[] = [];
+    const alarm = new DueTimeAlarm(() => rings.push(Date.now() - start), 50);
+    alarm.at(start + 1_030);
+    alarm.at(start + 210);
+    alarm.at(start + 240);
+    alarm.at(start + 1_010);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(2_000);
+    // 210 and 240 round up to 250, 1 010 and 1 030 to 1 050.
+    expect(rings).toEqual([250, 1_050]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a time already past rings at once; stop forgets every time', () => {
+    const start = Date.now();
+    let rings = 0;
+    const alarm = new DueTimeAlarm(() => (rings += 1), 10);
+    alarm.at(start - 5_000);
+    vi.advanceTimersByTime(0);
+    expect(rings).toBe(1);
+    alarm.at(start + 100);
+    alarm.at(start + 900);
+    alarm.stop();
+    vi.advanceTimersByTime(1_000);
+    expect(rings).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('keeps at most 256 times, and never drops the last: a dropped time rings later, not never', () => {
+    const start = Date.now();
+    const rings: number[] = [];
+    const alarm = new DueTimeAlarm(() => rings.push(Date.now() - start), 1);
+    for (let i = 1; i <= 1_000; i++) alarm.at(start + i * 10);
+    vi.advanceTimersByTime(20_000);
+    expect(rings).toHaveLength(256);
+    expect(rings.slice(0, 3)).toEqual([10, 20, 30]);
+    expect(rings.at(-1)).toBe(10_000);
+  });
+
+  it('a time beyond the longest timer is re-armed from there, not fired early', () => {
+    const start = Date.now();
+    let rings = 0;
+    const alarm = new DueTimeAlarm(() => (rings += 1), 1_000);
+    const thirtyDays = 30 * 24 * 3_600_000;
+    alarm.at(start + thirtyDays);
+    vi.advanceTimersByTime(thirtyDays - 1_000);
+    expect(rings).toBe(0);
+    vi.advanceTimersByTime(1_000);
+    expect(rings).toBe(1);
   });
 });
 
