@@ -1,4 +1,4 @@
-import { Producer, type ILogger, type MessageOptions } from 'rocketmq-client-nodejs';
+import type { ILogger, MessageOptions, Producer } from 'rocketmq-client-nodejs';
 import { DeliveryError, type DeliveryErrorCode } from '../errors/delivery-error.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
 import { requireClusterAddresses } from './require-cluster-addresses.js';
@@ -174,6 +174,9 @@ export class RocketMqSink implements MessageSink {
 
   private async connect(cluster: string): Promise<Producer> {
     const config = this.options.clusters[cluster] as RocketMqClusterConfig;
+    // Loaded with the first RocketMQ cluster's producer: its gRPC client and generated protocol
+    // code are tens of MB of a process's memory, which a relay with only Kafka clusters never needs.
+    const { Producer } = await import('rocketmq-client-nodejs');
     const producer = new Producer({
       endpoints: config.endpoints,
       namespace: config.namespace ?? '',
