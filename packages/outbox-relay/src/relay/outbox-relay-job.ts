@@ -239,11 +239,14 @@ export class OutboxRelayJob extends EventEmitter<OutboxEvents> implements Datafl
     }
     for (const group of groupBy(failures.filter((failure) => !failure.dead), failureKind).values()) {
       const { record: { cluster }, code, message } = group[0] as RecordFailure;
-      const dueTimes = group.map((failure) => failure.nextAttemptAt.getTime());
-      this.emit('retrying', {
-        cluster, count: group.length, code: code as DeliveryErrorCode, message,
-        firstRetryAt: new Date(Math.min(...dueTimes)), lastRetryAt: new Date(Math.max(...dueTimes)),
-      });
+      // A loop, not Math.min(...times): a page of up to 100 000 rows would overflow the call's arguments.
+      let first = Number.POSITIVE_INFINITY;
+      let last = Number.NEGATIVE_INFINITY;
+      for (const failure of group) {
+        first = Math.min(first, failure.nextAttemptAt.getTime());
+        last = Math.max(last, failure.nextAttemptAt.getTime());
+      }
+      this.emit('retrying', { cluster, count: group.length, code: code as DeliveryErrorCode, message, firstRetryAt: new Date(first), lastRetryAt: new Date(last) });
     }
   }
 

@@ -19,7 +19,6 @@ export class DueTimeAlarm {
   constructor(
     private readonly ring: () => void,
     private readonly resolutionMs: number,
-    private readonly now: () => number = Date.now,
   ) {}
 
   /** Rings at `time` (at once if it has passed), besides the times already set. */
@@ -44,13 +43,13 @@ export class DueTimeAlarm {
     if (next === undefined || next === this.armedFor) return;
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = next;
-    this.timer = setTimeout(() => this.fire(), Math.min(MAX_TIMER_MS, Math.max(0, next - this.now())));
+    this.timer = setTimeout(() => this.fire(), Math.min(MAX_TIMER_MS, Math.max(0, next - Date.now())));
   }
 
   private fire(): void {
     this.timer = undefined;
     this.armedFor = undefined;
-    const now = this.now();
+    const now = Date.now();
     const due = this.times.findIndex((time) => time > now);
     const rang = due === -1 ? this.times.length : due;
     this.times.splice(0, rang);
