@@ -3,9 +3,14 @@
  * as the relay drains them for the whole run; the relay runs in its own process (the example's
  * relay.ts) and its RSS is sampled from /proc every 5 s; the peak is the kernel's high-water mark
  * (VmHWM), so a spike between samples counts too.
- * Usage: node --conditions=@shardflow/source --import tsx bench/memory.ts [--minutes 10] [--built] [--default-heap]
+ * Usage: node --conditions=@shardflow/source --import tsx bench/memory.ts [--minutes 10] [--built] [--default-heap] [--gc-trace]
  * With --built the relay runs from `npm run build` output with plain node (no TypeScript loader).
  * The relay gets the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs it without them.
+ * The RSS is also split into what is mapped from files (the node binary and its libraries) and the
+ * process's own memory. With --gc-trace the relay also runs with V8's --trace-gc, and the script
+ * reports V8's heap at each full collection: the live heap it leaves, the heap it found, and the heap
+ * V8 holds from the system; the rest of the process's own memory is off V8's heap (Buffers, the
+ * allocator's). The trace writes a line per collection, so rows/s are not comparable with a run without it.
  * Its rows/s is also given as a ratio to the physical limit, measured before the relay starts: the
  * smaller of the broker's (Kafka's own Java producer with the relay's settings, into a topic of 4
  * partitions as the relay's auto-created one) and the database's (the relay's mark of 50 000 rows on
@@ -36,16 +41,26 @@ const limit = await measurePhysicalLimit((records) => kafkaBrokerLimit(bootstrap
 // The limit's rows are marked sent; the run counts sent rows from none.
 await outboxDatabase.resetOutbox();
 
-function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith(`${field}:`)) ?? '';
   return Number(line.replace(/\D+/g, '')) / 1024;
 }
 
 const BUILT = process.argv.includes('--built');
 const DEFAULT_HEAP = process.argv.includes('--default-heap');
-const [relay] = await startRelayProcesses(1, env, { fromBuild: BUILT, nodeFlags: DEFAULT_HEAP ? [] : RELAY_NODE_FLAGS });
+const GC_TRACE = process.argv.includes('--gc-trace');
+const NODE_FLAGS = [...(DEFAULT_HEAP ? [] : RELAY_NODE_FLAGS), ...(GC_TRACE ? ['--trace-gc'] : [])];
+const [relay] = await startRelayProcesses(1, env, { fromBuild: BUILT, nodeFlags: NODE_FLAGS });
+/** V8's full collections, from --trace-gc's lines on the relay's stdout: `Mark-Compact <used> (<held>) -> <used> (<held>) MB`. */
+const fullCollections: Array<{ at: number; foundMb: number; liveMb: number; heldMb: number }> = [];
+relay?.stdout?.on('data', (chunk: Buffer) => {
+  for (const match of chunk.toString().matchAll(/Mark-Compact ([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB/g)) {
+    const [foundMb, heldBeforeMb, liveMb, heldMb] = match.slice(1, 5).map(Number) as [number, number, number, number];
+    fullCollections.push({ at: Date.now(), foundMb, liveMb, heldMb: Math.max(heldBeforeMb, heldMb) });
+  }
+});
 const outbox = createOutbox({ databases: [bench.pool], clusters: { cluster_a: { brokers: [bootstrap] } } });
-const samples: Array<{ minute: number; rssMb: number; sent: number }> = [];
+const samples: Array<{ minute: number; rssMb: number; fileMb: number; sent: number }> = [];
 const started = Date.now();
 let written = 0;
 try {
@@ -61,25 +76,36 @@ try {
     }
     if (Date.now() >= nextSample) {
       const [[{ sent }]] = (await bench.pool.query('SELECT COUNT(*) AS sent FROM msg_send_record WHERE state = 1')) as unknown as [[{ sent: number }]];
-      samples.push({ minute: (Date.now() - started) / 60_000, rssMb: statusMb(relay?.pid as number, 'VmRSS'), sent: Number(sent) });
+      samples.push({ minute: (Date.now() - started) / 60_000, rssMb: statusMb(relay?.pid as number, 'VmRSS'), fileMb: statusMb(relay?.pid as number, 'RssFile'), sent: Number(sent) });
       nextSample += 5_000;
     }
   }
   const firstHalf = samples.filter((sample) => sample.minute < MINUTES / 2 && sample.minute >= 1);
   const secondHalf = samples.filter((sample) => sample.minute >= MINUTES / 2);
   const mean = (list: typeof samples): number => list.reduce((sum, sample) => sum + sample.rssMb, 0) / Math.max(1, list.length);
+  const afterFirstMinute = samples.filter((sample) => sample.minute >= 1);
+  const collections = fullCollections.filter((collection) => collection.at >= started + 60_000);
+  const range = (values: number[]): string => (values.length === 0 ? 'n/a' : `${Math.min(...values).toFixed(1)}-${Math.max(...values).toFixed(1)}`);
   const last = samples[samples.length - 1];
   const peak = statusMb(relay?.pid as number, 'VmHWM');
   const rowsPerSecond = (last?.sent ?? 0) / (MINUTES * 60);
   report('memory', {
     relay: BUILT ? 'built, plain node' : 'sources through tsx',
-    node_flags: (DEFAULT_HEAP ? [] : RELAY_NODE_FLAGS).join(' ') || 'none',
+    node_flags: NODE_FLAGS.join(' ') || 'none',
     minutes: MINUTES,
     rows_relayed: last?.sent ?? 0,
     rows_per_s: rowsPerSecond,
     peak_rss_mb: peak,
     mean_rss_first_half_mb: mean(firstHalf),
     mean_rss_second_half_mb: mean(secondHalf),
+    rss_mapped_from_files_mb: range(afterFirstMinute.map((sample) => sample.fileMb)),
+    rss_own_mb: range(afterFirstMinute.map((sample) => sample.rssMb - sample.fileMb)),
+    ...(GC_TRACE ? {
+      full_collections_per_min: collections.length / Math.max(1e-9, MINUTES - 1),
+      v8_live_heap_after_full_gc_mb: range(collections.map((collection) => collection.liveMb)),
+      v8_heap_found_by_full_gc_mb: range(collections.map((collection) => collection.foundMb)),
+      v8_heap_held_mb: range(collections.map((collection) => collection.heldMb)),
+    } : {}),
     ...physicalLimitFields(limit, { rows: rowsPerSecond }),
   });
 } finally {
