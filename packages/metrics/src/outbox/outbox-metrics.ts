@@ -24,7 +24,7 @@ export interface OutboxMetricsOptions {
 export type ObservableOutbox = Pick<Outbox, 'relayJob' | 'writer'> & { readonly store: Pick<OutboxStore, 'backlog'> };
 
 /**
- * Outbox metrics: rows sent, retried and dead by cluster (from the relay's and the writer's
+ * Outbox metrics: rows sent, retried, dead and released by cluster (from the relay's and the writer's
  * events), send latency (from the send tracing channel), circuit state, fast-path latency, and
  * the backlog gauges, read from the due index when scraped (cached, see BacklogCache).
  */
@@ -35,6 +35,7 @@ export class OutboxMetrics {
   private readonly sent: Counter<'cluster' | 'source'>;
   private readonly retried: Counter<'cluster' | 'code'>;
   private readonly dead: Counter<'cluster' | 'code'>;
+  private readonly released: Counter<'cluster'>;
   private readonly fencedMarks: Counter;
   private readonly circuitOpen: Gauge<'cluster'>;
   private readonly sendDuration: Histogram<'cluster' | 'result'>;
@@ -59,6 +60,9 @@ export class OutboxMetrics {
     }));
     this.dead = shared('shardflow_outbox_rows_dead_total', () => new Counter({
       name: 'shardflow_outbox_rows_dead_total', help: 'Rows parked as dead (retries exhausted or a non-retriable error), by cluster and error code.', labelNames: ['cluster', 'code'], registers,
+    }));
+    this.released = shared('shardflow_outbox_rows_released_total', () => new Counter({
+      name: 'shardflow_outbox_rows_released_total', help: 'Rows an outage had deferred, made due again once a probe found their cluster back, by cluster.', labelNames: ['cluster'], registers,
     }));
     this.fencedMarks = shared('shardflow_outbox_fenced_marks_total', () => new Counter({
       name: 'shardflow_outbox_fenced_marks_total', help: 'Row outcomes not written because a newer owner of the item wrote first.', registers,
@@ -114,11 +118,12 @@ export class OutboxMetrics {
     const onSent: OutboxEvents['sent'] = ({ cluster, count, fastPath }) => this.sent.inc({ cluster, source: fastPath ? 'fast-path' : 'relay' }, count);
     const onRetrying: OutboxEvents['retrying'] = ({ cluster, count, code }) => this.retried.inc({ cluster, code }, count);
     const onDead: OutboxEvents['dead'] = ({ cluster, ids, code }) => this.dead.inc({ cluster, code }, ids.length);
+    const onReleased: OutboxEvents['released'] = ({ cluster, count }) => this.released.inc({ cluster }, count);
     const onOpened: OutboxEvents['circuitOpened'] = ({ cluster }) => this.circuitOpen.set({ cluster }, 1);
     const onClosed: OutboxEvents['circuitClosed'] = ({ cluster }) => this.circuitOpen.set({ cluster }, 0);
     const onFenced: OutboxEvents['fenced'] = ({ expected, changed }) => this.fencedMarks.inc(expected - changed);
     const onFastPath: OutboxEvents['fastPathPublished'] = ({ latencyMs }) => this.fastPathLatency.observe(latencyMs / 1000);
-    const stopRelay = listen(relayJob, { sent: onSent, retrying: onRetrying, dead: onDead, circuitOpened: onOpened, circuitClosed: onClosed, fenced: onFenced });
+    const stopRelay = listen(relayJob, { sent: onSent, retrying: onRetrying, dead: onDead, released: onReleased, circuitOpened: onOpened, circuitClosed: onClosed, fenced: onFenced });
     const stopWriter = listen(writer, { sent: onSent, fastPathPublished: onFastPath });
     const backlog = new BacklogCache(() => outbox.store.backlog(this.cap), this.cacheMs, () => this.backlogErrors.inc());
     this.backlogs.add(backlog);

@@ -131,6 +131,7 @@ export class RelayService {
     outbox.relayJob.on('dead', ({ cluster, ids, code, message }) => log('dead', { cluster, ids, code, message }));
     outbox.relayJob.on('circuitOpened', ({ cluster }) => log('circuitOpened', { cluster }));
     outbox.relayJob.on('circuitClosed', ({ cluster }) => log('circuitClosed', { cluster }));
+    outbox.relayJob.on('released', ({ cluster, count }) => log('released', { cluster, count }));
     outbox.relayJob.on('circuitWriteFailed', ({ clusters, error }) => log('circuitWriteFailed', { clusters, message: error.message }));
     outbox.wakeup?.on('error', (error) => log('wakeupError', { message: error.message }));
   }
