@@ -28,8 +28,8 @@ const CIRCUIT_READ = 10 * CIRCUIT_CHUNK;
 /**
  * After each statement that parks rows, the database gets this many times the statement's time to
  * the other clusters' rows. While 100 000 rows of a down cluster were parked on PostgreSQL, the
- * other cluster held 0.83-0.92 of its pace alone with 1 and 0.88-1.07 with 3, three runs each
- * (bench/head-of-line.ts); the parking takes longer, which only another instance taking an item
+ * other cluster held 0.83-0.92 of its pace alone with 1 (three runs) and 0.88-1.07 with 3 (five
+ * runs; bench/head-of-line.ts); the parking takes longer, which only another instance taking an item
  * over meanwhile notices (it finds rows still due and probes).
  */
 const PARKING_IDLE_FACTOR = 3;
