@@ -7,7 +7,7 @@ export { watchJob } from './jobs/watch-job.js';
 export { watchNamespace } from './jobs/watch-namespace.js';
 export { parseConfigAssignments } from './jobs/parse-config-assignments.js';
 export { OutboxAdmin, type OutboxAdminOptions, type ClusterBacklog, type ItemBacklog, type ExplainedStatement } from './outbox/outbox-admin.js';
-export { HistoryAdmin, MAX_HISTORY_LIMIT, type JobExecutions } from './history/history-admin.js';
+export { HistoryAdmin, MAX_HISTORY_LIMIT, type JobExecutions, type TaskStatusTrace } from './history/history-admin.js';
 export { startConsole, type ConsoleOptions, type RunningConsole } from './console/console-server.js';
 export { consoleAuthFromEnv, type ConsoleAuth } from './console/console-auth.js';
 export { resolveConnection, type ConnectionSettings, type ConnectionFlags, type DatabaseDialect } from './connection/connection-settings.js';

@@ -18,6 +18,7 @@ export interface CliValues extends ConnectionFlags, RecordFilterFlagValues {
   item?: string;
   'by-item'?: boolean;
   limit?: string;
+  task?: string;
   all?: boolean;
   host?: string;
   port?: string;

@@ -32,6 +32,7 @@ const OPTIONS = {
   'by-item': { type: 'boolean' },
   ...RECORD_FILTER_FLAGS,
   limit: { type: 'string' },
+  task: { type: 'string' },
   all: { type: 'boolean' },
   host: { type: 'string' },
   port: { type: 'string' },
@@ -39,7 +40,7 @@ const OPTIONS = {
 } as const;
 
 /** Flags that belong to some commands only; anywhere else they are a usage error naming them. */
-const COMMAND_FLAGS = ['instance', 'item', 'by-item', 'id', 'key', 'topic', 'cluster', 'from', 'to', 'limit', 'all', 'host', 'port', 'read-only'] as const;
+const COMMAND_FLAGS = ['instance', 'item', 'by-item', 'id', 'key', 'topic', 'cluster', 'from', 'to', 'limit', 'task', 'all', 'host', 'port', 'read-only'] as const;
 
 const COMMANDS: readonly CliCommand[] = [...JOB_COMMANDS, HISTORY_COMMAND, ...OUTBOX_COMMANDS, CONSOLE_COMMAND];
 

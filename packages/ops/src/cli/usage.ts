@@ -15,6 +15,7 @@ Jobs (ZooKeeper):
   remove <job>                           delete a job's nodes (refused while instances run)
 History (MySQL or PostgreSQL, the tables @shardflow/history writes):
   history <job> [--limit N]              the job's latest executions, newest first
+  history <job> --task ID                the states one run went through (its TASK column)
 Outbox (MySQL):
   outbox backlog [--by-item]             pending, retrying, dead, oldest pending age
   outbox dead list|count|replay          dead rows, by filter
@@ -34,7 +35,7 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   disable: 'Usage: shardflow disable <job> [--instance ID | --item N]\n  Disables the job (no instance fires), an instance (it keeps running, is given no items) or an item (skipped at every fire).',
   config: 'Usage: shardflow config set <job> field=value ...\n  Changes the stored config; validated as a whole as at start (errors name the field), nothing is written on error.\n  Fields: cron, timeZone, shardingTotalCount, shardingItemParameters, jobParameter, disabled, failover, misfire,\n  maxConcurrentItems, itemTimeoutMs, maxBatchesPerTrigger, maxTimePerTriggerMs, description, ...',
   remove: 'Usage: shardflow remove <job>\n  Deletes every node of the job; refused while instances of it are registered.',
-  history: 'Usage: shardflow history <job> [--limit N]\n  The job\'s latest executions (default 20, at most 10 000), newest first, from the first --db;\n  "not enabled" (exit 0) when the history tables do not exist there.',
+  history: 'Usage: shardflow history <job> [--limit N]\n       shardflow history <job> --task ID\n  The job\'s latest executions (default 20, at most 10 000), newest first, merged from every --db that\n  holds the history tables; with --task, the states of that run (TASK_RUNNING, then TASK_FINISHED,\n  TASK_ERROR or TASK_KILLED), oldest first. "not enabled" (exit 0) when no --db holds the tables.',
   'outbox backlog': 'Usage: shardflow outbox backlog [--by-item]\n  Pending, retrying and dead rows and the oldest pending age, per cluster; --by-item per relay item too\n  (needs --relay-job and the registry). Counts stop at 100 000 per cluster and table, shown with a +.',
   'outbox dead': `Usage: shardflow outbox dead <list|count|replay> [filters]
 

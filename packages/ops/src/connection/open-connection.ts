@@ -14,7 +14,7 @@ export interface OpsConnection {
   readonly jobs: JobAdmin | undefined;
   /** The outbox, on MySQL or PostgreSQL databases (`--db`). */
   readonly outbox: OutboxAdmin | undefined;
-  /** Execution history, read from the first database (`--db`), MySQL or PostgreSQL. */
+  /** Execution history, read from every database (`--db`) that holds its tables, MySQL or PostgreSQL. */
   readonly history: HistoryAdmin | undefined;
   /** The outbox relay's job name, when configured. */
   readonly relayJob: string | undefined;
@@ -69,7 +69,7 @@ export async function openConnection(settings: ConnectionSettings, needs: Connec
     registry,
     jobs: registry ? new JobAdmin(registry) : undefined,
     outbox: settings.outbox && pools.length > 0 ? new OutboxAdmin({ ...settings.outbox.table, databases: pools.map(({ pool }) => pool), partitioning: settings.outbox.partitioning }) : undefined,
-    history: pools[0] ? new HistoryAdmin(pools[0].history) : undefined,
+    history: pools.length > 0 ? new HistoryAdmin(pools.map(({ history }) => history)) : undefined,
     relayJob: settings.outbox?.relayJob,
     close,
   };

@@ -91,7 +91,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   }
 
   async function get(path: string, query: URLSearchParams, request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const jobMatch = /^\/api\/jobs\/([^/]+)(\/events|\/history)?$/.exec(path);
+    const jobMatch = /^\/api\/jobs\/([^/]+)(\/events|\/history|\/trace)?$/.exec(path);
     if (path === '/api/info') return sendJson(response, 200, { readOnly, outbox: options.outbox !== undefined, relayJob: options.relayJob ?? null, history: options.history !== undefined });
     if (path === '/api/jobs') return sendJson(response, 200, await options.jobs.listJobs());
     if (path === '/api/jobs-events') {
@@ -100,6 +100,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     if (jobMatch) {
       const name = decodeURIComponent(jobMatch[1] as string);
       if (jobMatch[2] === '/history') return sendJson(response, 200, options.history ? await options.history.recentExecutions(name, HISTORY_ROWS) : { enabled: false });
+      if (jobMatch[2] === '/trace') return sendJson(response, 200, options.history ? await options.history.statusTrace(name, query.get('task') ?? '') : { enabled: false });
       if (jobMatch[2]) return streamChanges(request, response, { watch: (onChange) => watchJob(options.registry, name, onChange), read: () => options.jobs.describeJob(name), event: 'job' });
       return sendJson(response, 200, await options.jobs.describeJob(name));
     }

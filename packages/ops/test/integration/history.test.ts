@@ -4,49 +4,51 @@ import pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryRegistry, InMemoryRegistryStore, JobOperator, JobScheduler, type SimpleJob } from '@shardflow/core';
-import { JobHistory, migrateHistoryTables, mysqlHistoryDatabase, postgresHistoryDatabase, type HistoryDatabase } from '@shardflow/history';
+import { JobHistory, migrateHistoryTables, mysqlHistoryDatabase, postgresHistoryDatabase, type ExecutionRow, type HistoryDatabase } from '@shardflow/history';
 import { createPgTestDatabase, createTestDatabase, mysqlUrl, waitUntil } from '@shardflow/testkit';
-import { HistoryAdmin, JobAdmin, startConsole, type JobExecutions, type RunningConsole } from '../../src/index.js';
+import { HistoryAdmin, JobAdmin, startConsole, type JobExecutions, type RunningConsole, type TaskStatusTrace } from '../../src/index.js';
 import { launchChromium } from '../support/chromium.js';
 import { runShardflow } from '../support/run-shardflow.js';
 
-/** Two databases of one kind: one where the history tables are migrated, one without them. */
+/**
+ * Three databases of one kind: two where the history tables are migrated (instances of one job may
+ * record into different ones), one without them.
+ */
 interface HistoryBackend {
   /** --db URLs (no password: the test servers take none). */
   readonly url: string;
+  readonly secondUrl: string;
   readonly emptyUrl: string;
   readonly database: HistoryDatabase;
+  readonly second: HistoryDatabase;
   readonly empty: HistoryDatabase;
   close(): Promise<void>;
 }
 
 async function mariadb(): Promise<HistoryBackend> {
-  const [withTables, withoutTables] = await Promise.all([createTestDatabase('ops_history'), createTestDatabase('ops_nohistory')]);
-  const pools = [withTables, withoutTables].map((database) => mysql.createPool({ ...database.config, connectionLimit: 2 }));
-  const url = (name: string): string => `${mysqlUrl().replace(/\/$/, '')}/${name}`;
+  const databases = await Promise.all([createTestDatabase('ops_history'), createTestDatabase('ops_history2'), createTestDatabase('ops_nohistory')]);
+  const pools = databases.map((database) => mysql.createPool({ ...database.config, connectionLimit: 2 }));
+  const [url, secondUrl, emptyUrl] = databases.map((database) => `${mysqlUrl().replace(/\/$/, '')}/${database.name}`) as [string, string, string];
+  const [database, second, empty] = pools.map((pool) => mysqlHistoryDatabase(pool)) as [HistoryDatabase, HistoryDatabase, HistoryDatabase];
   return {
-    url: url(withTables.name),
-    emptyUrl: url(withoutTables.name),
-    database: mysqlHistoryDatabase(pools[0] as mysql.Pool),
-    empty: mysqlHistoryDatabase(pools[1] as mysql.Pool),
+    url, secondUrl, emptyUrl, database, second, empty,
     close: async () => {
       await Promise.all(pools.map((pool) => pool.end()));
-      await Promise.all([withTables.drop(), withoutTables.drop()]);
+      await Promise.all(databases.map((created) => created.drop()));
     },
   };
 }
 
 async function postgresql(): Promise<HistoryBackend> {
-  const [withTables, withoutTables] = await Promise.all([createPgTestDatabase('ops_history'), createPgTestDatabase('ops_nohistory')]);
-  const pools = [withTables, withoutTables].map((database) => new pg.Pool({ connectionString: database.url, max: 2 }));
+  const databases = await Promise.all([createPgTestDatabase('ops_history'), createPgTestDatabase('ops_history2'), createPgTestDatabase('ops_nohistory')]);
+  const pools = databases.map((database) => new pg.Pool({ connectionString: database.url, max: 2 }));
+  const [url, secondUrl, emptyUrl] = databases.map((database) => database.url) as [string, string, string];
+  const [database, second, empty] = pools.map((pool) => postgresHistoryDatabase(pool)) as [HistoryDatabase, HistoryDatabase, HistoryDatabase];
   return {
-    url: withTables.url,
-    emptyUrl: withoutTables.url,
-    database: postgresHistoryDatabase(pools[0] as pg.Pool),
-    empty: postgresHistoryDatabase(pools[1] as pg.Pool),
+    url, secondUrl, emptyUrl, database, second, empty,
     close: async () => {
       await Promise.all(pools.map((pool) => pool.end()));
-      await Promise.all([withTables.drop(), withoutTables.drop()]);
+      await Promise.all(databases.map((created) => created.drop()));
     },
   };
 }
@@ -79,6 +81,12 @@ describe.each([['MariaDB', mariadb], ['PostgreSQL', postgresql]] as const)('exec
       ['e3', 'billing', 't3', 'host-b', '10.0.0.2', 0, 'FAILOVER', null, true, new Date('2026-01-01T10:03:00Z'), null],
       ['x1', 'other', 'tx', 'host-a', '10.0.0.1', 0, 'NORMAL_TRIGGER', null, true, new Date('2026-01-01T10:04:00Z'), null],
     ]) await backend.database.execute(INSERT_EXECUTION, row);
+    // Two runs of `billing` recorded into the second database: one newer and one older than those above.
+    await migrateHistoryTables(backend.second);
+    for (const row of [
+      ['f4', 'billing', 't4', 'host-c', '10.0.0.3', 1, 'MISFIRE', null, true, new Date('2026-01-01T10:05:00Z'), new Date('2026-01-01T10:05:01Z')],
+      ['f0', 'billing', 't0', 'host-c', '10.0.0.3', 1, 'NORMAL_TRIGGER', null, true, new Date('2026-01-01T10:00:00Z'), new Date('2026-01-01T10:00:01Z')],
+    ]) await backend.second.execute(INSERT_EXECUTION, row);
 
     // And the runs of a real job, written by the history writer itself.
     registry = new InMemoryRegistry({ store: new InMemoryRegistryStore() });
@@ -120,9 +128,9 @@ describe.each([['MariaDB', mariadb], ['PostgreSQL', postgresql]] as const)('exec
     const table = await runShardflow(['history', 'billing', '--db', backend.url]);
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^STARTED\s+COMPLETED\s+ITEM\s+RESULT\s+SOURCE\s+HOST\s+FAILURE$/);
-    expect(lines[1]).toMatch(/FAILOVER\s+host-b/);
-    expect(lines[2]).toMatch(/failed\s+NORMAL_TRIGGER\s+host-a\s+boom/);
+    expect(lines[0]).toMatch(/^STARTED\s+COMPLETED\s+ITEM\s+RESULT\s+SOURCE\s+HOST\s+TASK\s+FAILURE$/);
+    expect(lines[1]).toMatch(/FAILOVER\s+host-b\s+t3$/);
+    expect(lines[2]).toMatch(/failed\s+NORMAL_TRIGGER\s+host-a\s+t2\s+boom$/);
     expect(lines.at(-1)).toBe('3 executions');
   });
 
@@ -139,8 +147,57 @@ describe.each([['MariaDB', mariadb], ['PostgreSQL', postgresql]] as const)('exec
 
     const cli = await runShardflow(['history', 'payroll'], { SHARDFLOW_DB: backend.url });
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toMatch(/\s1\s+failed\s+NORMAL_TRIGGER\s+\S+\s+Error: ledger locked/);
+    expect(cli.stdout).toMatch(/\s1\s+failed\s+NORMAL_TRIGGER\s+\S+\s+payroll@1@\S+\s+Error: ledger locked\n/);
     expect(cli.stdout).toMatch(/\s0\s+ok\s+NORMAL_TRIGGER/);
+  });
+
+  it('merges the executions of every --db that holds the tables, newest first, and skips one without them', async () => {
+    const merged = await runShardflow(['history', 'billing', '--db', backend.emptyUrl, '--db', backend.url, '--db', backend.secondUrl, '--json']);
+    expect(merged.stderr).toBe('');
+    expect(merged.code).toBe(0);
+    expect((JSON.parse(merged.stdout) as { executions: Array<{ id: string }> }).executions.map((row) => row.id)).toEqual(['f4', 'e3', 'e2', 'e1', 'f0']);
+
+    const limited = await new HistoryAdmin([backend.second, backend.database]).recentExecutions('billing', 2);
+    expect(limited.enabled).toBe(true);
+    expect((limited as Extract<JobExecutions, { enabled: true }>).executions.map((row) => row.id)).toEqual(['f4', 'e3']);
+    expect(await new HistoryAdmin([backend.empty]).enabled()).toBe(false);
+    expect(() => new HistoryAdmin([])).toThrow(expect.objectContaining({ code: 'INVALID_OPS_ARGUMENT', field: 'databases' }));
+  });
+
+  it('gives the states one run went through: the API, and the CLI with --task', async () => {
+    const executions = executionsOf(await new HistoryAdmin(backend.database).recentExecutions('payroll', 10));
+    const taskOfItem = new Map(executions.map((row) => [row.sharding_item, row.task_id]));
+    const failedTask = taskOfItem.get(1) as string;
+    const admin = new HistoryAdmin([backend.empty, backend.database]);
+
+    const failed = await admin.statusTrace('payroll', failedTask);
+    expect(failed.enabled).toBe(true);
+    const states = (failed as Extract<TaskStatusTrace, { enabled: true }>).states;
+    expect(states.map((row) => [row.state, row.sharding_item, row.execution_type, row.task_id])).toEqual([
+      ['TASK_RUNNING', '1', 'READY', failedTask], ['TASK_ERROR', '1', 'READY', failedTask],
+    ]);
+    expect(states[1]?.message).toContain('ledger locked');
+    const finished = (await admin.statusTrace('payroll', taskOfItem.get(0) as string)) as Extract<TaskStatusTrace, { enabled: true }>;
+    expect(finished.states.map((row) => row.state)).toEqual(['TASK_RUNNING', 'TASK_FINISHED']);
+    // A task it does not know, and a task of another job, give no states.
+    expect(await admin.statusTrace('payroll', 'no-such-task')).toEqual({ enabled: true, states: [] });
+    expect(await admin.statusTrace('billing', failedTask)).toEqual({ enabled: true, states: [] });
+    expect(await new HistoryAdmin(backend.empty).statusTrace('payroll', failedTask)).toEqual({ enabled: false });
+    await expect(admin.statusTrace('payroll', '')).rejects.toMatchObject({ code: 'INVALID_OPS_ARGUMENT', field: 'taskId' });
+
+    const cli = await runShardflow(['history', 'payroll', '--task', failedTask, '--db', backend.url]);
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    const lines = cli.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^TIME\s+STATE\s+ITEM\s+TYPE\s+INSTANCE\s+MESSAGE$/);
+    expect(lines[1]).toMatch(/^\S+\s+TASK_RUNNING\s+1\s+READY\s+\S+$/);
+    expect(lines[2]).toMatch(/^\S+\s+TASK_ERROR\s+1\s+READY\s+\S+\s+Error: ledger locked$/);
+    expect(lines.slice(3)).toEqual(['2 states']);
+    const json = await runShardflow(['history', 'payroll', '--task', failedTask, '--db', backend.url, '--json']);
+    expect((JSON.parse(json.stdout) as { states: Array<{ state: string }> }).states.map((row) => row.state)).toEqual(['TASK_RUNNING', 'TASK_ERROR']);
+    const unknown = await runShardflow(['history', 'payroll', '--task', 'no-such-task', '--db', backend.url]);
+    expect(unknown.code).toBe(0);
+    expect(unknown.stdout.trim()).toBe('No states recorded for task no-such-task of payroll');
   });
 
   it('says "not enabled" (exit 0, and in the API) when the history tables do not exist', async () => {
@@ -166,6 +223,14 @@ describe.each([['MariaDB', mariadb], ['PostgreSQL', postgresql]] as const)('exec
       expect(served.enabled).toBe(true);
       expect(served.executions.map((row) => row.id)).toEqual(['e3', 'e2', 'e1']);
       expect(await (await fetch(`${without.url}api/jobs/billing/history`)).json()).toEqual({ enabled: false });
+
+      const task = executionsOf(await new HistoryAdmin(backend.database).recentExecutions('payroll', 10)).find((row) => !row.is_success)?.task_id as string;
+      const trace = (await (await fetch(`${running.url}api/jobs/payroll/trace?task=${encodeURIComponent(task)}`)).json()) as { enabled: boolean; states: Array<{ state: string }> };
+      expect(trace.states.map((row) => row.state)).toEqual(['TASK_RUNNING', 'TASK_ERROR']);
+      const missing = await fetch(`${running.url}api/jobs/payroll/trace`);
+      expect(missing.status).toBe(400);
+      expect(await missing.json()).toMatchObject({ error: { code: 'INVALID_OPS_ARGUMENT', message: expect.stringMatching(/taskId/) } });
+      expect(await (await fetch(`${without.url}api/jobs/payroll/trace?task=${encodeURIComponent(task)}`)).json()).toEqual({ enabled: false });
     } finally {
       await without.close();
     }
@@ -179,6 +244,16 @@ describe.each([['MariaDB', mariadb], ['PostgreSQL', postgresql]] as const)('exec
     const rows = await page.$$eval('#history-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(2, 5).map((cell) => cell.textContent)));
     expect(rows.sort()).toEqual([['0', 'ok', 'NORMAL_TRIGGER'], ['1', 'failed', 'NORMAL_TRIGGER']]);
     expect(await page.textContent('#history-table tr:has(td.result-failed)')).toContain('ledger locked');
+
+    // The failed run's states open under its row, and close again.
+    await page.click('#history-table tr:has(td.result-failed) button.show-states');
+    await page.waitForSelector('#history-table tr.status-trace tbody tr');
+    const states = await page.$$eval('#history-table tr.status-trace tbody tr', (trs) => trs.map((tr) => tr.querySelectorAll('td')[1]?.textContent));
+    expect(states).toEqual(['TASK_RUNNING', 'TASK_ERROR']);
+    expect(await page.textContent('#history-table tr.status-trace')).toContain('ledger locked');
+    await page.click('#history-table tr:has(td.result-failed) button.show-states');
+    await page.waitForSelector('#history-table tr.status-trace', { state: 'detached' });
+    expect(await page.$$('#history-table tr.status-trace')).toHaveLength(0);
   });
 });
 
@@ -191,9 +266,17 @@ describe('shardflow history usage errors', () => {
     [['history', 'billing'], '--db'],
     [['history', 'billing', '--db', 'redis://h:6379/0'], '--db'],
     [['history', 'billing', '--db', 'mysql://h:3306/a', '--db', 'postgres://h:5432/b'], '--db'],
+    [['history', 'billing', '--task', 't1', '--limit', '5', '--db', 'mysql://h:3306/a'], '--limit'],
+    [['history', 'billing', '--task', '', '--db', 'mysql://h:3306/a'], '--task'],
+    [['jobs', '--task', 't1'], '--task'],
   ])('%j exits 2 naming %s, before any connection', async (args, flag) => {
     const result = await runShardflow(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(flag);
   });
 });
+
+function executionsOf(result: JobExecutions): readonly ExecutionRow[] {
+  if (!result.enabled) throw new Error('the history tables are missing');
+  return result.executions;
+}
