@@ -9,7 +9,8 @@ import mysql from 'mysql2/promise';
 import { chromium } from 'playwright-core';
 import { JobScheduler, ZookeeperRegistry, type Registry } from '@shardflow/core';
 import { createOutbox, migrateOutboxTable } from '@shardflow/outbox-relay';
-import { JobAdmin, OutboxAdmin, publishVersion, recordLastRuns, startConsole } from '@shardflow/ops';
+import { JobHistory, migrateHistoryTables, mysqlHistoryDatabase } from '@shardflow/history';
+import { HistoryAdmin, JobAdmin, OutboxAdmin, publishVersion, recordLastRuns, startConsole } from '@shardflow/ops';
 import { chromiumPath, createTestDatabase, ensureChromium, startServices, uniqueNamespace, waitUntil } from '@shardflow/testkit';
 
 const images = (name: string): string => fileURLToPath(new URL(`../images/${name}`, import.meta.url));
@@ -20,6 +21,8 @@ const pool = mysql.createPool({ ...database.config, connectionLimit: 4 });
 const namespace = uniqueNamespace('screenshots');
 const registries: Registry[] = [];
 const stops: Array<() => Promise<unknown>> = [];
+const historyDatabase = mysqlHistoryDatabase(pool);
+const histories: JobHistory[] = [];
 
 async function openRegistry(): Promise<ZookeeperRegistry> {
   const registry = new ZookeeperRegistry({ connectString: services.addresses.zookeeper, namespace });
@@ -29,6 +32,7 @@ async function openRegistry(): Promise<ZookeeperRegistry> {
 }
 
 try {
+  await migrateHistoryTables(historyDatabase);
   for (const instanceId of ['app-1@4101@1', 'app-2@4102@1', 'app-3@4103@1']) {
     const registry = await openRegistry();
     const scheduler = new JobScheduler(registry, {
@@ -38,6 +42,9 @@ try {
       },
     }, { jobName: 'daily-settlement', cron: '0 30 2 * * ?', timeZone: 'Europe/Berlin', shardingTotalCount: 8, shardingItemParameters: '0=north,1=south,2=east,3=west' }, { instanceId, onItemError: () => undefined });
     recordLastRuns(scheduler, registry);
+    const history = new JobHistory({ database: historyDatabase }).observe(scheduler);
+    histories.push(history);
+    stops.push(() => history.close());
     await scheduler.start();
     // A rolling deploy half done: the last instance already runs the next version.
     await publishVersion(scheduler, registry, instanceId.startsWith('app-3') ? '2.5.0' : '2.4.1');
@@ -63,8 +70,9 @@ try {
   await admin.setItemEnabled('daily-settlement', 7, false);
   await admin.trigger('daily-settlement');
   await waitUntil(async () => (await admin.describeJob('daily-settlement')).shards.filter((shard) => shard.lastRun).length === 7, { what: 'recorded runs', timeoutMs: 20_000 });
+  await Promise.all(histories.map((history) => history.flush()));
 
-  const running = await startConsole({ registry: registries[0] as Registry, jobs: admin, outbox: new OutboxAdmin({ databases: [pool] }), relayJob: 'outbox-relay', port: 0 });
+  const running = await startConsole({ registry: registries[0] as Registry, jobs: admin, outbox: new OutboxAdmin({ databases: [pool] }), history: new HistoryAdmin(historyDatabase), relayJob: 'outbox-relay', port: 0 });
   stops.push(() => running.close());
   const browser = await chromium.launch({
     executablePath: chromiumPath(), headless: true,
@@ -80,7 +88,12 @@ try {
 
   await page.goto(`${running.url}#/job/daily-settlement`);
   await page.waitForSelector('#shard-map tr[data-item="7"] td.disabled:text("disabled")');
+  await page.waitForSelector('#history-table tbody tr');
   await page.screenshot({ path: images('console-job.png'), fullPage: true });
+
+  await page.click('#history-table tr:has(td.result-failed) button.show-states');
+  await page.waitForSelector('#history-table tr.status-trace tbody tr');
+  await page.locator('#history').screenshot({ path: images('console-history.png') });
 
   await page.fill('#field-cron', '0 30 25 * * ?');
   await page.click('#save-config');

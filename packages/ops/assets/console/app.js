@@ -181,11 +181,21 @@ async function loadHistory(name) {
   const headers = ['Started', 'Completed', 'Item', 'Result', 'Source', 'Host', 'Failure', 'States'];
   slot.replaceChildren(
     table('history-table', headers, history.executions.map((row) => el('tr', { 'data-task': row.task_id },
-      el('td', { text: time(row.start_time) }), el('td', { text: time(row.complete_time) }), el('td', { text: String(row.sharding_item) }),
+      el('td', { class: 'time', text: time(row.start_time) }), el('td', { class: 'time', text: time(row.complete_time) }), el('td', { text: String(row.sharding_item) }),
       el('td', { class: row.is_success ? '' : 'result-failed', text: row.is_success ? 'ok' : 'failed' }), el('td', { text: row.execution_source }),
-      el('td', { text: row.hostname }), el('td', { class: 'failure', text: row.failure_cause ?? '' }),
+      el('td', { text: row.hostname }), el('td', { class: 'failure', title: row.failure_cause ?? undefined, text: firstLine(row.failure_cause) }),
       el('td', {}, el('button', { class: 'show-states', type: 'button', title: row.task_id, onclick: (event) => toggleStatusTrace(name, row.task_id, event.currentTarget, headers.length) }, 'show'))))),
     el('p', { class: 'muted', text: `${history.executions.length} latest execution${history.executions.length === 1 ? '' : 's'}, newest first` }));
+}
+
+function firstLine(text) {
+  return (text ?? '').split('\n', 1)[0];
+}
+
+/** A failure's first line, and its stack behind a click. */
+function failureWithStack(text) {
+  const rest = (text ?? '').split('\n').slice(1).join('\n');
+  return el('td', { class: 'failure' }, firstLine(text), rest ? el('details', {}, el('summary', { text: 'stack' }), el('pre', { text: rest })) : undefined);
 }
 
 /** Opens, under an execution's row, the states its run went through (JOB_STATUS_TRACE_LOG); a second click closes them. */
@@ -202,8 +212,8 @@ async function toggleStatusTrace(name, taskId, button, columns) {
     ? el('p', { class: 'muted', text: `No states recorded for task ${taskId}` })
     : [el('p', { class: 'muted', text: `Task ${taskId}` }),
       table(undefined, ['Time', 'State', 'Type', 'Instance', 'Message'], states.map((state) => el('tr', {},
-        el('td', { text: time(state.creation_time) }), el('td', { class: `state-trace-${state.state}`, text: state.state }), el('td', { text: state.execution_type }),
-        el('td', { text: state.slave_id }), el('td', { class: 'failure', text: state.message ?? '' }))))];
+        el('td', { class: 'time', text: time(state.creation_time) }), el('td', { class: `state-trace-${state.state}`, text: state.state }), el('td', { text: state.execution_type }),
+        el('td', { text: state.slave_id }), failureWithStack(state.message))))];
   row.after(el('tr', { class: 'status-trace' }, el('td', { colspan: columns }, content)));
   button.textContent = 'hide';
 }

@@ -243,14 +243,17 @@ describe.each([['MariaDB', mariadb], ['PostgreSQL', postgresql]] as const)('exec
     await page.waitForSelector('#history-table tbody tr');
     const rows = await page.$$eval('#history-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(2, 5).map((cell) => cell.textContent)));
     expect(rows.sort()).toEqual([['0', 'ok', 'NORMAL_TRIGGER'], ['1', 'failed', 'NORMAL_TRIGGER']]);
-    expect(await page.textContent('#history-table tr:has(td.result-failed)')).toContain('ledger locked');
+    // The failure's first line in the table; the whole stack is in the cell's title.
+    expect(await page.textContent('#history-table tr:has(td.result-failed) td.failure')).toBe('Error: ledger locked');
+    expect(await page.getAttribute('#history-table tr:has(td.result-failed) td.failure', 'title')).toMatch(/^Error: ledger locked\n\s+at /);
 
     // The failed run's states open under its row, and close again.
     await page.click('#history-table tr:has(td.result-failed) button.show-states');
     await page.waitForSelector('#history-table tr.status-trace tbody tr');
     const states = await page.$$eval('#history-table tr.status-trace tbody tr', (trs) => trs.map((tr) => tr.querySelectorAll('td')[1]?.textContent));
     expect(states).toEqual(['TASK_RUNNING', 'TASK_ERROR']);
-    expect(await page.textContent('#history-table tr.status-trace')).toContain('ledger locked');
+    expect(await page.textContent('#history-table tr.status-trace tbody tr:last-child td.failure')).toMatch(/^Error: ledger locked/);
+    expect(await page.textContent('#history-table tr.status-trace tbody tr:last-child td.failure details pre')).toMatch(/^\s+at /);
     await page.click('#history-table tr:has(td.result-failed) button.show-states');
     await page.waitForSelector('#history-table tr.status-trace', { state: 'detached' });
     expect(await page.$$('#history-table tr.status-trace')).toHaveLength(0);
