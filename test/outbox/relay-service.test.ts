@@ -6,6 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresHistoryDatabase, type ExecutionRow } from '@shardflow/history';
+import { HistoryAdmin, type JobExecutions } from '@shardflow/ops';
 import { createOutbox, migrateOutboxTable, migratePgOutboxTable, type Outbox, type PgTransaction } from '@shardflow/outbox-relay';
 import { createKafkaTopic, createPgTestDatabase, createTestDatabase, testServices, uniqueNamespace, waitUntil, type PgTestDatabase, type TestDatabase } from '@shardflow/testkit';
 import { countDelivered } from '../fixtures/count-delivered.js';
@@ -251,6 +253,65 @@ describe('relay service processes started from one config file', () => {
     expect(await remaining()).toBe(0);
   });
 
+  it('with a history section, records every item run in ElasticJob\'s tables on a PostgreSQL database of its own, flushed on SIGTERM', async () => {
+    const historyDatabase = await createPgTestDatabase('relay_history');
+    const historyPool = new pg.Pool({ connectionString: historyDatabase.url, max: 2 });
+    const table = 'history_outbox';
+    await migrateOutboxTable(pool, {}, table);
+    try {
+      const server = new URL(historyDatabase.url);
+      const port = server.port === '' ? '5432' : server.port;
+      const file = join(dir, 'history.yaml');
+      const history = `history:
+  database:
+    dialect: postgres
+    host: \${HISTORY_HOST}
+    port: \${HISTORY_PORT}
+    user: \${HISTORY_USER}
+    password: \${HISTORY_PASSWORD}
+    database: ${historyDatabase.name}
+  retentionMs: 3600000
+  batchSize: 50`;
+      writeFileSync(file, configFile(database.name, uniqueNamespace('relay-history'), { table, extra: history }));
+      const [instance] = (await startRelayServiceProcesses(file, [{
+        ...sharedEnv(), RELAY_INSTANCE: 'svc-history',
+        HISTORY_HOST: server.hostname, HISTORY_PORT: port, HISTORY_USER: decodeURIComponent(server.username), HISTORY_PASSWORD: decodeURIComponent(server.password),
+      }])) as [ReadyProcess];
+      instances.push(instance);
+      expect(instance.ready['history']).toBe(`postgres://${server.hostname}:${port}/${historyDatabase.name}`);
+
+      const writer = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [testServices().kafka['cluster_a'] as string] } }, table });
+      try {
+        expect(await writer.writer.addMany(pool as never, outboxRows(topic, 'history', 50))).toHaveLength(50);
+      } finally {
+        await writer.close();
+      }
+      const unsent = async (): Promise<number> => Number((await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table} WHERE state <> 1`))[0][0]?.['n']);
+      await waitUntil(async () => (await unsent()) === 0, { timeoutMs: 30_000, intervalMs: 300, what: 'every row marked sent' });
+      await waitUntil(async () => /\nshardflow_history_rows_written_total [1-9]/.test((await get(instance, '/metrics')).body), { timeoutMs: 20_000, intervalMs: 300, what: 'history rows written' });
+      expect((await get(instance, '/metrics')).body).toContain('\nshardflow_history_rows_dropped_total 0\n');
+      instance.child.kill('SIGTERM');
+      expect(await exited(instance)).toBe(0);
+
+      const admin = new HistoryAdmin(postgresHistoryDatabase(historyPool));
+      const executions = executionsOf(await admin.recentExecutions('relay-service-test', 10_000));
+      // Every run the service started was completed in the table: the history was written after
+      // the scheduler let its runs finish, before the process exited.
+      expect(executions.filter((row) => row.complete_time === null).map((row) => row.task_id)).toEqual([]);
+      expect(executions.filter((row) => !row.is_success).map((row) => row.failure_cause)).toEqual([]);
+      expect([...new Set(executions.map((row) => row.sharding_item))].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(new Set(executions.map((row) => row.execution_source))).toEqual(new Set(['NORMAL_TRIGGER']));
+      const newest = executions[0] as ExecutionRow;
+      const trace = await admin.statusTrace('relay-service-test', newest.task_id);
+      expect(trace.enabled && trace.states.map((row) => [row.state, row.slave_id, row.sharding_item])).toEqual([
+        ['TASK_RUNNING', 'svc-history', String(newest.sharding_item)], ['TASK_FINISHED', 'svc-history', String(newest.sharding_item)],
+      ]);
+    } finally {
+      await historyPool.end();
+      await historyDatabase.drop();
+    }
+  });
+
   it('with wakeup: true and a cron half an hour away, the new-row poll relays the rows at once', async () => {
     const table = 'wakeup_outbox';
     await migrateOutboxTable(pool, {}, table);
@@ -371,3 +432,8 @@ describe('a relay service on PostgreSQL (dialect: postgres)', () => {
     }
   });
 });
+
+function executionsOf(result: JobExecutions): readonly ExecutionRow[] {
+  if (!result.enabled) throw new Error('the history tables are missing');
+  return result.executions;
+}

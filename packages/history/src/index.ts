@@ -1,4 +1,4 @@
-export { JobHistory, type JobHistoryOptions, type JobHistoryStats } from './recorder/job-history.js';
+export { JobHistory, checkJobHistoryOptions, type JobHistoryOptions, type JobHistoryStats } from './recorder/job-history.js';
 export { readExecutions, readStatusTrace, type ExecutionQuery } from './recorder/history-reader.js';
 export type { ExecutionRow, StatusTraceRow } from './recorder/history-rows.js';
 export { migrateHistoryTables } from './schema/history-tables.js';

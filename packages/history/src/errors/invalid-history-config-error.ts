@@ -5,7 +5,8 @@ export class InvalidHistoryConfigError extends ShardflowError {
   constructor(
     readonly field: string,
     readonly value: unknown,
-    reason: string,
+    /** What the value must be, without the field and the value. */
+    readonly reason: string,
   ) {
     super('INVALID_HISTORY_CONFIG', `Invalid history option ${field}: ${reason} (got ${JSON.stringify(value)})`);
   }

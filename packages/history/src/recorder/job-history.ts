@@ -39,6 +39,21 @@ const EXECUTION_SOURCE: Readonly<Record<TriggerSource, string>> = { cron: 'NORMA
 const DROP_REPORT_INTERVAL_MS = 60_000;
 
 /**
+ * Checks the options JobHistory takes besides its database, as its constructor does, without
+ * creating one (which would subscribe to the run channel and start the retention timer): a
+ * config check can judge them on their own.
+ */
+export function checkJobHistoryOptions(options: Omit<JobHistoryOptions, 'database'>): void {
+  for (const field of ['queueSize', 'batchSize', 'cleanupBatchSize'] as const) {
+    const value = options[field];
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new InvalidHistoryConfigError(field, value, 'must be an integer >= 1');
+  }
+  if (options.retryDelayMs !== undefined && !(options.retryDelayMs >= 0)) throw new InvalidHistoryConfigError('retryDelayMs', options.retryDelayMs, 'must be >= 0');
+  if (options.retentionMs !== undefined && !(options.retentionMs > 0)) throw new InvalidHistoryConfigError('retentionMs', options.retentionMs, 'must be > 0, or undefined to keep everything');
+  if (options.cleanupIntervalMs !== undefined && !(options.cleanupIntervalMs > 0)) throw new InvalidHistoryConfigError('cleanupIntervalMs', options.cleanupIntervalMs, 'must be > 0');
+}
+
+/**
  * Opt-in execution history in ElasticJob's event-trace tables: per item run one JOB_EXECUTION_LOG
  * row (written at the start, completed at the end) and its JOB_STATUS_TRACE_LOG states
  * (TASK_RUNNING, then TASK_FINISHED, TASK_ERROR, or TASK_KILLED for a run past its timeout).
@@ -80,12 +95,7 @@ export class JobHistory {
     this.cleanupBatchSize = options.cleanupBatchSize ?? 500;
     this.logger = options.logger ?? createStderrLogger();
     const cleanupIntervalMs = options.cleanupIntervalMs ?? 600_000;
-    for (const [field, value] of [['queueSize', this.queueSize], ['batchSize', this.batchSize], ['cleanupBatchSize', this.cleanupBatchSize]] as const) {
-      if (!Number.isInteger(value) || value < 1) throw new InvalidHistoryConfigError(field, value, 'must be an integer >= 1');
-    }
-    if (!(this.retryDelayMs >= 0)) throw new InvalidHistoryConfigError('retryDelayMs', this.retryDelayMs, 'must be >= 0');
-    if (this.retentionMs !== undefined && !(this.retentionMs > 0)) throw new InvalidHistoryConfigError('retentionMs', this.retentionMs, 'must be > 0, or undefined to keep everything');
-    if (!(cleanupIntervalMs > 0)) throw new InvalidHistoryConfigError('cleanupIntervalMs', cleanupIntervalMs, 'must be > 0');
+    checkJobHistoryOptions(options);
 
     const channel = traceChannel<ItemRunTraceContext & { result?: unknown; error?: unknown }>(CORE_TRACE_CHANNELS.itemRun);
     const onStart = (data: unknown): void => this.started(data as ItemRunTraceContext);

@@ -1,4 +1,5 @@
 import type { JobScheduler } from '@shardflow/core';
+import type { JobHistoryStats } from '@shardflow/history';
 import type { OutboxRelayJob } from '../relay/outbox-relay-job.js';
 
 /**
@@ -18,6 +19,7 @@ export class RelayMetrics {
     relay: OutboxRelayJob,
     private readonly scheduler: JobScheduler,
     private readonly ready: () => boolean,
+    private readonly historyStats: (() => JobHistoryStats) | undefined,
   ) {
     relay.on('sent', ({ cluster, count }) => add(this.sent, cluster, count));
     relay.on('retrying', ({ cluster, count }) => add(this.retried, cluster, count));
@@ -41,8 +43,19 @@ export class RelayMetrics {
       single('shardflow_relay_items_owned', 'gauge', 'Items of the relay job this instance owns.', this.scheduler.items.length),
       single('shardflow_relay_leader', 'gauge', '1 while this instance is the job leader.', this.scheduler.isLeader ? 1 : 0),
       single('shardflow_relay_ready', 'gauge', '1 while this instance is ready (see /readyz).', this.ready() ? 1 : 0),
+      ...(this.historyStats ? historyFamilies(this.historyStats()) : []),
     ].join('');
   }
+}
+
+/** The execution history's queue: rows queued or dropped say the history database is slow or down. */
+function historyFamilies(stats: JobHistoryStats): string[] {
+  return [
+    single('shardflow_history_rows_written_total', 'counter', 'History rows (executions and states) written.', stats.written),
+    single('shardflow_history_rows_dropped_total', 'counter', 'History rows dropped because the queue was full.', stats.dropped),
+    single('shardflow_history_write_failures_total', 'counter', 'History writes that failed (their rows are written again later).', stats.failedWrites),
+    single('shardflow_history_rows_queued', 'gauge', 'History rows waiting to be written.', stats.queued),
+  ];
 }
 
 function add(counts: Map<string, number>, labelValue: string, count: number): void {

@@ -14,6 +14,14 @@ export interface RelayServiceConfig {
   readonly job: JobConfig;
   /** The cleanup job (same items as the relay's), or undefined when the file has no `cleanup`. */
   readonly cleanupJob: JobConfig | undefined;
+  /** Absent: no run history. */
+  readonly history: RelayHistoryConfig | undefined;
   /** Absent: no HTTP endpoint. */
   readonly http: { readonly host: string; readonly port: number; readonly token: string | undefined } | undefined;
+}
+
+/** Where and how the service records its item runs. */
+export interface RelayHistoryConfig {
+  readonly database: DatabaseConnection;
+  readonly options: { readonly retentionMs?: number; readonly queueSize?: number; readonly batchSize?: number };
 }

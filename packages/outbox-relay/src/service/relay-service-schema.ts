@@ -55,6 +55,21 @@ export interface CleanupEntry {
   pauseMs?: number;
 }
 
+/**
+ * Execution history of the relay's item runs (and the cleanup's), in ElasticJob's event-trace
+ * tables (`JOB_EXECUTION_LOG`, `JOB_STATUS_TRACE_LOG`), created at start when missing.
+ */
+export interface HistoryEntry {
+  /** Default: the first of `databases`, through a pool of its own. Either dialect, whatever the outbox's. */
+  database?: DatabaseEntry;
+  /** Rows older than this are deleted, in small batches. Default 7 days. */
+  retentionMs?: number;
+  /** Rows waiting to be written at most; past it new rows are dropped (counted, logged). Default 10 000. */
+  queueSize?: number;
+  /** Rows per write. Default 200. */
+  batchSize?: number;
+}
+
 /** The relay service's config file once read: the same names as createOutbox, JobConfig and ZookeeperRegistryOptions. */
 export interface RelayServiceFile extends OutboxTableOptions {
   /** Default: host@pid@random. Unique among the live instances of the job. */
@@ -71,6 +86,8 @@ export interface RelayServiceFile extends OutboxTableOptions {
   job: RelayJobEntry;
   /** Absent: sent rows stay in the table. */
   cleanup?: CleanupEntry;
+  /** Absent or false: no run history; true: in the first database, with the defaults. */
+  history?: boolean | HistoryEntry;
   http?: HttpEntry;
 }
 
@@ -133,6 +150,8 @@ const JOB = object({
 
 const CLEANUP = object({ cron: text(), retentionMs: number(), batchSize: number(), pauseMs: integer(0, 60_000) } satisfies FieldsOf<CleanupEntry>);
 
+const HISTORY = object({ database: DATABASE, retentionMs: number(), queueSize: number(), batchSize: number() } satisfies FieldsOf<HistoryEntry>, { orBoolean: true });
+
 const state = integer(STATE_VALUE_RANGE.min, STATE_VALUE_RANGE.max);
 
 /** The whole file. */
@@ -150,5 +169,6 @@ export const RELAY_SERVICE_SCHEMA = object({
   zookeeper: ZOOKEEPER,
   job: JOB,
   cleanup: CLEANUP,
+  history: HISTORY,
   http: object({ host: text(), port: integer(0, 65_535), token: secret() } satisfies FieldsOf<HttpEntry>, { required: ['port'] }),
 } satisfies FieldsOf<RelayServiceFile>, { required: ['databases', 'zookeeper', 'job'] });

@@ -2,6 +2,7 @@ import { JobScheduler, ZookeeperRegistry } from '@shardflow/core';
 import { createOutbox, type Outbox } from '../create-outbox.js';
 import { openDatabasePools, type DatabasePools } from './database-pools.js';
 import { HealthServer } from './health-server.js';
+import { RelayHistory } from './relay-history.js';
 import { RelayMetrics } from './relay-metrics.js';
 import type { RelayServiceConfig } from './relay-service-config.js';
 
@@ -28,9 +29,10 @@ export class RelayService {
     private readonly registry: ZookeeperRegistry,
     private readonly scheduler: JobScheduler,
     private readonly cleanup: JobScheduler | undefined,
+    private readonly history: RelayHistory | undefined,
     private readonly log: RelayServiceLog,
   ) {
-    this.metrics = new RelayMetrics(outbox.relayJob, scheduler, () => this.notReadyReason() === undefined);
+    this.metrics = new RelayMetrics(outbox.relayJob, scheduler, () => this.notReadyReason() === undefined, history && (() => history.stats()));
     this.report();
   }
 
@@ -63,7 +65,13 @@ export class RelayService {
       const instance = config.instanceId === undefined ? {} : { instanceId: config.instanceId };
       const scheduler = new JobScheduler(registry, outbox.relayJob, config.job, instance);
       const cleanup = config.cleanupJob && new JobScheduler(registry, outbox.cleanupJob, config.cleanupJob, { instanceId: scheduler.instanceId });
-      const service = new RelayService(databases, outbox, registry, scheduler, cleanup, log);
+      const history = config.history && (await RelayHistory.start(config.history, log));
+      if (history) {
+        opened.unshift(() => history.close());
+        history.observe(scheduler);
+        if (cleanup) history.observe(cleanup);
+      }
+      const service = new RelayService(databases, outbox, registry, scheduler, cleanup, history, log);
       if (config.http) {
         const http = await HealthServer.start(config.http, { notReadyReason: () => service.notReadyReason(), metrics: () => service.metrics.render() });
         service.http = http;
@@ -78,7 +86,10 @@ export class RelayService {
       outbox.wakeup?.start(scheduler);
       await cleanup?.start();
       service.started = true;
-      log('ready', { instance: scheduler.instanceId, job: scheduler.jobName, httpPort: service.httpPort, wakeup: outbox.wakeup?.options.mode ?? 'off' });
+      log('ready', {
+        instance: scheduler.instanceId, job: scheduler.jobName, httpPort: service.httpPort, wakeup: outbox.wakeup?.options.mode ?? 'off',
+        history: config.history ? `${config.history.database.dialect}://${config.history.database.host}:${config.history.database.port}/${config.history.database.database}` : 'off',
+      });
       return service;
     } catch (error) {
       for (const close of opened) await close().catch(() => undefined);
@@ -109,6 +120,7 @@ export class RelayService {
     // No new run may start while the running ones finish; the LISTENing connection goes back before the pools end.
     this.outbox.wakeup?.stop();
     await Promise.all([this.scheduler.shutdown(), this.cleanup?.shutdown()]);
+    await this.history?.close();
     await this.registry.close();
     await this.outbox.close();
     await this.databases.end();

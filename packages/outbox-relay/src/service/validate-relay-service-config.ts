@@ -1,3 +1,4 @@
+import { checkJobHistoryOptions, InvalidHistoryConfigError } from '@shardflow/history';
 import { InMemoryRegistry, InvalidJobConfigError, InvalidRegistryConfigError, JobScheduler, validateJobConfig, ZookeeperRegistry, type ConfigProblem, type JobConfig, type SimpleJob } from '@shardflow/core';
 import { createOutbox, type OutboxConfig } from '../create-outbox.js';
 import { InvalidOutboxConfigError } from '../errors/invalid-outbox-config-error.js';
@@ -7,8 +8,8 @@ import { DEFAULT_PORTS, openDatabasePools, type DatabaseConnection, type Databas
 import { isLoopback } from './is-loopback.js';
 import { readConfigTree } from './read-config-tree.js';
 import type { ReferenceSources } from './resolve-references.js';
-import type { RelayServiceConfig } from './relay-service-config.js';
-import { RELAY_SERVICE_SCHEMA, type RelayServiceFile } from './relay-service-schema.js';
+import type { RelayHistoryConfig, RelayServiceConfig } from './relay-service-config.js';
+import { RELAY_SERVICE_SCHEMA, type HistoryEntry, type RelayServiceFile } from './relay-service-schema.js';
 
 /** The job every relay service runs unless the file says otherwise. */
 const JOB_DEFAULTS = { jobName: 'outbox-relay', cron: '* * * * * ?', overwrite: true } as const;
@@ -23,6 +24,9 @@ const MIN_TOKEN_LENGTH = 16;
  * concurrent items (one more when the wakeup LISTENs).
  */
 const DEFAULT_CONNECTION_LIMIT = 8;
+
+/** The history writes one batch at a time; the retention cleanup may run beside it. */
+const HISTORY_CONNECTION_LIMIT = 2;
 
 /**
  * Checks a parsed config file and reports every problem at once (InvalidRelayServiceConfigError),
@@ -76,6 +80,8 @@ export async function validateRelayServiceConfig(document: unknown, sources: Ref
   const clustersGiven = isGiven(document, 'clusters') || isGiven(document, 'rocketmqClusters');
   if (!clustersGiven) add({ field: 'clusters', value: undefined, message: 'is required: Kafka clusters, or rocketmqClusters, or both' });
   if ((file.clusters || file.rocketmqClusters) && databases.length > 0 && dialects.size === 1) for (const problem of await outboxProblems(outbox, databases)) add(problem);
+  const history = file.history ? historyOf(file.history, databases[0]) : undefined;
+  if (history) for (const problem of historyProblems(history.options)) add(problem);
 
   const http = file.http ? { host: file.http.host ?? '127.0.0.1', port: file.http.port, token: file.http.token } : undefined;
   if (http && !isLoopback(http.host) && http.token === undefined && !problems.some((problem) => problem.field === 'http.tokenFile')) {
@@ -84,7 +90,7 @@ export async function validateRelayServiceConfig(document: unknown, sources: Ref
   if (http?.token !== undefined && http.token.length < MIN_TOKEN_LENGTH) add({ field: 'http.token', value: '***', message: `must be at least ${MIN_TOKEN_LENGTH} characters` });
 
   if (problems.length > 0) throw new InvalidRelayServiceConfigError(source, problems);
-  return { instanceId: file.instanceId, databases, outbox, zookeeper: file.zookeeper as RelayServiceFile['zookeeper'], job, cleanupJob, http };
+  return { instanceId: file.instanceId, databases, outbox, zookeeper: file.zookeeper as RelayServiceFile['zookeeper'], job, cleanupJob, history, http };
 }
 
 function jobProblems(config: JobConfig): readonly ConfigProblem[] {
@@ -111,6 +117,29 @@ function connectionOf(entry: RelayServiceFile['databases'][number], wakeup: Rela
     dialect, host: entry.host, port: entry.port ?? DEFAULT_PORTS[dialect], user: entry.user, password: entry.password, database: entry.database,
     connectionLimit: entry.connectionLimit ?? DEFAULT_CONNECTION_LIMIT + (listens(wakeup, dialect) ? 1 : 0),
   };
+}
+
+/** The history's own database, or a small pool of the first outbox database (undefined without one: already a problem). */
+function historyOf(entry: true | HistoryEntry, firstDatabase: DatabaseConnection | undefined): RelayHistoryConfig | undefined {
+  const { database, ...options } = entry === true ? {} : entry;
+  const connection = database
+    ? { ...connectionOf(database, undefined), connectionLimit: database.connectionLimit ?? HISTORY_CONNECTION_LIMIT }
+    : firstDatabase && { ...firstDatabase, connectionLimit: HISTORY_CONNECTION_LIMIT };
+  return connection && { database: connection, options };
+}
+
+/** What JobHistory rejects, each option judged on its own so that every bad one is reported. */
+function historyProblems(options: RelayHistoryConfig['options']): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    try {
+      checkJobHistoryOptions({ [key]: value });
+    } catch (error) {
+      if (!(error instanceof InvalidHistoryConfigError)) throw error;
+      problems.push({ field: `history.${error.field}`, value: error.value, message: error.reason });
+    }
+  }
+  return problems;
 }
 
 /** Whether the wakeup LISTENs, which holds one connection of each database's pool for as long as the service runs. */

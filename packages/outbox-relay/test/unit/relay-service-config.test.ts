@@ -239,6 +239,54 @@ http: { port: -1 }
     });
   });
 
+  describe('history', () => {
+    const rest = 'clusters: { main: { brokers: "k:1" } }\nzookeeper: { connectString: "zk:2181", namespace: n }\njob: { shardingTotalCount: 1 }\n';
+    const file = (history: string): string => `databases: [{ host: db1, user: relay, password: s, database: orders }]\n${rest}history: ${history}\n`;
+
+    it('is off without the section; true records into the first database through a pool of 2', async () => {
+      expect((await parseRelayServiceConfig(`databases: [{ host: db1, user: relay, database: orders }]\n${rest}`, 'relay.yaml', sources())).history).toBeUndefined();
+      expect((await parseRelayServiceConfig(file('false'), 'relay.yaml', sources())).history).toBeUndefined();
+      const config = await parseRelayServiceConfig(file('true'), 'relay.yaml', sources());
+      expect(config.history).toEqual({
+        database: { dialect: 'mysql', host: 'db1', port: 3306, user: 'relay', password: 's', database: 'orders', connectionLimit: 2 },
+        options: {},
+      });
+      // The relay's own pool is unchanged.
+      expect(config.databases[0]?.connectionLimit).toBe(8);
+    });
+
+    it('takes a database of its own, of either dialect, with its secret from a file, and JobHistory\'s options', async () => {
+      const config = await parseRelayServiceConfig(file(`
+  database: { dialect: postgres, host: pg-history, user: history, passwordFile: /run/secrets/db, database: jobs }
+  retentionMs: 86400000
+  queueSize: 5000
+  batchSize: 100`), 'relay.yaml', sources());
+      expect(config.history).toEqual({
+        database: { dialect: 'postgres', host: 'pg-history', port: 5432, user: 'history', password: 'db-secret', database: 'jobs', connectionLimit: 2 },
+        options: { retentionMs: 86_400_000, queueSize: 5000, batchSize: 100 },
+      });
+    });
+
+    it('names every bad option with its value, all at once, judged as JobHistory judges them', async () => {
+      const error = await problemsOf(file('{ retentionMs: 0, queueSize: 0.5, batchSize: -1, database: { host: h, user: u, database: d, port: 0 }, keep: 7 }'));
+      expect(error.problems).toEqual([
+        { field: 'history.database.port', value: 0, message: 'must be from 1 to 65535' },
+        { field: 'history.keep', value: 7, message: expect.stringContaining('is not a relay service option') },
+        { field: 'history.retentionMs', value: 0, message: 'must be > 0, or undefined to keep everything' },
+        { field: 'history.queueSize', value: 0.5, message: 'must be an integer >= 1' },
+        { field: 'history.batchSize', value: -1, message: 'must be an integer >= 1' },
+      ]);
+      for (const { field } of error.problems) expect(error.message).toContain(`${field}: `);
+    });
+
+    it.each([
+      ['yes', 'history', 'yes', 'must be true, false or a mapping'],
+      ['{ queueSize: many }', 'history.queueSize', 'many', 'must be a number'],
+    ])('rejects history: %s, naming %s = %j', async (value, field, got, message) => {
+      expect((await problemsOf(file(value))).problems).toEqual([{ field, value: got, message }]);
+    });
+  });
+
   it('reports missing required fields by path', async () => {
     const error = await problemsOf('databases: [{ host: h }]\nzookeeper: { namespace: n }\njob: {}\n');
     expect(error.problems.map((problem) => problem.field)).toEqual(['databases[0].user', 'databases[0].database', 'zookeeper.connectString', 'job.shardingTotalCount', 'clusters']);
