@@ -312,6 +312,33 @@ describe('relay service processes started from one config file', () => {
     }
   });
 
+  it('with a history database that does not answer, starts, relays every row, logs it and counts the failed writes; SIGTERM still exits 0', async () => {
+    const table = 'history_down_outbox';
+    await migrateOutboxTable(pool, {}, table);
+    const file = join(dir, 'history-down.yaml');
+    // Nothing listens on port 1: every connection is refused.
+    const history = 'history:\n  database: { host: 127.0.0.1, port: 1, user: nobody, database: jobs }';
+    writeFileSync(file, configFile(database.name, uniqueNamespace('relay-history-down'), { table, extra: history }));
+    const [instance] = (await startRelayServiceProcesses(file, [{ ...sharedEnv(), RELAY_INSTANCE: 'svc-history-down' }])) as [ReadyProcess];
+    instances.push(instance);
+    const writer = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [testServices().kafka['cluster_a'] as string] } }, table });
+    try {
+      expect(await writer.writer.addMany(pool as never, outboxRows(topic, 'history-down', 30))).toHaveLength(30);
+    } finally {
+      await writer.close();
+    }
+    const unsent = async (): Promise<number> => Number((await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table} WHERE state <> 1`))[0][0]?.['n']);
+    await waitUntil(async () => (await unsent()) === 0, { timeoutMs: 30_000, intervalMs: 300, what: 'every row marked sent' });
+    await waitUntil(async () => /\nshardflow_history_write_failures_total [1-9]/.test((await get(instance, '/metrics')).body), { timeoutMs: 20_000, intervalMs: 300, what: 'a failed history write counted' });
+    expect((await get(instance, '/metrics')).body).toMatch(/\nshardflow_history_rows_queued [1-9]/);
+    expect(instance.events.filter((event) => event['event'] === 'history').map((event) => event['level'])).toContain('warn');
+
+    // The queued rows cannot be written: stopping gives up on them after its few seconds, not never.
+    instance.child.kill('SIGTERM');
+    expect(await exited(instance)).toBe(0);
+    expect(instance.events.map((event) => event['event'])).toContain('stopped');
+  });
+
   it('with wakeup: true and a cron half an hour away, the new-row poll relays the rows at once', async () => {
     const table = 'wakeup_outbox';
     await migrateOutboxTable(pool, {}, table);
