@@ -253,6 +253,22 @@ describe('relay service processes started from one config file', () => {
     expect(await remaining()).toBe(0);
   });
 
+  /** Commits `count` rows into `table` and waits until the service marked them sent; resolves to the rows left unsent. */
+  async function relayRows(table: string, keyPrefix: string, count: number): Promise<number> {
+    const writer = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [testServices().kafka['cluster_a'] as string] } }, table });
+    try {
+      expect(await writer.writer.addMany(pool as never, outboxRows(topic, keyPrefix, count))).toHaveLength(count);
+    } finally {
+      await writer.close();
+    }
+    let unsent = count;
+    await waitUntil(async () => {
+      unsent = Number((await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table} WHERE state <> 1`))[0][0]?.['n']);
+      return unsent === 0;
+    }, { timeoutMs: 30_000, intervalMs: 300, what: 'every row marked sent' }).catch(() => undefined);
+    return unsent;
+  }
+
   it('with a history section, records every item run in ElasticJob\'s tables on a PostgreSQL database of its own, flushed on SIGTERM', async () => {
     const historyDatabase = await createPgTestDatabase('relay_history');
     const historyPool = new pg.Pool({ connectionString: historyDatabase.url, max: 2 });
@@ -280,14 +296,7 @@ describe('relay service processes started from one config file', () => {
       instances.push(instance);
       expect(instance.ready['history']).toBe(`postgres://${server.hostname}:${port}/${historyDatabase.name}`);
 
-      const writer = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [testServices().kafka['cluster_a'] as string] } }, table });
-      try {
-        expect(await writer.writer.addMany(pool as never, outboxRows(topic, 'history', 50))).toHaveLength(50);
-      } finally {
-        await writer.close();
-      }
-      const unsent = async (): Promise<number> => Number((await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table} WHERE state <> 1`))[0][0]?.['n']);
-      await waitUntil(async () => (await unsent()) === 0, { timeoutMs: 30_000, intervalMs: 300, what: 'every row marked sent' });
+      expect(await relayRows(table, 'history', 50)).toBe(0);
       await waitUntil(async () => /\nshardflow_history_rows_written_total [1-9]/.test((await get(instance, '/metrics')).body), { timeoutMs: 20_000, intervalMs: 300, what: 'history rows written' });
       expect((await get(instance, '/metrics')).body).toContain('\nshardflow_history_rows_dropped_total 0\n');
       instance.child.kill('SIGTERM');
@@ -321,14 +330,7 @@ describe('relay service processes started from one config file', () => {
     writeFileSync(file, configFile(database.name, uniqueNamespace('relay-history-down'), { table, extra: history }));
     const [instance] = (await startRelayServiceProcesses(file, [{ ...sharedEnv(), RELAY_INSTANCE: 'svc-history-down' }])) as [ReadyProcess];
     instances.push(instance);
-    const writer = createOutbox({ databases: [pool], clusters: { cluster_a: { brokers: [testServices().kafka['cluster_a'] as string] } }, table });
-    try {
-      expect(await writer.writer.addMany(pool as never, outboxRows(topic, 'history-down', 30))).toHaveLength(30);
-    } finally {
-      await writer.close();
-    }
-    const unsent = async (): Promise<number> => Number((await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table} WHERE state <> 1`))[0][0]?.['n']);
-    await waitUntil(async () => (await unsent()) === 0, { timeoutMs: 30_000, intervalMs: 300, what: 'every row marked sent' });
+    expect(await relayRows(table, 'history-down', 30)).toBe(0);
     await waitUntil(async () => /\nshardflow_history_write_failures_total [1-9]/.test((await get(instance, '/metrics')).body), { timeoutMs: 20_000, intervalMs: 300, what: 'a failed history write counted' });
     expect((await get(instance, '/metrics')).body).toMatch(/\nshardflow_history_rows_queued [1-9]/);
     expect(instance.events.filter((event) => event['event'] === 'history').map((event) => event['level'])).toContain('warn');
