@@ -1,3 +1,4 @@
+import type { HistoryDatabase } from '@shardflow/history';
 import type { Outbox, OutboxConfig, OutboxPool } from '@shardflow/outbox-relay';
 import type { ExampleEnvironment } from './environment.js';
 import { dropMysqlDatabase, migrateMysql, openMysqlDatabase } from './mysql-database.js';
@@ -23,6 +24,8 @@ export interface ExampleDatabase<Tx = unknown> {
   readonly environment: ExampleEnvironment;
   /** The driver's pool, for tools that take one (the console's OutboxAdmin). */
   readonly pool: OutboxPool;
+  /** The same pool for the execution history (JOB_EXECUTION_LOG, JOB_STATUS_TRACE_LOG), which migrate() creates. */
+  readonly history: HistoryDatabase;
   /** The outbox on this database's pool, so that the writer takes this database's transactions. */
   createOutbox(config: Omit<OutboxConfig, 'databases'>): Outbox<Tx>;
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>;

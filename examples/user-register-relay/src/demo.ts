@@ -102,10 +102,10 @@ async function main(): Promise<number> {
       start('account-service', './account-service.ts', { ...env, PORT: String(port) }),
       start('coupon', './consumer.ts', { ...env, CONSUMER: 'coupon' }),
       start('points', './consumer.ts', { ...env, CONSUMER: 'points' }),
-      ...RELAYS.map((id) => start(id, './relay.ts', { ...env, RELAY_INSTANCE_ID: id })),
+      ...RELAYS.map((id) => start(id, './relay.ts', { ...env, RELAY_INSTANCE_ID: id, RELAY_HISTORY: 'on' })),
     ]);
     opsConsole = await startDemoConsole(environment, 8080);
-    console.log(`Console: ${opsConsole.url}#/job/${JOB_NAME} shows the relay's shard map live, failover included.`);
+    console.log(`Console: ${opsConsole.url}#/job/${JOB_NAME} shows the relay's shard map live, failover included, and its runs.`);
     console.log(`All processes up. Registering ${USERS} users at ${RATE}/s; one relay gets SIGKILL halfway.\n`);
 
     const count = async (sql: string): Promise<number> => Number((await queries.query(sql))[0]?.['n'] ?? 0);
@@ -168,6 +168,9 @@ async function main(): Promise<number> {
       deadRows: await count('SELECT COUNT(*) AS n FROM msg_send_record WHERE state = 2'),
       duplicatesIgnored: await count('SELECT COUNT(*) AS n FROM ignored_duplicate'),
       failovers: failovers.length,
+      // Written by the relays in the background: what they had recorded by now.
+      runsRecorded: await count('SELECT COUNT(*) AS n FROM JOB_EXECUTION_LOG'),
+      failoverRunsRecorded: await count("SELECT COUNT(*) AS n FROM JOB_EXECUTION_LOG WHERE execution_source = 'FAILOVER'"),
       seconds: Math.round((Date.now() - started) / 1000),
     };
     console.log('\nSummary');
@@ -178,6 +181,7 @@ async function main(): Promise<number> {
     console.log(`  dead outbox rows            ${summary.deadRows}`);
     console.log(`  duplicates ignored          ${summary.duplicatesIgnored} (redeliveries recognised by outbox id)`);
     console.log(`  failover                    ${failovers.length ? failovers.join(`\n${' '.repeat(30)}`) : 'none seen'}`);
+    console.log(`  relay runs recorded         ${summary.runsRecorded} (${summary.failoverRunsRecorded} failover), in the execution history`);
     console.log(`  run time                    ${summary.seconds} s`);
     const ok = failovers.length > 0 && summary.users === USERS && summary.couponMissing === 0 && summary.pointsMissing === 0 && summary.couponTwice + summary.pointsTwice === 0 && summary.deadRows === 0;
     console.log(ok ? '\nOK: every user got exactly one coupon and one points grant.' : '\nFAILED: some grants are missing or doubled.');

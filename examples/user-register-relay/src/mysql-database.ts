@@ -1,4 +1,5 @@
 import mysql, { type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import { migrateHistoryTables, mysqlHistoryDatabase } from '@shardflow/history';
 import { createOutbox, migrateOutboxTable, type MysqlTransaction } from '@shardflow/outbox-relay';
 import { redactPassword } from '@shardflow/testkit';
 import type { ExampleDatabase, ExampleTransaction } from './database.js';
@@ -16,6 +17,7 @@ export async function openMysqlDatabase(environment: ExampleEnvironment, connect
   return {
     environment,
     pool,
+    history: mysqlHistoryDatabase(pool),
     createOutbox: (config) => createOutbox({ ...config, databases: [pool] }),
     query: async (sql, params = []) => (await pool.query<RowDataPacket[]>(sql, [...params]))[0],
     transaction: async (work) => {
@@ -59,6 +61,7 @@ export async function migrateMysql(environment: ExampleEnvironment): Promise<voi
       registered_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
     ) ENGINE=InnoDB`);
     await migrateOutboxTable(pool);
+    await migrateHistoryTables(mysqlHistoryDatabase(pool));
     for (const table of ['coupon_grant', 'points_grant']) {
       // The outbox id is the dedupe key: a redelivered message cannot grant twice.
       await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (

@@ -1,11 +1,11 @@
 import { ZookeeperRegistry } from '@shardflow/core';
-import { JobAdmin, OutboxAdmin, startConsole, type RunningConsole } from '@shardflow/ops';
+import { HistoryAdmin, JobAdmin, OutboxAdmin, startConsole, type RunningConsole } from '@shardflow/ops';
 import { openDatabase } from './database.js';
 import { JOB_NAME, type ExampleEnvironment } from './environment.js';
 
 /**
- * The web console over the demo's namespace and outbox, so the relay's failover can be watched on
- * the live shard map. Listens on `port` (loopback), or on any free port when that one is taken.
+ * The web console over the demo's namespace, outbox and execution history, so the relay's failover
+ * can be watched on the live shard map and its runs read afterwards. Listens on `port` (loopback), or on any free port when that one is taken.
  */
 export async function startDemoConsole(environment: ExampleEnvironment, port: number): Promise<RunningConsole> {
   const registry = new ZookeeperRegistry({ connectString: environment.zookeeper, namespace: environment.namespace });
@@ -14,7 +14,9 @@ export async function startDemoConsole(environment: ExampleEnvironment, port: nu
     await registry.close();
     throw error;
   });
-  const options = { registry, jobs: new JobAdmin(registry), outbox: new OutboxAdmin({ databases: [database.pool] }), relayJob: JOB_NAME };
+  const options = {
+    registry, jobs: new JobAdmin(registry), outbox: new OutboxAdmin({ databases: [database.pool] }), history: new HistoryAdmin(database.history), relayJob: JOB_NAME,
+  };
   const closeAll = async (): Promise<void> => {
     await registry.close();
     await database.end();

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { migrateHistoryTables, postgresHistoryDatabase } from '@shardflow/history';
 import { createOutbox, migratePgOutboxTable, type PgTransaction } from '@shardflow/outbox-relay';
 import { redactPassword } from '@shardflow/testkit';
 import type { ExampleDatabase, ExampleTransaction } from './database.js';
@@ -24,6 +25,7 @@ export async function openPgDatabase(environment: ExampleEnvironment, connection
   return {
     environment,
     pool,
+    history: postgresHistoryDatabase(pool),
     createOutbox: (config) => createOutbox({ ...config, databases: [pool] }),
     query: async (sql, params = []) => (await pool.query(numbered(sql), [...params])).rows as Array<Record<string, unknown>>,
     transaction: async (work) => {
@@ -79,6 +81,7 @@ export async function migratePg(environment: ExampleEnvironment): Promise<void> 
       registered_at TIMESTAMPTZ(3) NOT NULL DEFAULT now()
     )`);
     await migratePgOutboxTable(pool);
+    await migrateHistoryTables(postgresHistoryDatabase(pool));
     for (const table of ['coupon_grant', 'points_grant']) {
       // The outbox id is the dedupe key: a redelivered message cannot grant twice.
       await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (

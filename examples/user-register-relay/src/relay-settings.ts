@@ -21,6 +21,11 @@ export interface RelaySettings {
    * account service's notifications; MySQL: poll the newest id), `off` leaves them to the cron.
    */
   readonly wakeup: boolean;
+  /**
+   * RELAY_HISTORY: `on` records every item run in the example database's execution history (the
+   * tables `npm run demo` creates; the console's job page lists them), `off` (default) does not.
+   */
+  readonly history: boolean;
 }
 
 /** Reads the settings, failing on the first bad value with the variable's name. */
@@ -34,6 +39,7 @@ export function readRelaySettings(env: NodeJS.ProcessEnv = process.env): RelaySe
     runLog: env['RELAY_RUN_LOG'] || undefined,
     kafkaDriver: kafkaDriver(env['RELAY_KAFKA_DRIVER']),
     wakeup: onOff(env, 'RELAY_WAKEUP', true),
+    history: onOff(env, 'RELAY_HISTORY', false),
   };
 }
 

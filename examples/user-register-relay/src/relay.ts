@@ -5,9 +5,11 @@
  * New rows wake the relay at once (RELAY_WAKEUP=off leaves them to the cron).
  * With RELAY_METRICS_PORT set (0: any free port) it serves Prometheus metrics on 127.0.0.1 at the
  * URL its `metrics` line gives. Warnings and errors (the Kafka client's among them) go to stderr, as
- * JSON lines with RELAY_LOG_FORMAT=json.
+ * JSON lines with RELAY_LOG_FORMAT=json. RELAY_HISTORY=on records every item run in the
+ * database's execution history.
  */
 import { createStderrLogger, JobScheduler, logRegistryStates, ZookeeperRegistry } from '@shardflow/core';
+import { JobHistory } from '@shardflow/history';
 import { createClusterSink } from '@shardflow/outbox-relay';
 import { recordLastRuns } from '@shardflow/ops';
 import { ShardflowMetrics, startMetricsServer, type MetricsServer } from '@shardflow/metrics';
@@ -44,6 +46,7 @@ const scheduler = new JobScheduler(registry, runLog?.job(outbox.relayJob) ?? out
   overwrite: true,
 }, { logger, ...(settings.instanceId ? { instanceId: settings.instanceId } : {}) });
 recordLastRuns(scheduler, registry); // each item's last run, for the console's shard map
+const history = settings.history ? new JobHistory({ database: database.history, logger }).observe(scheduler) : undefined;
 
 const say = (event: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ instance: scheduler.instanceId, at: Date.now(), ...event })}\n`);
@@ -69,6 +72,8 @@ process.once('SIGTERM', () => {
     // No new run while the running ones finish.
     outbox.wakeup?.stop();
     await scheduler.shutdown();
+    // After the shutdown: the runs it let finish are recorded too.
+    await history?.close();
     await metricsServer?.close();
     await registry.close();
     await outbox.close();

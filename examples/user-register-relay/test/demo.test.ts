@@ -27,6 +27,7 @@ describe('the one-command demo', () => {
     expect(output).toContain('users without a coupon      0');
     expect(output).toContain('users without points        0');
     expect(output).toMatch(/failover +item \d+: relay-2 -> relay-\d/);
+    expect(output).toMatch(/relay runs recorded +[1-9]\d* \(\d+ failover\), in the execution history/);
     expect(output).toMatch(/Console: http:\/\/127\.0\.0\.1:\d+\/#\/job\/user-register-relay /);
     expect(code).toBe(0);
   });
