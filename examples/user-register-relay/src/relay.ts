@@ -85,7 +85,8 @@ process.once('SIGTERM', () => {
 
 async function serveMetrics(port: string | undefined): Promise<MetricsServer | undefined> {
   if (port === undefined || port === '') return undefined;
-  new ShardflowMetrics().observeRegistry(registry).observeScheduler(scheduler);
+  const metrics = new ShardflowMetrics().observeRegistry(registry).observeScheduler(scheduler);
+  if (history) metrics.observeHistory(history);
   new OutboxMetrics({ backlogCacheMs: Number(process.env['RELAY_METRICS_BACKLOG_CACHE_MS'] ?? 5_000) }).observe(outbox);
   const server = await startMetricsServer({ port: Number(port) });
   say({ event: 'metrics', url: server.url });
