@@ -63,6 +63,6 @@ export { OutboxSchemaError, type OutboxSchemaErrorCode } from './errors/outbox-s
 export { InvalidRelayServiceConfigError } from './errors/invalid-relay-service-config-error.js';
 export { loadRelayServiceConfig, parseRelayServiceConfig } from './service/load-relay-service-config.js';
 export type { ReferenceSources } from './service/resolve-references.js';
-export type { RelayServiceConfig } from './service/relay-service-config.js';
-export type { RelayServiceFile, DatabaseEntry, HttpEntry, RelayJobEntry } from './service/relay-service-schema.js';
+export type { RelayServiceConfig, RelayHistoryConfig } from './service/relay-service-config.js';
+export type { RelayServiceFile, DatabaseEntry, HistoryEntry, HttpEntry, RelayJobEntry, CleanupEntry } from './service/relay-service-schema.js';
 export { RelayService, type RelayServiceLog } from './service/relay-service.js';
