@@ -9,7 +9,13 @@ export interface ObservableHistory {
 type CountedField = 'written' | 'dropped' | 'failedWrites';
 
 /** The histories observed per prom-client registry: every HistoryMetrics on one registry reads them all. */
-const observedByRegister = new WeakMap<PromRegistry, Map<ObservableHistory, Record<CountedField, number>>>();
+const observedByRegister = new WeakMap<PromRegistry, Set<ObservableHistory>>();
+
+/**
+ * What each history had counted at the last scrape, per registry. Kept after a history is no longer
+ * observed, so that observing it again does not count its rows twice.
+ */
+const countedByRegister = new WeakMap<PromRegistry, WeakMap<ObservableHistory, Record<CountedField, number>>>();
 
 /**
  * Execution-history metrics, read from each observed history's `stats()` when Prometheus scrapes:
@@ -18,11 +24,13 @@ const observedByRegister = new WeakMap<PromRegistry, Map<ObservableHistory, Reco
  * jobs themselves never wait for it.
  */
 export class HistoryMetrics {
-  private readonly observed: Map<ObservableHistory, Record<CountedField, number>>;
+  private readonly observed: Set<ObservableHistory>;
 
   constructor(register: PromRegistry) {
-    const observed = observedByRegister.get(register) ?? new Map<ObservableHistory, Record<CountedField, number>>();
+    const observed = observedByRegister.get(register) ?? new Set<ObservableHistory>();
     observedByRegister.set(register, observed);
+    const counted = countedByRegister.get(register) ?? new WeakMap<ObservableHistory, Record<CountedField, number>>();
+    countedByRegister.set(register, counted);
     this.observed = observed;
     const registers = [register];
     const counter = (name: string, help: string, field: CountedField): void => {
@@ -30,10 +38,11 @@ export class HistoryMetrics {
         name, help, registers,
         // Counters only go up: each scrape adds what every history counted since the last one.
         collect() {
-          for (const [history, seen] of observed) {
+          for (const history of observed) {
+            const seen = counted.get(history) ?? { written: 0, dropped: 0, failedWrites: 0 };
             const now = history.stats()[field];
             if (now > seen[field]) this.inc(now - seen[field]);
-            seen[field] = now;
+            counted.set(history, { ...seen, [field]: now });
           }
         },
       }));
@@ -44,7 +53,7 @@ export class HistoryMetrics {
     sharedMetric(register, 'shardflow_history_rows_queued', () => new Gauge({
       name: 'shardflow_history_rows_queued', help: 'History rows waiting to be written.', registers,
       collect() {
-        this.set([...observed.keys()].reduce((total, history) => total + history.stats().queued, 0));
+        this.set([...observed].reduce((total, history) => total + history.stats().queued, 0));
       },
     }));
   }
@@ -52,7 +61,7 @@ export class HistoryMetrics {
   /** Reads this history at each scrape from now on; returns the unsubscribe. */
   observe(history: ObservableHistory): () => void {
     // What it counted before it was observed is counted once, at the next scrape.
-    if (!this.observed.has(history)) this.observed.set(history, { written: 0, dropped: 0, failedWrites: 0 });
+    this.observed.add(history);
     return () => void this.observed.delete(history);
   }
 }

@@ -84,4 +84,15 @@ describe('execution history metrics on a real JobHistory and scheduler', () => {
     second.close();
     expect(await sample(register, 'shardflow_history_rows_queued')).toBe(1);
   });
+
+  it('count a history observed again only once', async () => {
+    const register = new Registry();
+    const history = { stats: () => ({ queued: 0, written: 9, dropped: 0, failedWrites: 0 }) };
+    const first = new ShardflowMetrics({ register }).observeHistory(history);
+    expect(await sample(register, 'shardflow_history_rows_written_total')).toBe(9);
+    first.close();
+    const again = new ShardflowMetrics({ register }).observeHistory(history);
+    cleanups.push(() => again.close());
+    expect(await sample(register, 'shardflow_history_rows_written_total')).toBe(9);
+  });
 });
