@@ -3,9 +3,11 @@
  * as the relay drains them for the whole run; the relay runs in its own process (the example's
  * relay.ts) and its RSS is sampled from /proc every 5 s; the peak is the kernel's high-water mark
  * (VmHWM), so a spike between samples counts too.
- * Usage: node --conditions=@shardflow/source --import tsx bench/memory.ts [--minutes 10] [--built] [--default-heap] [--gc-trace]
+ * Usage: node --conditions=@shardflow/source --import tsx bench/memory.ts [--minutes 10] [--built] [--default-heap | --node-flags "..."] [--gc-trace]
  * With --built the relay runs from `npm run build` output with plain node (no TypeScript loader).
- * The relay gets the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs it without them.
+ * The relay gets the deployment's node flags (RELAY_NODE_FLAGS); --default-heap runs it without them,
+ * --node-flags with these instead. The relay's CPU per 1 000 rows after the first minute is reported
+ * too, so that a flag that saves memory can be seen to cost (or not cost) CPU.
  * The RSS is also split into what is mapped from files (the node binary and its libraries) and the
  * process's own memory. With --gc-trace the relay also runs with V8's --trace-gc, and the script
  * reports V8's heap at each full collection: the live heap it leaves, the heap it found, and the heap
@@ -24,6 +26,7 @@ import { readEnvironment } from '../examples/user-register-relay/src/environment
 import { openBenchServices, report } from './support/bench-services.js';
 import { openBenchDatabase } from './support/bench-database.js';
 import { kafkaBrokerLimit, measurePhysicalLimit, physicalLimitFields } from './support/physical-limit.js';
+import { cpuMs } from './support/process-cpu.js';
 import { RELAY_NODE_FLAGS, startRelayProcesses, stopProcesses } from '../test/fixtures/relay-processes.js';
 
 const minutesArg = process.argv.indexOf('--minutes');
@@ -49,7 +52,9 @@ function statusMb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile')
 const BUILT = process.argv.includes('--built');
 const DEFAULT_HEAP = process.argv.includes('--default-heap');
 const GC_TRACE = process.argv.includes('--gc-trace');
-const NODE_FLAGS = [...(DEFAULT_HEAP ? [] : RELAY_NODE_FLAGS), ...(GC_TRACE ? ['--trace-gc'] : [])];
+const nodeFlagsArg = process.argv.indexOf('--node-flags');
+const CHOSEN_FLAGS = nodeFlagsArg > 0 ? (process.argv[nodeFlagsArg + 1] ?? '').split(' ').filter(Boolean) : undefined;
+const NODE_FLAGS = [...(CHOSEN_FLAGS ?? (DEFAULT_HEAP ? [] : RELAY_NODE_FLAGS)), ...(GC_TRACE ? ['--trace-gc'] : [])];
 const [relay] = await startRelayProcesses(1, env, { fromBuild: BUILT, nodeFlags: NODE_FLAGS });
 /** V8's full collections, from --trace-gc's lines on the relay's stdout: `Mark-Compact <used> (<held>) -> <used> (<held>) MB`. */
 const fullCollections: Array<{ at: number; foundMb: number; liveMb: number; heldMb: number }> = [];
@@ -60,7 +65,7 @@ relay?.stdout?.on('data', (chunk: Buffer) => {
   }
 });
 const outbox = createOutbox({ databases: [bench.pool], clusters: { cluster_a: { brokers: [bootstrap] } } });
-const samples: Array<{ minute: number; rssMb: number; fileMb: number; sent: number }> = [];
+const samples: Array<{ minute: number; rssMb: number; fileMb: number; sent: number; cpuMs: number }> = [];
 const started = Date.now();
 let written = 0;
 try {
@@ -76,7 +81,9 @@ try {
     }
     if (Date.now() >= nextSample) {
       const [[{ sent }]] = (await bench.pool.query('SELECT COUNT(*) AS sent FROM msg_send_record WHERE state = 1')) as unknown as [[{ sent: number }]];
-      samples.push({ minute: (Date.now() - started) / 60_000, rssMb: statusMb(relay?.pid as number, 'VmRSS'), fileMb: statusMb(relay?.pid as number, 'RssFile'), sent: Number(sent) });
+      samples.push({
+        minute: (Date.now() - started) / 60_000, rssMb: statusMb(relay?.pid as number, 'VmRSS'), fileMb: statusMb(relay?.pid as number, 'RssFile'), sent: Number(sent), cpuMs: cpuMs(relay?.pid),
+      });
       nextSample += 5_000;
     }
   }
@@ -89,6 +96,8 @@ try {
   const last = samples[samples.length - 1];
   const peak = statusMb(relay?.pid as number, 'VmHWM');
   const rowsPerSecond = (last?.sent ?? 0) / (MINUTES * 60);
+  const warm = afterFirstMinute[0];
+  const cpuPerThousandRows = warm && last && last.sent > warm.sent ? ((last.cpuMs - warm.cpuMs) / (last.sent - warm.sent)) * 1_000 : Number.NaN;
   report('memory', {
     relay: BUILT ? 'built, plain node' : 'sources through tsx',
     node_flags: NODE_FLAGS.join(' ') || 'none',
@@ -100,6 +109,7 @@ try {
     mean_rss_second_half_mb: mean(secondHalf),
     rss_mapped_from_files_mb: range(afterFirstMinute.map((sample) => sample.fileMb)),
     rss_own_mb: range(afterFirstMinute.map((sample) => sample.rssMb - sample.fileMb)),
+    relay_cpu_ms_per_1000_rows: cpuPerThousandRows,
     ...(GC_TRACE ? {
       full_collections_per_min: collections.length / Math.max(1e-9, MINUTES - 1),
       v8_live_heap_after_full_gc_mb: range(collections.map((collection) => collection.liveMb)),
