@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { ShardingContext } from '@shardflow/core';
+import { testContext } from '@shardflow/core/testing';
 import {
   DeliveryError, MemoryOutboxStore, OutboxRelayJob, OutboxWriter, VirtualPartitioning, resolveOutboxTable,
   type DeliveryOutcome, type MessageSink,
@@ -10,10 +10,7 @@ import { OutboxMetrics } from '../../src/outbox/index.js';
 
 const table = resolveOutboxTable();
 const location = { database: 0, table };
-const context: ShardingContext = {
-  jobName: 'relay', taskId: 'relay@0', shardingTotalCount: 1, shardingItem: 0, shardingParameter: undefined, jobParameter: '', instanceId: 'unit',
-  epoch: 1, trigger: 'manual', signal: new AbortController().signal, isOwner: () => true, assertOwner: () => undefined,
-};
+const context = testContext({ jobName: 'relay', instanceId: 'unit' });
 
 async function counterValue(register: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {
   const metric = (await register.getMetricsAsJSON()).find((entry) => entry.name === name);

@@ -1,4 +1,4 @@
-import type { ShardingContext } from '@shardflow/core';
+import { testContext } from '@shardflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   DeliveryError, MemoryOutboxStore, OutboxRelayJob, VirtualPartitioning, resolveOutboxTable,
@@ -7,10 +7,7 @@ import {
 
 const table = resolveOutboxTable();
 const location = { database: 0, table };
-const context: ShardingContext = {
-  jobName: 'relay', taskId: 'relay@0', shardingTotalCount: 1, shardingItem: 0, shardingParameter: undefined, jobParameter: '', instanceId: 'unit',
-  epoch: 1, trigger: 'manual', signal: new AbortController().signal, isOwner: () => true, assertOwner: () => undefined,
-};
+const context = testContext({ jobName: 'relay', instanceId: 'unit' });
 
 /** Delivers everything except to the cluster named `down`, which is unreachable. */
 const sink: MessageSink = {
